@@ -1,0 +1,465 @@
+"""The discrete-event engine: one replication of the rollout, played day by day in SimPy.
+
+Hybrid by design (DESIGN.md): SimPy processes for the planner, for postponement
+decisions and for class sessions (one process per session, holding a classroom), while
+learners are rows of numpy arrays handled a class at a time. Simulation time is counted
+in teaching *slots* (``slots_per_day`` per day); day numbers come from the world's epoch.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from sim.capacity import InstructorRoster, VenueRooms
+from sim.learners import NEVER, Learners
+from sim.queues import GroupQueue
+from sim.spec import Course, Curriculum, ModelSpec
+from sim.streams import RandomStreams
+from sim.world import SiteWorld, World
+
+SESSION_FIELDS = ("site", "venue", "instructor", "curriculum", "stage", "start_slot", "end_slot",
+                  "booked", "attended", "covered")
+
+
+@dataclass
+class SiteCounters:
+    """What happened at one site, counted as the replication runs."""
+
+    sessions_run: int = 0
+    sessions_cancelled: int = 0
+    sessions_covered: int = 0
+    sessions_underfilled: int = 0
+    refresher_sessions: int = 0
+    no_shows: int = 0
+    sick_absences: int = 0
+    proficiency_failures: int = 0
+    instructor_slots_taught: int = 0
+    instructor_slots_on_duty: int = 0
+    room_slots_used: int = 0
+    room_slots_open: int = 0
+
+
+@dataclass
+class Demand:
+    """One course (a curriculum stage) at one site, fed by one queue per staff group."""
+
+    site: SiteWorld
+    curriculum_index: int
+    curriculum: Curriculum
+    stage: int  # index of the course; len(courses) is the refresher
+    course: Course
+    target_by_day: np.ndarray  # the go-live the site aims at, by day
+    # No learner can be booked before this day (a shortcut, reset whenever learners arrive).
+    idle_until: int = 0
+    groups: list[tuple[int, GroupQueue, int]] = field(default_factory=list)  # (group, queue, unit)
+
+    @property
+    def is_refresher(self) -> bool:
+        """Whether this demand is the curriculum's refresher."""
+        return self.stage == len(self.curriculum.courses)
+
+    def window_open(self, day: int) -> int:
+        """First day of classes for the go-live aimed at on ``day``."""
+        return int(self.target_by_day[day]) - math.ceil(self.curriculum.window_weeks * 7)
+
+    def available(self, day: int) -> int:
+        """Learners ready for this course on ``day``."""
+        return sum(q.available(day) for _, q, _ in self.groups)
+
+    def nothing_more_soon(self, day: int, horizon: int) -> bool:
+        """Whether no further learner becomes ready within the booking horizon."""
+        for _, q, _ in self.groups:
+            nxt = q.next_ready_day()
+            if nxt is not None and nxt <= day + horizon:
+                return False
+        return True
+
+
+def _shares(available: np.ndarray, want: int) -> np.ndarray:
+    """Split ``want`` places over groups in proportion to how many each has ready.
+
+    Proportional rather than largest-first, so that when places are scarce no staff
+    group is starved; remainders go to the largest fractions, ties to the first group.
+    """
+    total = int(available.sum())
+    if want >= total:
+        return available.copy()
+    exact = available * want / total
+    out = np.floor(exact).astype(np.int64)
+    rest = want - int(out.sum())
+    if rest > 0:
+        out[np.argsort(-(exact - out), kind="stable")[:rest]] += 1
+    return out
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it schedules (for the benchmark)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scheduled = 0
+
+    def schedule(self, event: simpy.Event, priority: int = 1, delay: float = 0) -> None:
+        """Schedule as SimPy does, counting."""
+        self.scheduled += 1
+        super().schedule(event, priority, delay)
+
+
+class Engine:
+    """Plays one replication of a model."""
+
+    def __init__(self, model: ModelSpec, world: World, learners: Learners, streams: RandomStreams) -> None:
+        self.model = model
+        self.world = world
+        self.learners = learners
+        self.env = CountingEnvironment()
+        self.S = model.slots_per_day
+        self.roster = InstructorRoster(model, world)
+        self.venues = [VenueRooms(self.env, i, v.rooms, v.seats) for i, v in enumerate(model.venues)]
+        self.site_venues = [[self.venues[i] for i, v in enumerate(model.venues) if sw.site.id in v.sites]
+                            for sw in world.sites]
+        self.counters = [SiteCounters() for _ in world.sites]
+        self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
+        self._site_seats = [np.array([v.seats for v in venues], dtype=np.int64) for venues in self.site_venues]
+        self.sessions: list[tuple] = []  # one tuple per batch of classes, see session_table
+        self._rng_no_show = [streams.get("no_show", sw.site.id) for sw in world.sites]
+        self._rng_sick = [streams.get("learner_sick", sw.site.id) for sw in world.sites]
+        self._rng_instructor = [streams.get("instructor_sick", sw.site.id) for sw in world.sites]
+        self._rng_prof = [streams.get("proficiency", sw.site.id) for sw in world.sites]
+        self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", f"pass:{c.id}"), 1)[0]
+                        if c.proficiency else 1.0 for c in model.curricula]
+        self._u = model.uncertainty
+        self._units(model)
+        self._demands(model)
+        self._unit_load: dict[int, np.ndarray] = {}
+
+    # -- set-up --------------------------------------------------------------------------------
+    def _units(self, model: ModelSpec) -> None:
+        units: dict[tuple[str, str], int] = {}
+        self.group_unit = np.array([units.setdefault((g.site, g.unit), len(units)) for g in model.groups], dtype=np.int64)
+        size = np.zeros(len(units), dtype=np.int64)
+        share = np.ones(len(units))
+        for gi, g in enumerate(model.groups):
+            size[self.group_unit[gi]] += g.headcount
+            share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
+        # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
+        self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
+
+    def _demands(self, model: ModelSpec) -> None:
+        cur_index = {c.id: i for i, c in enumerate(model.curricula)}
+        by_key: dict[tuple[int, int, int], Demand] = {}
+        self.queue_of: dict[tuple[int, int], GroupQueue] = {}  # (group, stage) -> queue
+        self.demand_of: dict[tuple[int, int], Demand] = {}  # (group, stage) -> its demand
+        site_of = {sw.site.id: sw for sw in self.world.sites}
+        L = self.learners
+        targets = []
+        for sw in self.world.sites:
+            by_day = np.empty(self.world.n_days, dtype=np.int64)
+            for start, go_live in sw.targets:
+                by_day[start:] = go_live
+            targets.append(by_day)
+        for gi, g in enumerate(model.groups):
+            ci = cur_index[g.curriculum]
+            cur = model.curricula[ci]
+            sw = site_of[g.site]
+            stages = list(cur.courses) + [cur.refresher or cur.courses[-1]]
+            ids = np.flatnonzero(L.group == gi)
+            for stage, course in enumerate(stages):
+                demand = by_key.get((sw.index, ci, stage)) or Demand(sw, ci, cur, stage, course, targets[sw.index])
+                by_key[(sw.index, ci, stage)] = demand
+                q = GroupQueue(ids, L.first_ready_day[ids]) if stage == 0 else GroupQueue(ids[:0], ids[:0])
+                demand.groups.append((gi, q, int(self.group_unit[gi])))
+                self.queue_of[(gi, stage)] = q
+                self.demand_of[(gi, stage)] = demand
+        self.demands = list(by_key.values())
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Run the replication to the end of the horizon."""
+        for sw in self.world.sites:
+            for decided, go_live in sw.targets[1:]:
+                self.env.process(self._decision(sw, decided, go_live))
+        self.env.process(self._planner())
+        self.env.run(until=self.world.n_days * self.S)
+
+    def _decision(self, sw: SiteWorld, day: int, go_live: int):
+        """A go-live is moved: staff whose training will be stale by then need a refresher."""
+        yield self.env.timeout(day * self.S)
+        L = self.learners
+        for d in self.demands:
+            if d.site is not sw or not d.is_refresher:
+                continue
+            valid = math.ceil(d.curriculum.valid_weeks * 7)
+            last = np.where(L.refresh_day != NEVER, L.refresh_day, L.trained_day)
+            # Training is current through last + valid days; it must still be on the eve of go-live.
+            stale = (L.trained_day != NEVER) & (last + valid < go_live - 1) & (L.leave_day > day)
+            for gi, q, _ in d.groups:
+                q.add(np.flatnonzero(stale & (L.group == gi)), day)
+            d.idle_until = 0
+
+    def _planner(self):
+        working = np.zeros(self.world.n_days, dtype=bool)
+        for sw in self.world.sites:
+            working |= sw.calendar.is_working
+        for day in np.flatnonzero(working):
+            day = int(day)
+            for k in range(self.S):
+                yield self.env.timeout(day * self.S + k - self.env.now)
+                # Sessions ending and decisions taken now were scheduled before this instant;
+                # yielding once more lets them happen before we plan.
+                yield self.env.timeout(0)
+                if k == 0:
+                    self.roster.start_day(day)
+                    order = self._order(day)
+                    on_duty = {s: int(self.roster.on_duty(s).sum()) for s in {d.site.index for d in order}}
+                if order:
+                    self._plan_slot(day, k, order, on_duty)
+
+    def _order(self, day: int) -> list[Demand]:
+        """The courses open for booking today, in the order the scheduling policy serves them.
+
+        Later stages come first so that people who started finish, and super-users before
+        end-users. Courses that the policy ranks equal take turns first, day by day, so
+        that two sites sharing a venue and a go-live share it rather than one going last.
+        """
+        policy = self.model.scheduling_policy
+        open_now = [d for d in self.demands if d.site.calendar.is_working[day]
+                    and day >= d.site.env_ready_day and day >= d.window_open(day)]
+
+        def rank(d: Demand) -> tuple:
+            kind = 0 if d.curriculum.kind == "super_user" else 1
+            if policy == "earliest_go_live":
+                return (int(d.target_by_day[day]), kind, -d.stage)
+            if policy == "largest_backlog":
+                return (-d.available(day), kind, -d.stage)
+            return (d.site.index, kind, -d.stage)
+
+        ordered: list[Demand] = []
+        for _, tied in itertools.groupby(sorted(open_now, key=rank), key=rank):
+            tied = list(tied)
+            turn = day % len(tied)
+            ordered.extend(tied[turn:] + tied[:turn])
+        return ordered
+
+    def session_table(self) -> np.ndarray:
+        """Every class session run, one row each, columns :data:`SESSION_FIELDS`."""
+        if not self.sessions:
+            return np.zeros((0, len(SESSION_FIELDS)))
+        # Kept as one tuple per batch of classes while running (cheap), expanded here.
+        sizes = np.array([len(b[1]) for b in self.sessions])
+        scalar = np.array([(b[0], b[3], b[4], b[5], b[6]) for b in self.sessions], dtype=np.float64)
+        rows = np.repeat(scalar, sizes, axis=0)
+        covered = np.concatenate([np.arange(len(b[1])) < b[9] for b in self.sessions])
+        return np.column_stack([
+            rows[:, 0], np.concatenate([b[1] for b in self.sessions]), np.concatenate([b[2] for b in self.sessions]),
+            rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], np.concatenate([b[7] for b in self.sessions]),
+            np.concatenate([b[8] for b in self.sessions]), covered,
+        ]).astype(np.float64)
+
+    def _plan_slot(self, day: int, k: int, order: list[Demand], on_duty: dict[int, int]) -> None:
+        now = float(day * self.S + k)
+        load = self._unit_load.pop(day, None) if k == 0 else self._unit_load.get(day)
+        if load is None:
+            load = np.zeros(self.unit_cap.size, dtype=np.int64)
+        self._unit_load[day] = load
+        full: set[int] = set()  # sites with no free room left in this slot
+        for d in order:
+            n = d.course.slots
+            if day < d.idle_until or d.site.index in full or (n <= self.S and k + n > self.S) or (n > self.S and k != 0):
+                continue
+            if not any(v.free for v in self.site_venues[d.site.index]) or self._fill(d, day, now, load):
+                full.add(d.site.index)
+        # Capacity open to each site in this slot, for utilisation.
+        for s, count in on_duty.items():
+            c = self.counters[s]
+            c.instructor_slots_on_duty += count
+            c.room_slots_open += self._site_rooms[s]
+
+    def _fill(self, d: Demand, day: int, now: float, load: np.ndarray) -> bool:
+        """Book as many classes of one course as learners, rooms and instructors allow now.
+
+        Returns whether the site has no instructor or room left in this slot. A demand
+        that cannot book for want of learners is skipped until that can change.
+        """
+        sw = d.site
+        venues = self.site_venues[sw.index]
+        ready = [(q.available(day), q, u) for _, q, u in d.groups]
+        if not any(a for a, _, _ in ready):
+            upcoming = [nxt for _, q, _ in ready if (nxt := q.next_ready_day()) is not None]
+            d.idle_until = min(upcoming) if upcoming else 10**9
+            return False
+        avail = [(min(a, int(self.unit_cap[u] - load[u])), q) for a, q, u in ready]
+        total = sum(a for a, _ in avail if a > 0)
+        if total == 0:
+            d.idle_until = day + 1  # the units' daily limits are reached
+            return False
+        free_rooms = [v.free for v in venues]
+        candidates = self.roster.free(sw.index, now)
+        if not any(free_rooms) or candidates.size == 0:
+            return True
+        caps = np.repeat(np.minimum(d.course.max_class, self._site_seats[sw.index]), free_rooms)
+        wanted = self._classes(d, total, caps, day, min(caps.size, candidates.size))
+        if wanted == 0:
+            d.idle_until = day + 1  # too few for a class; wait for more
+            return False
+        teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
+        self.counters[sw.index].sessions_cancelled += cancelled
+        n = self._classes(d, total, caps, day, teachers.size)
+        if n == 0:
+            return teachers.size == 0
+        teachers, covered = teachers[:n], min(covered, n)
+        bounds = np.cumsum(caps[:n])
+        shares = _shares(np.array([max(a, 0) for a, _ in avail]), int(min(total, bounds[-1])))
+        parts = [q.take(int(w), day, self.learners.leave_day) for w, (_, q) in zip(shares, avail) if w > 0]
+        members = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        if members.size == 0:
+            return False  # everyone picked had left
+        klass = np.searchsorted(bounds, np.arange(members.size), side="right")
+        n = int(klass[-1]) + 1
+        # Classes go to the venues in order: the first free rooms are used.
+        taken, rooms = n, []
+        for v, f in zip(venues, free_rooms):
+            rooms.append((v, min(f, taken)))
+            taken -= rooms[-1][1]
+        self._book(d, rooms, teachers[:n], covered, members, klass, day, now, load)
+        return False
+
+    def _classes(self, d: Demand, total: int, caps: np.ndarray, day: int, limit: int) -> int:
+        """How many classes to run for ``total`` ready learners, at most ``limit``.
+
+        Classes are filled in order; the last is dropped when it would be below the
+        minimum size and more learners become ready within the booking horizon.
+        """
+        if limit <= 0:
+            return 0
+        bounds = np.cumsum(caps[:limit])
+        n = min(int(np.searchsorted(bounds, total)) + 1, limit)
+        last = min(total, int(bounds[n - 1])) - (int(bounds[n - 2]) if n > 1 else 0)
+        if last < d.course.min_class and not d.nothing_more_soon(day, self.model.operations.booking_horizon_days):
+            n -= 1
+        return n
+
+    def _staff(self, sw: SiteWorld, candidates: np.ndarray, wanted: int, day: int) -> tuple[np.ndarray, int, int]:
+        """Healthy instructors for ``wanted`` classes: (instructors, classes covered, cancelled).
+
+        An instructor's health is drawn the first time they are needed on a day. A sick
+        instructor's class is covered by a free colleague, or else cancelled.
+        """
+        r = self.roster
+        unchecked = candidates[r.checked_day[candidates] != day]
+        if unchecked.size:
+            r.checked_day[unchecked] = day
+            ill = self._rng_instructor[sw.index].random(unchecked.size) < sw.instructor_sick_p
+            r.sick_day[unchecked[ill]] = day
+        sick = r.sick_day[candidates] == day
+        healthy = candidates[~sick]
+        sick_assigned = int(sick[:wanted].sum())
+        spares = int((~sick[wanted:]).sum())
+        covered = min(sick_assigned, spares)
+        return healthy[:wanted], covered, sick_assigned - covered
+
+    def _session_end(self, day: int, now: float, n_slots: int, cal) -> tuple[int, float]:
+        """Last day and end time (in slots) of a session of ``n_slots`` starting now.
+
+        A session that fits in a day runs in one day; a longer one starts in the first
+        slot and continues on the following working days.
+        """
+        if n_slots <= self.S:
+            return day, now + n_slots
+        n_days = math.ceil(n_slots / self.S)
+        last = int(cal.add_working_days(np.array([day]), np.array([n_days]))[0])
+        return last, float(last * self.S + n_slots - (n_days - 1) * self.S)
+
+    def _book(self, d: Demand, rooms: list[tuple[VenueRooms, int]], teachers: np.ndarray, covered: int,
+              members: np.ndarray, klass: np.ndarray, day: int, now: float, load: np.ndarray) -> None:
+        """Run ``len(teachers)`` classes now in ``rooms`` (venue, classes there): hold rooms
+        and instructors, record who came."""
+        sw, L, c = d.site, self.learners, self.counters[d.site.index]
+        n, n_slots = teachers.size, d.course.slots
+        last_day, end = self._session_end(day, now, n_slots, sw.calendar)
+        units = np.bincount(self.group_unit[L.group[members]], minlength=load.size)
+        for span_day in range(day, last_day + 1):
+            if sw.calendar.is_working[span_day]:
+                target = load if span_day == day else self._unit_load.setdefault(span_day, np.zeros_like(load))
+                target += units
+        r = self.roster
+        r.busy_until[teachers] = end + r.prep_slots[teachers]
+        r.taught_slots[teachers] += n_slots
+        for venue, count in rooms:
+            if count:
+                venue.hold(count, end - now)
+        # Who comes: no-shows first, then sick leave among those who would have come.
+        no_show = self._rng_no_show[sw.index].random(members.size) < sw.no_show_p
+        sick = ~no_show & (self._rng_sick[sw.index].random(members.size) < sw.learner_sick_p)
+        present = ~(no_show | sick)
+        if not present.all():
+            # Absent learners wait, then may be booked again for the same course.
+            wait = np.zeros(members.size)
+            if no_show.any():
+                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show[sw.index], int(no_show.sum()))
+            if sick.any():
+                wait[sick] = self._u.learner_sick_days.sample(self._rng_sick[sw.index], int(sick.sum()))
+            absent = ~present
+            self._route(d.stage, members[absent], day + 1 + np.ceil(wait[absent]).astype(np.int64))
+        booked = np.bincount(klass, minlength=n)
+        came = np.bincount(klass[present], minlength=n)
+        c.sessions_run += n
+        c.sessions_covered += covered
+        c.sessions_underfilled += int((came < d.course.min_class).sum())
+        c.refresher_sessions += n if d.is_refresher else 0
+        c.no_shows += int(no_show.sum())
+        c.sick_absences += int(sick.sum())
+        c.instructor_slots_taught += n * n_slots
+        c.room_slots_used += n * n_slots
+        self.sessions.append((sw.index, [v.index for v, count in rooms for _ in range(count)], teachers, d.curriculum_index, d.stage,
+                              now, end, booked, came, covered))
+        self._advance(d, members[present], last_day)
+
+    def _route(self, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
+        """Queue learners for a stage of their curriculum, each from their ready day."""
+        groups = self.learners.group[ids]
+        if ids.size > 1:
+            order = np.lexsort((ready, groups))
+            ids, groups, ready = ids[order], groups[order], ready[order]
+            cuts = np.flatnonzero((np.diff(groups) != 0) | (np.diff(ready) != 0)) + 1
+            starts = [0, *cuts.tolist()]
+        else:
+            starts = [0]
+        ends = starts[1:] + [ids.size]
+        g_list, r_list = groups.tolist(), ready.tolist()
+        for a, b in zip(starts, ends):
+            self.queue_of[(g_list[a], stage)].add(ids[a:b], r_list[a])
+            self.demand_of[(g_list[a], stage)].idle_until = 0
+
+    def _advance(self, d: Demand, came: np.ndarray, last_day: int) -> None:
+        """Learners who attended move on: next course, or self-training and the check."""
+        if came.size == 0:
+            return
+        L = self.learners
+        if d.is_refresher:
+            L.refresh_day[came] = last_day
+            return
+        if d.stage + 1 < len(d.curriculum.courses):
+            self._route(d.stage + 1, came, np.full(came.size, last_day + 1))
+            return
+        cal = d.site.calendar
+        st = L.self_training_days[came]
+        done = np.where(st > 0, cal.add_working_days_from(last_day + 1, st), last_day)
+        prof = d.curriculum.proficiency
+        if prof is None:
+            L.trained_day[came] = done
+            return
+        p = self._pass_p[d.curriculum_index]
+        rng = self._rng_prof[d.site.index]
+        attempts = rng.geometric(p, came.size) if p > 0 else np.full(came.size, prof.max_attempts + 1)
+        passed = attempts <= prof.max_attempts
+        L.trained_day[came[passed]] = done[passed] + (attempts[passed] - 1) * prof.retake_days
+        failed = came[~passed]
+        if failed.size:
+            self.counters[d.site.index].proficiency_failures += int(failed.size)
+            ready = done[~passed] + prof.max_attempts * prof.retake_days + 1
+            self._route(d.stage, failed, ready)

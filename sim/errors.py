@@ -1,0 +1,29 @@
+"""User-facing errors: every problem names the file, the key and what was expected."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    ``key`` is the dotted key a user would write with ``--set`` (for example
+    ``site.hnt.go_live``); ``message`` says what is wrong and what was expected.
+    """
+
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}" if self.key else self.file
+        return f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Raised when input files are invalid; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)

@@ -1,0 +1,109 @@
+"""Read an experiment TOML file: a model, replications, seed and named scenarios."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ConfigError, Problem
+from sim.model_file import build_model, load_toml
+from sim.overrides import OverrideError, apply_overrides
+from sim.reader import Problems, Table
+from sim.spec import ExperimentSpec, Scenario
+
+DEFAULT_SCENARIO = "base"
+
+
+def is_experiment(raw: dict[str, Any]) -> bool:
+    """Whether parsed TOML is an experiment file (it has an [experiment] table)."""
+    return "experiment" in raw
+
+
+def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> ExperimentSpec:
+    """Read and validate an experiment file, its model and every scenario.
+
+    ``overrides`` (dotted keys from ``--set``) apply to the experiment file when they
+    start with ``experiment.``, otherwise to the model, before each scenario's own.
+    """
+    raw = load_toml(path)
+    exp_over = [(k, v) for k, v in overrides if k.split(".", 1)[0] == "experiment"]
+    model_over = [(k, v) for k, v in overrides if k.split(".", 1)[0] != "experiment"]
+    problems = Problems()
+    file = str(path)
+    try:
+        raw = apply_overrides(raw, exp_over)
+    except OverrideError as err:
+        raise ConfigError([Problem("--set", err.key, err.message)]) from None
+    root = Table(raw, "", file, problems)
+    exp = root.table("experiment", required=True)
+    name = exp.str("name", path.stem)
+    description = exp.str("description", "")
+    model_ref = exp.str("model")
+    replications = exp.number("replications", integer=True, low=1, high=10_000_000)
+    seed = exp.number("seed", integer=True, low=0, high=2**63 - 1)
+    exp.finish()
+    scenario_tables = root.tables("scenario")
+    names = _names(scenario_tables)
+    scenario_raw = []
+    for t, sname in zip(scenario_tables, names):
+        settings = t.table("set")
+        scenario_raw.append((sname, t.str("description", ""), flatten(settings.data) if settings.ok else []))
+        t.finish()
+    root.finish()
+    model_path = (path.parent / model_ref).resolve() if model_ref else None
+    if model_path is not None and not model_path.is_file():
+        problems.add(file, "experiment.model", f"no model file at {model_path}; expected a path relative to this file")
+    if problems:
+        raise ConfigError(problems.items)
+    assert model_path is not None
+    model_raw = load_toml(model_path)
+    try:
+        model_raw = apply_overrides(model_raw, model_over)
+    except OverrideError as err:
+        raise ConfigError([Problem("--set", err.key, err.message)]) from None
+    base = build_model(model_raw, model_path, str(model_path) + (" with --set" if model_over else ""))
+    if not scenario_raw:
+        scenario_raw = [(DEFAULT_SCENARIO, "the model as given", [])]
+    scenarios, all_problems = [], []
+    for sname, sdesc, settings in scenario_raw:
+        if not settings:
+            scenarios.append(Scenario(sname, sdesc, (), base))
+            continue
+        try:
+            scenario_model = build_model(apply_overrides(model_raw, settings), model_path,
+                                         f"{model_path} with scenario {sname!r} of {path}")
+            scenarios.append(Scenario(sname, sdesc, tuple(settings), scenario_model))
+        except OverrideError as err:
+            all_problems.append(Problem(file, f"scenario.{sname}.set.{err.key}", err.message))
+        except ConfigError as err:
+            all_problems.extend(err.problems)
+    if all_problems:
+        raise ConfigError(all_problems)
+    return ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios))
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Dotted keys of a [scenario.set] table, whether written quoted ("site.hnt.go_live")
+    or as TOML dotted keys (which TOML turns into nested tables).
+
+    A nested table with a ``dist`` key is a distribution value, not more keys.
+    """
+    out: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict) and "dist" not in value:
+            out.extend(flatten(value, full))
+        else:
+            out.append((full, value))
+    return out
+
+
+def _names(tables: list[Table]) -> list[str | None]:
+    seen: set[str] = set()
+    out = []
+    for t in tables:
+        name = t.str("name")
+        if name is not None and name in seen:
+            t.problem("name", f"duplicate scenario name {name!r}")
+        seen.add(name)
+        out.append(name)
+    return out

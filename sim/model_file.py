@@ -1,0 +1,383 @@
+"""Read a model TOML file (the world) into a validated :class:`~sim.spec.ModelSpec`.
+
+Reading is in two steps so that overrides (scenarios, ``--set``) are checked exactly
+like file values: :func:`load_toml` gives the raw tables, :func:`build_model` validates
+them. Every problem is collected and raised together as a :class:`ConfigError`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sim.calendar import Closure
+from sim.errors import ConfigError, Problem
+from sim.reader import Problems, Table, unique_ids
+from sim.spec import (
+    CURRICULUM_KINDS,
+    SCHEDULING_POLICIES,
+    SITE_KINDS,
+    CalendarSpec,
+    Course,
+    Curriculum,
+    InstructorPool,
+    Loan,
+    ModelSpec,
+    Operations,
+    Postponement,
+    Proficiency,
+    Site,
+    SiteClosure,
+    StaffGroup,
+    Uncertainty,
+    Venue,
+)
+from sim.staff_csv import read_headcounts
+
+MODEL_KEYS = ("model", "calendar", "operations", "uncertainty", "site", "staff_group",
+              "staff_csv", "curriculum", "instructor_pool", "venue")
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a missing file or a syntax error becomes a ConfigError."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), "", "file not found")]) from None
+    except OSError as err:
+        raise ConfigError([Problem(str(path), "", f"cannot read: {err.strerror}")]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError([Problem(str(path), "", f"not valid TOML: {err}")]) from None
+
+
+def load_model(path: Path) -> ModelSpec:
+    """Read and validate a model file."""
+    return build_model(load_toml(path), path)
+
+
+def build_model(raw: dict[str, Any], path: Path, label: str | None = None) -> ModelSpec:
+    """Validate raw model tables (read from ``path``) into a ModelSpec.
+
+    ``label`` names the source in messages when it is not just the file (for example a
+    scenario's overrides applied to it).
+    """
+    problems = Problems()
+    file = label or str(path)
+    root = Table(raw, "", file, problems)
+    spec = _Builder(root, path, problems).build()
+    if problems:
+        raise ConfigError(problems.items)
+    return spec
+
+
+class _Builder:
+    def __init__(self, root: Table, path: Path, problems: Problems) -> None:
+        self.root = root
+        self.path = path
+        self.problems = problems
+
+    def build(self) -> ModelSpec | None:
+        root = self.root
+        model = root.table("model", required=True)
+        name = model.str("name")
+        description = model.str("description", "")
+        threshold = model.number("readiness_threshold", 1.0, low=0.0, high=1.0, low_open=True)
+        horizon = model.number("horizon_weeks_after_go_live", 26, low=1, high=520)
+        policy = model.str("scheduling_policy", "earliest_go_live", choices=SCHEDULING_POLICIES)
+        slot_hours = model.number("slot_hours", low=0.5, high=12)
+        slots_per_day = model.number("slots_per_day", integer=True, low=1, high=4)
+        model.finish()
+
+        sites = self.sites()
+        site_ids = {s.id for s in sites if s is not None and s.id}
+        curricula = self.curricula(slot_hours)
+        curriculum_ids = {c.id for c in curricula if c is not None and c.id}
+        operations = self.operations()
+        share_default = operations[1] if operations else None
+        groups = self.groups(site_ids, curriculum_ids, share_default)
+        pools = self.pools(site_ids)
+        venues = self.venues(site_ids)
+        calendar = self.calendar(site_ids)
+        uncertainty = self.uncertainty()
+        root.finish()
+        if self.problems:
+            return None
+        self.cross_checks(sites, groups, pools)
+        return ModelSpec(
+            name=name, description=description, readiness_threshold=float(threshold),
+            horizon_weeks_after_go_live=float(horizon), scheduling_policy=policy,
+            slot_hours=float(slot_hours), slots_per_day=slots_per_day, calendar=calendar,
+            sites=tuple(sites), groups=tuple(groups), curricula=tuple(curricula),
+            pools=tuple(pools), venues=tuple(venues), operations=operations[0],
+            uncertainty=uncertainty,
+        )
+
+    # -- sites ---------------------------------------------------------------------------
+    def sites(self) -> list[Site]:
+        tables = self.root.tables("site", required=True)
+        if not tables and "site" in self.root.data:
+            self.root.problem("site", "expected at least one [[site]]")
+        ids = unique_ids(tables, "site")
+        out = []
+        for t, ident in zip(tables, ids):
+            planned = t.date("go_live")
+            ready = t.date("training_environment_ready")
+            moves = []
+            in_force = planned
+            for pt in t.tables("postponement"):
+                decided, go_live = pt.date("decided"), pt.date("go_live")
+                pt.finish()
+                if None in (decided, go_live, in_force):
+                    in_force = None
+                    continue
+                if not decided < in_force:
+                    pt.problem("decided", f"expected a date before the go-live it moves ({in_force}), got {decided}")
+                elif not decided < go_live:
+                    pt.problem("go_live", f"expected a date after the decision ({decided}), got {go_live}")
+                elif moves and decided < moves[-1].decided:
+                    pt.problem("decided", f"expected postponements in order; {decided} is before the previous decision ({moves[-1].decided})")
+                moves.append(Postponement(decided, go_live))
+                in_force = go_live
+            site = Site(
+                id=ident, name=t.str("name", ident), kind=t.str("kind", choices=SITE_KINDS),
+                wave=t.str("wave", "") or (planned.isoformat() if planned else ""),
+                planned_go_live=planned, postponements=tuple(moves), training_environment_ready=ready,
+            )
+            t.finish()
+            if ready and planned and ready >= planned:
+                t.problem("training_environment_ready", f"go-live {planned} is not after training can start ({ready}); expected a date before go-live")
+            out.append(site)
+        return out
+
+    # -- curricula -----------------------------------------------------------------------
+    def course(self, t: Table, slot_hours: float | None, default_id: str | None = None) -> Course:
+        hours = t.number("hours", low=0, low_open=True, high=200)
+        min_class = t.number("min_class", 1, integer=True, low=1)
+        max_class = t.number("max_class", integer=True, low=1)
+        t.finish()
+        if min_class and max_class and min_class > max_class:
+            t.problem("min_class", f"expected at most max_class ({max_class}), got {min_class}")
+        slots = math.ceil(hours / slot_hours - 1e-9) if hours and slot_hours else None
+        return Course(t.str("id", default_id) if default_id else t.str("id"), hours, slots, min_class, max_class)
+
+    def curricula(self, slot_hours: float | None) -> list[Curriculum]:
+        tables = self.root.tables("curriculum", required=True)
+        ids = unique_ids(tables, "curriculum")
+        out = []
+        for t, ident in zip(tables, ids):
+            courses_t = t.tables("course", required=True)
+            if not courses_t and t.has("course"):
+                t.problem("course", "expected at least one [[curriculum.course]]")
+            unique_ids(courses_t, "course")
+            courses = tuple(self.course(c, slot_hours) for c in courses_t)
+            window = t.number("window_weeks", low=0, low_open=True, high=104)
+            valid = t.number("valid_weeks", window, low=0, low_open=True, high=520)
+            if window and valid and valid < window:
+                t.problem("valid_weeks", f"expected at least window_weeks ({window}): training inside the window must count at go-live")
+            prof = None
+            if t.has("proficiency"):
+                p = t.table("proficiency")
+                prof = Proficiency(
+                    pass_probability=p.distribution("pass_probability", low=0, high=1),
+                    max_attempts=p.number("max_attempts", integer=True, low=1, high=20),
+                    retake_days=p.number("retake_days", 1, integer=True, low=0, high=60),
+                )
+                p.finish()
+            refresher = None
+            if t.has("refresher"):
+                r = t.table("refresher")
+                refresher = self.course(r, slot_hours, default_id="refresher")
+            out.append(Curriculum(
+                id=ident, kind=t.str("kind", choices=CURRICULUM_KINDS),
+                elearning_hours=t.number("elearning_hours", low=0, high=200),
+                elearning_opens_weeks_before_go_live=t.number("elearning_opens_weeks_before_go_live", low=0, high=104),
+                window_weeks=window, valid_weeks=valid,
+                self_training_hours=t.number("self_training_hours", low=0, high=200),
+                courses=courses, proficiency=prof, refresher=refresher,
+            ))
+            t.finish()
+        return out
+
+    # -- staff ---------------------------------------------------------------------------
+    def operations(self) -> tuple[Operations, float] | None:
+        t = self.root.table("operations", required=True)
+        ops = Operations(
+            booking_horizon_days=t.number("booking_horizon_days", integer=True, low=0, high=365),
+            new_hire_grace_days=t.number("new_hire_grace_days", integer=True, low=0, high=365),
+        )
+        share = t.number("max_share_in_class_per_day", low=0, high=1, low_open=True)
+        t.finish()
+        return ops, share
+
+    def groups(self, site_ids: set[str], curriculum_ids: set[str], share_default: float | None) -> list[StaffGroup]:
+        out: list[StaffGroup] = []
+        tables = self.root.tables("staff_group")
+        ids = unique_ids(tables, "staff_group")
+        for t, ident in zip(tables, ids):
+            site = self.ref(t, "site", site_ids, "site")
+            out.append(StaffGroup(
+                id=ident, site=site, role=t.str("role"), unit=t.str("unit", ident),
+                headcount=t.number("headcount", integer=True, low=0),
+                curriculum=self.ref(t, "curriculum", curriculum_ids, "curriculum"),
+                max_share_in_class_per_day=t.number("max_share_in_class_per_day", share_default, low=0, high=1, low_open=True),
+            ))
+            t.finish()
+        for t in self.root.tables("staff_csv"):
+            out.extend(self.csv_groups(t, site_ids, curriculum_ids, share_default))
+        seen: set[str] = set()
+        for g in out:
+            if g.id in seen:
+                self.problems.add(self.root.file, f"staff_group.{g.id}", "duplicate staff group (a [[staff_group]] and a CSV row give the same site/unit/role)")
+            seen.add(g.id)
+        if not out and not self.problems:
+            self.root.problem("staff_group", "no staff: expected [[staff_group]] tables or a [[staff_csv]] file")
+        return out
+
+    def csv_groups(self, t: Table, site_ids: set[str], curriculum_ids: set[str], share: float | None) -> list[StaffGroup]:
+        file = t.str("file")
+        by_role = t.table("curricula", required=True)
+        roles = {}
+        for role in list(by_role.data):
+            roles[role] = self.ref(by_role, role, curriculum_ids, "curriculum")
+        by_role.finish()
+        t.finish()
+        if file is None:
+            return []
+        path = (self.path.parent / file).resolve()
+        rows = read_headcounts(path, self.problems)
+        out = []
+        for row in rows:
+            if row.site not in site_ids:
+                self.problems.add(str(path), f"line {row.line}.site", f"no site with id {row.site!r}; expected one of {', '.join(sorted(site_ids))}")
+                continue
+            if row.role not in roles:
+                self.problems.add(str(path), f"line {row.line}.role", f"role {row.role!r} has no curriculum in {t.path('curricula')}; expected one of {', '.join(sorted(roles))}")
+                continue
+            gid = f"{row.site}/{row.unit}/{row.role}"
+            out.append(StaffGroup(gid, row.site, row.role, f"{row.site}/{row.unit}", row.count, roles[row.role], share))
+        return out
+
+    # -- capacity --------------------------------------------------------------------------
+    def pools(self, site_ids: set[str]) -> list[InstructorPool]:
+        tables = self.root.tables("instructor_pool")
+        ids = unique_ids(tables, "instructor_pool")
+        out = []
+        for t, ident in zip(tables, ids):
+            home = self.ref(t, "home_site", site_ids, "site")
+            sites = t.str_list("sites", (home,) if home else None)
+            for s in sites or ():
+                if s not in site_ids:
+                    t.problem("sites", f"no site with id {s!r}; expected ids from {', '.join(sorted(site_ids))}")
+            count = t.number("count", integer=True, low=0)
+            loans = []
+            for lt in t.tables("loan"):
+                loan = Loan(self.ref(lt, "to_site", site_ids, "site"), lt.number("count", integer=True, low=1),
+                            lt.date("start"), lt.date("end"))
+                lt.finish()
+                if loan.start and loan.end and loan.end < loan.start:
+                    lt.problem("end", f"expected a date on or after start ({loan.start}), got {loan.end}")
+                if loan.count and count is not None and loan.count > count:
+                    lt.problem("count", f"expected at most the pool's count ({count}), got {loan.count}")
+                loans.append(loan)
+            out.append(InstructorPool(
+                id=ident, home_site=home, count=count, sites=sites or (),
+                certification_start=t.date("certification_start"),
+                certification_days=t.number("certification_days", integer=True, low=0, high=250),
+                prep_slots=t.number("prep_slots", 0, integer=True, low=0, high=20),
+                loans=tuple(loans),
+            ))
+            t.finish()
+        return out
+
+    def venues(self, site_ids: set[str]) -> list[Venue]:
+        tables = self.root.tables("venue")
+        ids = unique_ids(tables, "venue")
+        out = []
+        for t, ident in zip(tables, ids):
+            sites = t.str_list("sites")
+            for s in sites or ():
+                if s not in site_ids:
+                    t.problem("sites", f"no site with id {s!r}; expected ids from {', '.join(sorted(site_ids))}")
+            out.append(Venue(ident, t.str("name", ident), sites or (), t.number("rooms", integer=True, low=0),
+                             t.number("seats", integer=True, low=1)))
+            t.finish()
+        return out
+
+    def calendar(self, site_ids: set[str]) -> CalendarSpec:
+        t = self.root.table("calendar", required=True)
+        country = t.str("country", None)
+        weeks = t._get("summer_weeks", [])
+        if not isinstance(weeks, list) or not all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 53 for w in weeks):
+            t.problem("summer_weeks", "expected a list of ISO week numbers 1-53")
+            weeks = []
+        christmas = t.str_list("christmas", None)
+        if christmas is not None and len(christmas) != 2:
+            t.problem("christmas", 'expected two "MM-DD" texts, like ["12-22", "01-02"]')
+            christmas = None
+        closures = []
+        for ct in t.tables("closure"):
+            start, end = ct.date("start"), ct.date("end")
+            sites = ct.str_list("sites", ())
+            for s in sites or ():
+                if s not in site_ids:
+                    ct.problem("sites", f"no site with id {s!r}")
+            reason = ct.str("reason", "")
+            ct.finish()
+            if start and end:
+                if end < start:
+                    ct.problem("end", f"expected a date on or after start ({start}), got {end}")
+                else:
+                    closures.append(SiteClosure(Closure(start, end, reason), tuple(sites or ())))
+        t.finish()
+        spec = CalendarSpec(country, tuple(weeks), tuple(christmas) if christmas else None, tuple(closures))
+        self.check_calendar(t, spec)
+        return spec
+
+    def check_calendar(self, t: Table, spec: CalendarSpec) -> None:
+        from sim.calendar import WorkingCalendar
+
+        try:
+            WorkingCalendar(dt.date(2022, 1, 1), dt.date(2022, 1, 2), country=spec.country,
+                            christmas=spec.christmas)
+        except ValueError as err:
+            t.problem("country" if spec.country and "countr" in str(err).lower() else "christmas", str(err))
+
+    def uncertainty(self) -> Uncertainty:
+        t = self.root.table("uncertainty", required=True)
+        d = t.distribution
+        u = Uncertainty(
+            elearning_pace_hours_per_day=d("elearning_pace_hours_per_day", low=0),
+            self_training_pace_hours_per_day=d("self_training_pace_hours_per_day", low=0),
+            no_show_probability=d("no_show_probability", low=0, high=1),
+            no_show_rebook_days=d("no_show_rebook_days", low=0),
+            learner_sick_probability=d("learner_sick_probability", low=0, high=1),
+            learner_sick_days=d("learner_sick_days", low=0),
+            instructor_sick_probability=d("instructor_sick_probability", low=0, high=1),
+            turnover_per_year=d("turnover_per_year", low=0, high=5),
+            hire_lag_days=d("hire_lag_days", low=0),
+            training_environment_delay_days=d("training_environment_delay_days", low=0),
+            certification_delay_days=d("certification_delay_days", low=0),
+            go_live_delay_days=d("go_live_delay_days", low=0),
+            go_live_delay_decided_weeks_before=t.number("go_live_delay_decided_weeks_before", low=0, high=52),
+        )
+        t.finish()
+        return u
+
+    # -- helpers ---------------------------------------------------------------------------
+    def ref(self, t: Table, name: str, known: set[str], what: str) -> Any:
+        value = t.str(name)
+        if value is not None and value not in known:
+            t.problem(name, f"no {what} with id {value!r}; expected one of {', '.join(sorted(known)) or '(none defined)'}")
+            return None
+        return value
+
+    def cross_checks(self, sites: list[Site], groups: list[StaffGroup], pools: list[InstructorPool]) -> None:
+        for site in sites:
+            first = site.planned_go_live
+            serving = [p for p in pools if site.id in p.sites or any(l.to_site == site.id for l in p.loans)]
+            if serving and all(p.certification_start >= first for p in serving):
+                self.problems.add(self.root.file, f"site.{site.id}.go_live",
+                                  f"go-live {first} is before any instructor serving it starts certification; expected certification_start before go-live")

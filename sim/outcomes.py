@@ -1,0 +1,149 @@
+"""Outcome records of one replication: per site, readiness at go-live and over time.
+
+A learner counts as *trained* on day d when they finished their curriculum on or before
+d and that training is still current: it lasts ``valid_weeks`` before go-live (a
+postponement can make it stale, then a refresher renews it) and never fades after
+go-live. A learner is *required* on day d when employed that day, and for a new hire
+once ``new_hire_grace_days`` have passed since hiring (onboarding training).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.engine import Engine
+from sim.learners import BEFORE, NEVER
+
+
+@dataclass(frozen=True)
+class SiteOutcome:
+    """One site in one replication; the columns of replications.csv."""
+
+    site: str
+    go_live: dt.date
+    planned_go_live: dt.date
+    staff_required: int
+    trained_at_go_live: int
+    untrained_at_go_live: int
+    share_trained: float
+    ready: bool
+    completion_date: dt.date | None
+    slack_days: int | None
+    date_95: dt.date | None
+    first_class_date: dt.date | None
+    sessions_run: int
+    sessions_cancelled: int
+    sessions_covered: int
+    sessions_underfilled: int
+    refresher_sessions: int
+    no_shows: int
+    sick_absences: int
+    proficiency_failures: int
+    new_hires: int
+    instructor_utilisation: float
+    room_utilisation: float
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        """Field names in order."""
+        return tuple(f.name for f in fields(cls))
+
+
+def _kth(values: np.ndarray, fraction: float) -> int | None:
+    """The day by which ``fraction`` of ``values`` (days, NEVER = not within horizon) is reached."""
+    if values.size == 0:
+        return 0
+    k = max(int(np.ceil(fraction * values.size - 1e-9)), 1)
+    day = int(np.partition(values, k - 1)[k - 1])
+    return None if day >= NEVER else day
+
+
+def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Daily required and trained-and-required counts, shape (sites, days), and per
+    learner the day their requirement was met for go-live.
+
+    The last is, for each learner, the first day of the trained spell that covers the
+    eve of go-live, or failing that the first day on or after go-live they were trained
+    or left; NEVER if neither happened within the horizon.
+    """
+    model, world, L = engine.model, engine.world, engine.learners
+    n_sites, n_days = len(world.sites), world.n_days
+    grace = model.operations.new_hire_grace_days
+    valid_by_group = np.array([math.ceil(model.curriculum(g.curriculum).valid_weeks * 7) for g in model.groups],
+                              dtype=np.int64)
+    go_live = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)[L.site]
+    valid = valid_by_group[L.group]
+    r0 = np.where(L.hire_day == BEFORE, 0, L.hire_day + grace)
+    r1 = L.leave_day
+
+    def fades(start: np.ndarray) -> np.ndarray:
+        # Current through start + valid; only training already stale on the eve fades.
+        return np.where((start != NEVER) & (start + valid < go_live - 1), start + valid + 1, NEVER)
+
+    T, R = L.trained_day, L.refresh_day
+    spells = [(T, np.minimum(fades(T), R)), (R, fades(R))]
+
+    def count(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        delta = np.zeros((n_sites, n_days + 1), dtype=np.int64)
+        for a, b in pairs:
+            a, b = np.maximum(a, r0), np.minimum(b, r1)
+            keep = (a < b) & (a < n_days)
+            a, b = a[keep], np.minimum(b[keep], n_days)
+            site = L.site[keep]
+            np.add.at(delta, (site, a), 1)
+            np.add.at(delta, (site, b), -1)
+        return np.cumsum(delta, axis=1)[:, :n_days]
+
+    eve = go_live - 1
+    met = np.full(L.count, NEVER, dtype=np.int64)
+    for a, b in spells:
+        met = np.where((a <= eve) & (eve < b), a, met)
+    after = np.minimum(np.where(T >= go_live, T, NEVER), np.where(R >= go_live, R, NEVER))
+    met = np.where(met == NEVER, np.minimum(after, r1), met)
+    return count([(r0, r1)]), count(spells), met
+
+
+def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
+    """Outcome records per site and the daily trained share, shape (sites, days).
+
+    The staff required at go-live are those required on its eve; the completion date is
+    the day by which the readiness threshold of them had their requirement met.
+    """
+    model, world, L = engine.model, engine.world, engine.learners
+    required, trained, met = trained_curves(engine)
+    share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
+    grace = model.operations.new_hire_grace_days
+    table = engine.session_table()
+    out = []
+    for sw in world.sites:
+        s, G = sw.index, sw.go_live_day
+        eve = G - 1
+        cohort = (L.site == s) & (np.where(L.hire_day == BEFORE, 0, L.hire_day + grace) <= eve) & (L.leave_day > eve)
+        req, got = int(required[s, eve]), int(trained[s, eve])
+        done = _kth(met[cohort], model.readiness_threshold)
+        d95 = _kth(met[cohort], 0.95)
+        starts = table[table[:, 0] == s, 5]
+        c = engine.counters[s]
+
+        def date(day: int | None) -> dt.date | None:
+            return None if day is None else world.epoch + dt.timedelta(days=day)
+
+        out.append(SiteOutcome(
+            site=sw.site.id, go_live=date(G), planned_go_live=sw.site.planned_go_live,
+            staff_required=req, trained_at_go_live=got, untrained_at_go_live=req - got,
+            share_trained=got / req if req else 1.0,
+            ready=got >= np.ceil(model.readiness_threshold * req - 1e-9),
+            completion_date=date(done), slack_days=None if done is None else G - done, date_95=date(d95),
+            first_class_date=date(int(starts.min()) // model.slots_per_day) if starts.size else None,
+            sessions_run=c.sessions_run, sessions_cancelled=c.sessions_cancelled,
+            sessions_covered=c.sessions_covered, sessions_underfilled=c.sessions_underfilled,
+            refresher_sessions=c.refresher_sessions, no_shows=c.no_shows, sick_absences=c.sick_absences,
+            proficiency_failures=c.proficiency_failures,
+            new_hires=int(((L.site == s) & (L.hire_day != BEFORE)).sum()),
+            instructor_utilisation=c.instructor_slots_taught / c.instructor_slots_on_duty if c.instructor_slots_on_duty else 0.0,
+            room_utilisation=c.room_slots_used / c.room_slots_open if c.room_slots_open else 0.0,
+        ))
+    return out, share.astype(np.float32)

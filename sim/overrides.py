@@ -1,0 +1,63 @@
+"""Dotted-key overrides of raw TOML tables: ``site.hnt.go_live = 2023-03-04``.
+
+A key walks tables by name and arrays of tables by the ``id`` of an element (or by its
+position, ``loan.0``), so the keys a user writes are the same keys that error messages
+name. Overrides apply to the raw tables, before validation, so an overridden value is
+checked exactly like one written in the file.
+"""
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any
+
+
+class OverrideError(ValueError):
+    """An override key that does not lead anywhere; ``key`` is the whole dotted key."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+def parse_value(text: str) -> Any:
+    """Read a command-line value as TOML (numbers, dates, true/false, lists, tables);
+    anything that is not valid TOML is taken as text."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _child(node: Any, part: str, key: str, walked: str) -> Any:
+    if isinstance(node, dict):
+        if part not in node:
+            raise OverrideError(key, f"{walked or 'the file'} has no table {part!r}")
+        return node[part]
+    if isinstance(node, list):
+        for item in node:
+            if isinstance(item, dict) and item.get("id") == part:
+                return item
+        if part.isdigit() and int(part) < len(node):
+            return node[int(part)]
+        ids = [str(i.get("id")) for i in node if isinstance(i, dict) and "id" in i]
+        known = ", ".join(ids) if ids else f"positions 0-{len(node) - 1}"
+        raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}")
+    raise OverrideError(key, f"{walked} is a value, not a table")
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order."""
+    out = copy.deepcopy(raw)
+    for key, value in overrides:
+        parts = [p for p in key.split(".")]
+        if not key or any(not p for p in parts):
+            raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
+        node: Any = out
+        for i, part in enumerate(parts[:-1]):
+            node = _child(node, part, key, ".".join(parts[:i]))
+        if not isinstance(node, dict):
+            raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
+        node[parts[-1]] = value
+    return out

@@ -1,0 +1,234 @@
+"""The validated model and experiment: frozen dataclasses built once from TOML.
+
+Nothing here is mutated during a run. Units are in the names (``_days``, ``_weeks``,
+``_hours``); dates are :class:`datetime.date`. Uncertain quantities are
+:mod:`sim.distributions` objects: *rates* (probabilities, turnover) are drawn once per
+replication and site, *durations and paces* once per learner or event.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.calendar import Closure
+from sim.distributions import Distribution
+
+CURRICULUM_KINDS = ("super_user", "end_user")
+SITE_KINDS = ("hospital", "municipality")
+SCHEDULING_POLICIES = ("earliest_go_live", "largest_backlog", "site_order")
+
+
+@dataclass(frozen=True)
+class Course:
+    """A classroom course: needs a room and a certified instructor for ``slots`` slots."""
+
+    id: str
+    hours: float
+    slots: int
+    min_class: int
+    max_class: int
+
+
+@dataclass(frozen=True)
+class Proficiency:
+    """A check after self-training; a learner who fails ``max_attempts`` times retakes the last course."""
+
+    pass_probability: Distribution
+    max_attempts: int
+    retake_days: int
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    """What one staff group must complete, in order: e-learning, courses, self-training, check."""
+
+    id: str
+    kind: str
+    elearning_hours: float
+    elearning_opens_weeks_before_go_live: float
+    window_weeks: float
+    valid_weeks: float
+    self_training_hours: float
+    courses: tuple[Course, ...]
+    proficiency: Proficiency | None
+    refresher: Course | None
+
+
+@dataclass(frozen=True)
+class StaffGroup:
+    """Staff of one role (and unit) at one site who follow one curriculum."""
+
+    id: str
+    site: str
+    role: str
+    unit: str
+    headcount: int
+    curriculum: str
+    max_share_in_class_per_day: float
+
+
+@dataclass(frozen=True)
+class Postponement:
+    """On ``decided`` the go-live was moved to ``go_live``."""
+
+    decided: dt.date
+    go_live: dt.date
+
+
+@dataclass(frozen=True)
+class Site:
+    """A hospital or municipality with its go-live.
+
+    ``planned_go_live`` is the date training was first aimed at; each postponement
+    moves it, and the last one gives the go-live that happens.
+    """
+
+    id: str
+    name: str
+    kind: str
+    wave: str
+    planned_go_live: dt.date
+    postponements: tuple[Postponement, ...]
+    training_environment_ready: dt.date
+
+    @property
+    def go_live(self) -> dt.date:
+        """The go-live after every postponement."""
+        return self.postponements[-1].go_live if self.postponements else self.planned_go_live
+
+
+@dataclass(frozen=True)
+class Loan:
+    """``count`` instructors of a pool teach only at ``to_site`` from ``start`` to ``end`` inclusive."""
+
+    to_site: str
+    count: int
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class InstructorPool:
+    """Instructors with a home site, certified by a train-the-trainer course before they teach."""
+
+    id: str
+    home_site: str
+    count: int
+    sites: tuple[str, ...]
+    certification_start: dt.date
+    certification_days: int
+    prep_slots: int
+    loans: tuple[Loan, ...]
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A training venue with ``rooms`` classrooms of ``seats`` seats, used by ``sites``."""
+
+    id: str
+    name: str
+    sites: tuple[str, ...]
+    rooms: int
+    seats: int
+
+
+@dataclass(frozen=True)
+class SiteClosure:
+    """Days on which the listed sites (all sites when empty) run no classes."""
+
+    closure: Closure
+    sites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """Which days are working days for classroom training."""
+
+    country: str | None
+    summer_weeks: tuple[int, ...]
+    christmas: tuple[str, str] | None
+    closures: tuple[SiteClosure, ...]
+
+
+@dataclass(frozen=True)
+class Operations:
+    """Operational limits on scheduling."""
+
+    booking_horizon_days: int
+    new_hire_grace_days: int
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Every source of randomness of the model, each a distribution."""
+
+    elearning_pace_hours_per_day: Distribution
+    self_training_pace_hours_per_day: Distribution
+    no_show_probability: Distribution
+    no_show_rebook_days: Distribution
+    learner_sick_probability: Distribution
+    learner_sick_days: Distribution
+    instructor_sick_probability: Distribution
+    turnover_per_year: Distribution
+    hire_lag_days: Distribution
+    training_environment_delay_days: Distribution
+    certification_delay_days: Distribution
+    go_live_delay_days: Distribution
+    go_live_delay_decided_weeks_before: float
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The whole validated world of one model file (after any overrides)."""
+
+    name: str
+    description: str
+    readiness_threshold: float
+    horizon_weeks_after_go_live: float
+    scheduling_policy: str
+    slot_hours: float
+    slots_per_day: int
+    calendar: CalendarSpec
+    sites: tuple[Site, ...]
+    groups: tuple[StaffGroup, ...]
+    curricula: tuple[Curriculum, ...]
+    pools: tuple[InstructorPool, ...]
+    venues: tuple[Venue, ...]
+    operations: Operations
+    uncertainty: Uncertainty
+
+    def site(self, site_id: str) -> Site:
+        """The site with this id."""
+        return next(s for s in self.sites if s.id == site_id)
+
+    def curriculum(self, curriculum_id: str) -> Curriculum:
+        """The curriculum with this id."""
+        return next(c for c in self.curricula if c.id == curriculum_id)
+
+    def headcount(self, site_id: str) -> int:
+        """Total staff of a site over all its groups."""
+        return sum(g.headcount for g in self.groups if g.site == site_id)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named variant of the model: the overrides it applies and the model they give."""
+
+    name: str
+    description: str
+    overrides: tuple[tuple[str, object], ...]
+    model: ModelSpec
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """An experiment: which model, how many replications, which seed, which scenarios."""
+
+    name: str
+    description: str
+    file: Path
+    model_file: Path
+    replications: int
+    seed: int
+    scenarios: tuple[Scenario, ...] = field(default_factory=tuple)

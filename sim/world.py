@@ -1,0 +1,122 @@
+"""One replication's world: the spec with its random delays and rates drawn, in day numbers.
+
+Everything that is drawn once per replication (delays, per-site rates) is drawn here,
+before the engine starts, so the engine only reads plain numbers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import Closure, WorkingCalendar
+from sim.spec import CalendarSpec, ModelSpec, Site
+from sim.streams import RandomStreams
+
+
+@dataclass(frozen=True)
+class SiteWorld:
+    """A site in one replication. Days count from the world's epoch."""
+
+    index: int
+    site: Site
+    calendar: WorkingCalendar
+    # (from_day, go_live_day): the go-live the site aims at from that day on.
+    targets: tuple[tuple[int, int], ...]
+    env_ready_day: int
+    no_show_p: float
+    learner_sick_p: float
+    instructor_sick_p: float
+    turnover_per_year: float
+
+    @property
+    def go_live_day(self) -> int:
+        """The go-live that finally happens."""
+        return self.targets[-1][1]
+
+    def target(self, day: int) -> int:
+        """The go-live the site aims at on ``day``."""
+        current = self.targets[0][1]
+        for start, go_live in self.targets:
+            if start <= day:
+                current = go_live
+        return current
+
+
+@dataclass(frozen=True)
+class World:
+    """All sites of one replication on one clock."""
+
+    epoch: dt.date
+    end: dt.date
+    n_days: int
+    sites: tuple[SiteWorld, ...]
+    certified_day: dict[str, int]  # pool id -> first day its instructors may teach
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(epoch: dt.date, end: dt.date, spec: CalendarSpec, closures: tuple[Closure, ...]) -> WorkingCalendar:
+    return WorkingCalendar(epoch, end, country=spec.country, summer_weeks=spec.summer_weeks,
+                           christmas=spec.christmas, closures=closures)
+
+
+def _site_closures(spec: CalendarSpec, site_id: str) -> tuple[Closure, ...]:
+    return tuple(c.closure for c in spec.closures if not c.sites or site_id in c.sites)
+
+
+def epoch_of(model: ModelSpec) -> dt.date:
+    """The first day anything can happen: e-learning opening, certification or a window."""
+    first = [p.certification_start for p in model.pools]
+    for site in model.sites:
+        first.append(site.training_environment_ready)
+        for g in model.groups:
+            if g.site == site.id:
+                c = model.curriculum(g.curriculum)
+                weeks = max(c.elearning_opens_weeks_before_go_live, c.window_weeks)
+                first.append(site.planned_go_live - dt.timedelta(days=math.ceil(weeks * 7)))
+    return min(first)
+
+
+def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
+    """Draw one replication's delays and rates and put every date on one day clock."""
+    u = model.uncertainty
+    epoch = epoch_of(model)
+    drawn = []
+    for site in model.sites:
+        # Each drawn quantity has its own stream, so switching one between a fixed value
+        # and a distribution leaves every other draw unchanged.
+        def once(stream: str, name: str, dist) -> float:
+            return float(dist.sample(streams.get(stream, f"{site.id}:{name}"), 1)[0])
+
+        env_delay = int(round(once("delays", "environment", u.training_environment_delay_days)))
+        go_delay = int(round(once("delays", "go_live", u.go_live_delay_days)))
+        targets = [(site.planned_go_live, None)] + [(p.go_live, p.decided) for p in site.postponements]
+        if go_delay > 0:
+            decided = site.go_live - dt.timedelta(days=round(u.go_live_delay_decided_weeks_before * 7))
+            # A slip is decided no earlier than the previous decision.
+            if targets[-1][1] is not None:
+                decided = max(decided, targets[-1][1])
+            targets.append((site.go_live + dt.timedelta(days=go_delay), decided))
+        rates = [once("rates", name, dist) for name, dist in (
+            ("no_show", u.no_show_probability), ("learner_sick", u.learner_sick_probability),
+            ("instructor_sick", u.instructor_sick_probability), ("turnover", u.turnover_per_year))]
+        drawn.append((site, targets, site.training_environment_ready + dt.timedelta(days=env_delay), rates))
+    last = max(t[-1][0] for _, t, _, _ in drawn)
+    end = last + dt.timedelta(days=math.ceil(model.horizon_weeks_after_go_live * 7))
+    sites = []
+    for i, (site, targets, ready, rates) in enumerate(drawn):
+        cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, site.id))
+        day_targets = tuple(
+            (0 if decided is None else (decided - epoch).days, (go - epoch).days) for go, decided in targets)
+        sites.append(SiteWorld(i, site, cal, day_targets, (ready - epoch).days, *rates))
+    certified = {}
+    for pool in model.pools:
+        delay = int(round(float(u.certification_delay_days.sample(streams.get("delays", f"pool:{pool.id}"), 1)[0])))
+        cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, pool.home_site))
+        start = np.array([(pool.certification_start - epoch).days])
+        done = int(cal.add_working_days(start, np.array([pool.certification_days]))[0]) if pool.certification_days else int(start[0]) - 1
+        certified[pool.id] = done + 1 + delay
+    return World(epoch, end, (end - epoch).days + 1, tuple(sites), certified)
