@@ -68,9 +68,10 @@ def _number(key: str, value: object) -> float:
 class Distribution:
     """Base class: a frozen dataclass of parameters plus a sampler.
 
-    Each subclass has ``name`` (its ``dist`` string), ``mean`` (the exact mean) and
+    Each subclass has ``name`` (its ``dist`` string), ``mean`` (the exact mean),
     ``support_min`` (lowest possible value, strictly the infimum of the support:
-    0 for lognormal, ``-inf`` for an untruncated normal), as fields or properties.
+    0 for lognormal, ``-inf`` for an untruncated normal) and ``support_max``
+    (likewise the highest: ``inf`` if unbounded), as fields or properties.
     """
 
     name: ClassVar[str]
@@ -81,6 +82,8 @@ class Distribution:
         def mean(self) -> float: ...
         @property
         def support_min(self) -> float: ...
+        @property
+        def support_max(self) -> float: ...
 
     @classmethod
     def _key(cls, field_name: str) -> str:
@@ -118,7 +121,15 @@ class Distribution:
         -------
         numpy.ndarray
             float64 array of shape ``(size,)``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator (scipy would silently accept None or a
+            seed and fall back to global or fresh state).
         """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {_show(rng)}")
         if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 0:
             raise ValueError(f"size must be a non-negative integer, got {size!r}")
         return np.asarray(self._draw(rng, int(size)), dtype=np.float64)
@@ -143,6 +154,7 @@ class _Positive(Distribution):
     """Distributions on [0, inf) whose parameters must all be > 0."""
 
     support_min: ClassVar[float] = 0.0  # type: ignore[misc]
+    support_max: ClassVar[float] = math.inf  # type: ignore[misc]
 
     def _validate(self) -> None:
         for f in fields(self):  # type: ignore[arg-type]
@@ -169,6 +181,11 @@ class Fixed(Distribution):
         """Lowest possible value: the value."""
         return self.value
 
+    @property
+    def support_max(self) -> float:
+        """Highest possible value: the value."""
+        return self.value
+
 
 @dataclass(frozen=True)
 class Uniform(Distribution):
@@ -193,6 +210,11 @@ class Uniform(Distribution):
     def support_min(self) -> float:
         """Lowest possible value: low."""
         return self.low
+
+    @property
+    def support_max(self) -> float:
+        """Highest possible value: high."""
+        return self.high
 
 
 @dataclass(frozen=True)
@@ -222,6 +244,11 @@ class Triangular(Distribution):
         """Lowest possible value: low."""
         return self.low
 
+    @property
+    def support_max(self) -> float:
+        """Highest possible value: high."""
+        return self.high
+
 
 @dataclass(frozen=True)
 class Normal(Distribution):
@@ -244,10 +271,10 @@ class Normal(Distribution):
             self._need("high", self.high > self.low, f"a number > low ({_fmt(self.low)})")
         mean = self.mu
         if self.low is not None or self.high is not None:
-            with np.errstate(all="ignore"):  # far-tail bounds warn about higher moments only
+            with np.errstate(all="ignore"):  # scipy also computes skew/kurtosis, which warn in far tails
                 mean = float(stats.truncnorm.mean(*self._ab(), loc=self.mu, scale=self.sd))
-            lo, hi = self.support_min, math.inf if self.high is None else self.high
-            if not (math.isfinite(mean) and lo <= mean <= hi):  # bounds so far in a tail nothing is left
+            # Bounds so far into a tail that no mass is left give NaN or a nonsense mean.
+            if not (math.isfinite(mean) and self.support_min <= mean <= self.support_max):
                 raise DistributionError("low" if self.low is not None else "high",
                                         "expected bounds that keep some probability mass")
         object.__setattr__(self, "_mean", mean)
@@ -271,6 +298,11 @@ class Normal(Distribution):
     def support_min(self) -> float:
         """Lowest possible value: low, or -inf."""
         return -math.inf if self.low is None else self.low
+
+    @property
+    def support_max(self) -> float:
+        """Highest possible value: high, or inf."""
+        return math.inf if self.high is None else self.high
 
 
 @dataclass(frozen=True)
@@ -325,6 +357,7 @@ class Beta(_Positive):
     """Beta on [0, 1] given its mean and sd; for uncertain probabilities."""
 
     name: ClassVar[str] = "beta"
+    support_max: ClassVar[float] = 1.0  # type: ignore[misc]
     mean: float
     sd: float
 
@@ -375,11 +408,18 @@ class Empirical(Distribution):
         w = self.weights or (1.0,) * len(self.values)
         return math.fsum(v * wi for v, wi in zip(self.values, w)) / math.fsum(w)
 
+    def _possible(self) -> list[float]:
+        return [v for i, v in enumerate(self.values) if self.weights is None or self.weights[i] > 0]
+
     @property
     def support_min(self) -> float:
         """Lowest value with positive weight."""
-        w = self.weights or (1.0,) * len(self.values)
-        return min(v for v, wi in zip(self.values, w) if wi > 0)
+        return min(self._possible())
+
+    @property
+    def support_max(self) -> float:
+        """Highest value with positive weight."""
+        return max(self._possible())
 
 
 DISTRIBUTIONS: dict[str, type[Distribution]] = {
@@ -423,6 +463,9 @@ def from_table(table: Mapping[str, object]) -> Distribution:
     for key in required:
         if key not in table:
             raise DistributionError(key, f"missing; {name} requires {', '.join(required)}")
+    for key, value in table.items():
+        if value is None:  # would mean "unbounded" to the constructor; a table must give a number
+            raise DistributionError(key, "expected a number, got NoneType None")
     kwargs: dict[str, Any] = {to_field[k]: v for k, v in table.items() if k != "dist"}
     return cls(**kwargs)
 
