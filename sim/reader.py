@@ -146,7 +146,7 @@ class Table:
         except DistributionError as err:
             self.problem(f"{name}.{err.key}" if err.key else name, err.message)
             return None
-        if dist.support_min < low or (high is not None and getattr(dist, "support_max", 0.0) > high):
+        if dist.support_min < low or (high is not None and dist.support_max > high):
             bounds = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
             self.problem(name, f"expected values {bounds}; {dist.describe()} can give values outside")
             return None
