@@ -135,7 +135,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             site=sw.site.id, go_live=date(G), planned_go_live=sw.site.planned_go_live,
             staff_required=req, trained_at_go_live=got, untrained_at_go_live=req - got,
             share_trained=got / req if req else 1.0,
-            ready=got >= np.ceil(model.readiness_threshold * req - 1e-9),
+            ready=bool(got >= np.ceil(model.readiness_threshold * req - 1e-9)),
             completion_date=date(done), slack_days=None if done is None else G - done, date_95=date(d95),
             first_class_date=date(int(starts.min()) // model.slots_per_day) if starts.size else None,
             sessions_run=c.sessions_run, sessions_cancelled=c.sessions_cancelled,

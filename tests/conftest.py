@@ -1,0 +1,30 @@
+"""Shared fixtures: a small model as raw tables, built into a spec with overrides."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.model_file import build_model, load_toml
+from sim.overrides import apply_overrides
+from sim.spec import ModelSpec
+
+DATA = Path(__file__).parent / "data"
+SMALL_MODEL = DATA / "small-model.toml"
+SMALL_EXPERIMENT = DATA / "small-experiment.toml"
+
+
+@pytest.fixture
+def small_raw() -> dict[str, Any]:
+    """The small test model as raw TOML tables (a fresh copy for each test)."""
+    return copy.deepcopy(load_toml(SMALL_MODEL))
+
+
+def small_model(**overrides: Any) -> ModelSpec:
+    """The small test model with dotted-key overrides given as keyword arguments
+    (use ``__`` for ``.`` and ``_`` stays: ``venue__a-venue__rooms=2`` is awkward, so
+    pass a dict via ``small_model(**{"venue.a-venue.rooms": 2})``)."""
+    raw = apply_overrides(load_toml(SMALL_MODEL), list(overrides.items()))
+    return build_model(raw, SMALL_MODEL)
