@@ -1,0 +1,159 @@
+"""The engine against hand-computed schedules, extreme values and direction of effect.
+
+The small model (tests/data/small-model.toml) has one site going live Sat 6 May 2023,
+classes from 8 weeks before (Sat 11 Mar, so the first working day is Mon 13 Mar), one
+room, one instructor, 100 learners, 10 per class, two half-day slots a day and no
+randomness unless a test switches it on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from sim.replication import run_replication
+from tests.conftest import small_model
+
+D = dt.date
+
+
+def outcome(model, seed: int = 1, replication: int = 0):
+    return run_replication(model, seed, replication).outcomes[0]
+
+
+def test_half_day_course_two_classes_a_day():
+    # 100 learners / 10 per class = 10 classes; 2 slots a day -> 5 working days, 13-17 Mar.
+    o = outcome(small_model())
+    assert o.first_class_date == D(2023, 3, 13)
+    assert o.completion_date == D(2023, 3, 17)
+    assert o.sessions_run == 10
+    assert o.ready and o.trained_at_go_live == 100 and o.slack_days == (D(2023, 5, 6) - D(2023, 3, 17)).days
+
+
+def test_schedule_across_easter_2023():
+    # Go-live Mon 29 May 2023 puts the window open on Mon 3 Apr. Thu 6, Fri 7 and Mon 10 Apr
+    # are public holidays: the 5 teaching days are 3, 4, 5, 11 and 12 Apr.
+    r = run_replication(small_model(**{"site.a.go_live": D(2023, 5, 29)}), 1, 0)
+    o = r.outcomes[0]
+    assert o.first_class_date == D(2023, 4, 3)
+    assert o.completion_date == D(2023, 4, 12)
+    days = {r.epoch + dt.timedelta(days=int(s // 2)) for s in r.sessions[:, 5]}
+    assert days == {D(2023, 4, d) for d in (3, 4, 5, 11, 12)}
+
+
+def test_full_day_course_one_class_a_day():
+    # 7 hours = 2 slots: one class a day, 10 working days from 13 Mar -> Fri 24 Mar.
+    o = outcome(small_model(**{"curriculum.basic.course.course.hours": 7}))
+    assert o.completion_date == D(2023, 3, 24)
+
+
+def test_two_day_course_spans_working_days_and_easter():
+    # 14 hours = 4 slots = 2 days a class; 10 classes = 20 working days from 13 Mar:
+    # 13-31 Mar is 15, then 3, 4, 5 Apr (Easter 6-10 Apr closed), 11 and 12 Apr.
+    o = outcome(small_model(**{"curriculum.basic.course.course.hours": 14}))
+    assert o.completion_date == D(2023, 4, 12)
+
+
+def test_self_training_adds_working_days_after_the_last_class():
+    # 4 hours at 1 hour a day = 4 working days after the last class (Fri 17 Mar): 20-23 Mar.
+    o = outcome(small_model(**{"curriculum.basic.self_training_hours": 4,
+                               "uncertainty.self_training_pace_hours_per_day": 1}))
+    assert o.completion_date == D(2023, 3, 23)
+
+
+def test_unlimited_capacity_is_bounded_by_elearning():
+    # E-learning opens with the window (Sat 11 Mar): 10 hours at 1 hour a working day end
+    # Fri 24 Mar; with rooms and instructors for everyone, all are in class Mon 27 Mar.
+    o = outcome(small_model(**{
+        "curriculum.basic.elearning_hours": 10,
+        "curriculum.basic.elearning_opens_weeks_before_go_live": 8,
+        "uncertainty.elearning_pace_hours_per_day": 1,
+        "venue.a-venue.rooms": 100, "instructor_pool.a-instructors.count": 100,
+    }))
+    assert o.first_class_date == D(2023, 3, 27)
+    assert o.completion_date == D(2023, 3, 27)
+
+
+@pytest.mark.parametrize("key", ["venue.a-venue.rooms", "instructor_pool.a-instructors.count"])
+def test_no_capacity_trains_nobody(key):
+    o = outcome(small_model(**{key: 0}))
+    assert o.trained_at_go_live == 0 and not o.ready
+    assert o.completion_date is None and o.sessions_run == 0
+
+
+def test_postponement_triggers_refresher_in_the_new_window():
+    # Trained 13-17 Mar for 6 May; on 20 Apr go-live moves to Sat 4 Nov 2023. Training more
+    # than 8 weeks old by then is stale: everyone takes the half-day refresher in the new
+    # window, which opens Sat 9 Sep, so Mon 11 - Fri 15 Sep (10 classes, 2 a day).
+    model = small_model(**{
+        "site.a.postponement": [{"decided": D(2023, 4, 20), "go_live": D(2023, 11, 4)}],
+        "curriculum.basic.refresher": {"hours": 3.5, "max_class": 10},
+    })
+    o = outcome(model)
+    assert o.go_live == D(2023, 11, 4)
+    assert o.refresher_sessions == 10
+    assert o.completion_date == D(2023, 9, 15)
+    assert o.ready
+
+
+def test_postponement_with_no_room_for_refreshers_is_not_ready():
+    # Trained in March for 6 May, then moved to 4 Nov; the site is closed from 1 May, so
+    # nobody can take the refresher and the March training is stale at go-live.
+    model = small_model(**{
+        "site.a.postponement": [{"decided": D(2023, 4, 20), "go_live": D(2023, 11, 4)}],
+        "calendar.closure": [{"start": D(2023, 5, 1), "end": D(2024, 12, 31)}],
+    })
+    o = outcome(model)
+    assert o.trained_at_go_live == 0 and not o.ready and o.refresher_sessions == 0
+
+
+def test_same_seed_same_outcomes_and_other_seed_differs():
+    model = small_model(**{"uncertainty.no_show_probability": 0.2, "uncertainty.no_show_rebook_days": 3,
+                           "uncertainty.elearning_pace_hours_per_day": {"dist": "lognormal", "mean": 0.3, "sd": 0.2}})
+    a, b = run_replication(model, 5, 3), run_replication(model, 5, 3)
+    assert a.outcomes == b.outcomes
+    assert np.array_equal(a.sessions, b.sessions) and np.array_equal(a.daily_share, b.daily_share)
+    others = [run_replication(model, 5, k).outcomes for k in range(4, 8)]
+    assert any(o != a.outcomes for o in others)
+
+
+def _mid_model(**extra):
+    # A stochastic, capacity-bound version of the small model.
+    base = {
+        "staff_group.a-staff.headcount": 400,
+        "curriculum.basic.course.course.hours": 7,
+        "uncertainty.no_show_probability": 0.1, "uncertainty.no_show_rebook_days": 3,
+        "uncertainty.learner_sick_probability": 0.09, "uncertainty.learner_sick_days": {"dist": "exponential", "mean": 4},
+        "uncertainty.instructor_sick_probability": 0.1,
+        "uncertainty.elearning_pace_hours_per_day": {"dist": "lognormal", "mean": 0.3, "sd": 0.2},
+        "venue.a-venue.rooms": 2, "instructor_pool.a-instructors.count": 2,
+    }
+    base.update(extra)
+    return small_model(**base)
+
+
+@pytest.mark.slow
+def test_more_instructors_never_raise_untrained_on_average():
+    # Common random numbers: the same replication seeds in both arms. With 2 rooms, the
+    # third instructor covers sick colleagues, so fewer classes are cancelled.
+    reps = range(30)
+    two = [run_replication(_mid_model(), 11, k).outcomes[0].untrained_at_go_live for k in reps]
+    three = [run_replication(_mid_model(**{"instructor_pool.a-instructors.count": 3}), 11, k).outcomes[0].untrained_at_go_live
+             for k in reps]
+    assert np.mean(three) <= np.mean(two)
+    assert np.mean(three) < np.mean(two) or np.mean(two) == 0
+
+
+@pytest.mark.slow
+def test_later_go_live_never_lowers_trained_share():
+    # Training cannot start before the environment is ready (Mon 3 Apr 2023), so going
+    # live a week later leaves more teaching days; under common random numbers the mean
+    # share at go-live must not fall, and with this little time it must rise.
+    reps = range(20)
+    ready = {"site.a.training_environment_ready": D(2023, 4, 3)}
+    early = [run_replication(_mid_model(**ready), 3, k).outcomes[0].share_trained for k in reps]
+    late = [run_replication(_mid_model(**ready, **{"site.a.go_live": D(2023, 5, 13)}), 3, k).outcomes[0].share_trained
+            for k in reps]
+    assert np.mean(early) < 1
+    assert np.mean(late) > np.mean(early)
