@@ -59,7 +59,8 @@ def _positions(rng: np.random.Generator, n: int, start: int, end: int, rate: flo
     for _ in range(_MAX_GENERATIONS):
         leave = origin + rng.exponential(365.25 / rate, origin.size)
         gone = leave < end
-        leave_day = np.where(gone, np.floor(leave), NEVER).astype(np.int64)
+        # Employment lasts at least a day: someone hired on a day is there that day.
+        leave_day = np.where(gone, np.maximum(np.floor(leave), np.floor(origin) + 1), NEVER).astype(np.int64)
         hires.append(hire)
         leaves.append(leave_day)
         if not gone.any():

@@ -1,0 +1,44 @@
+"""One replication's world: dates on one clock, delays and postponements as targets."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sim.streams import RandomStreams
+from sim.world import draw_world, epoch_of
+from tests.conftest import small_model
+
+D = dt.date
+
+
+def test_epoch_is_the_first_thing_that_happens():
+    # Instructor certification and the environment both start Mon 2 Jan 2023; e-learning
+    # opens 12 weeks before 6 May, on 11 Feb.
+    assert epoch_of(small_model()) == D(2023, 1, 2)
+
+
+def test_targets_follow_postponements_and_fixed_delays():
+    model = small_model(**{
+        "site.a.postponement": [{"decided": D(2023, 4, 20), "go_live": D(2023, 6, 3)}],
+        "uncertainty.go_live_delay_days": 14, "uncertainty.go_live_delay_decided_weeks_before": 2,
+        "uncertainty.training_environment_delay_days": 7, "uncertainty.certification_delay_days": 3,
+    })
+    w = draw_world(model, RandomStreams(1, 0))
+    day = lambda d: (d - w.epoch).days  # noqa: E731
+    site = w.sites[0]
+    # Planned 6 May; moved on 20 Apr to 3 Jun; then a 14-day slip decided 2 weeks before.
+    assert site.targets == ((0, day(D(2023, 5, 6))), (day(D(2023, 4, 20)), day(D(2023, 6, 3))),
+                            (day(D(2023, 5, 20)), day(D(2023, 6, 17))))
+    assert site.target(day(D(2023, 4, 19))) == day(D(2023, 5, 6))
+    assert site.go_live_day == day(D(2023, 6, 17))
+    assert site.env_ready_day == day(D(2023, 1, 9))
+    # Certification: 5 working days from Mon 2 Jan end Fri 6 Jan; teaching from Sat 7 Jan,
+    # plus a 3-day delay.
+    assert w.certified_day["a-instructors"] == day(D(2023, 1, 10))
+
+
+def test_rates_are_drawn_per_site_and_replication():
+    model = small_model(**{"uncertainty.no_show_probability": {"dist": "uniform", "low": 0, "high": 0.5}})
+    a = draw_world(model, RandomStreams(1, 0)).sites[0].no_show_p
+    b = draw_world(model, RandomStreams(1, 1)).sites[0].no_show_p
+    assert 0 <= a <= 0.5 and a != b
+    assert draw_world(model, RandomStreams(1, 0)).sites[0].no_show_p == a
