@@ -1,0 +1,55 @@
+"""Seconds and SimPy events per replication of the shipped baseline, on one core.
+
+Usage: python benchmarks/bench_replication.py [--replications N] [--experiment FILE]
+
+Target (issue 2): at most 0.1 s per replication of the default model on one core of
+the 2-core CI machine. The first replication is run untimed: it builds the holiday
+calendar, which later replications reuse.
+"""
+from __future__ import annotations
+
+import os
+
+# One core: keep numpy's thread pools out of the measurement.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from sim.experiment_file import load_experiment  # noqa: E402
+from sim.paths import default_experiment  # noqa: E402
+from sim.replication import run_replication  # noqa: E402
+
+
+def main() -> None:
+    """Run the benchmark and print one line per figure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--experiment", type=Path, default=default_experiment())
+    args = parser.parse_args()
+    spec = load_experiment(args.experiment)
+    model = spec.scenarios[0].model
+    run_replication(model, spec.seed, 0)  # warm-up: calendar and holiday tables
+    seconds, events, sessions = [], [], []
+    for rep in range(1, args.replications + 1):
+        start = time.perf_counter()
+        result = run_replication(model, spec.seed, rep)
+        seconds.append(time.perf_counter() - start)
+        events.append(result.events)
+        sessions.append(result.sessions.shape[0])
+    staff = sum(g.headcount for g in model.groups)
+    print(f"model: {model.name} ({len(model.sites)} sites, {staff:,} staff), experiment {spec.name}, "
+          f"scenario {spec.scenarios[0].name}")
+    print(f"replications timed: {len(seconds)}")
+    print(f"seconds per replication: mean {statistics.mean(seconds):.4f}, median {statistics.median(seconds):.4f}, "
+          f"min {min(seconds):.4f}, max {max(seconds):.4f}")
+    print(f"SimPy events per replication: mean {statistics.mean(events):.0f}")
+    print(f"class sessions per replication: mean {statistics.mean(sessions):.0f}")
+    print(f"target: <= 0.100 s per replication -> {'met' if statistics.median(seconds) <= 0.1 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
