@@ -124,7 +124,6 @@ class Engine:
                             for sw in world.sites]
         self.counters = [SiteCounters() for _ in world.sites]
         self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
-        self._site_seats = [np.array([v.seats for v in venues], dtype=np.int64) for venues in self.site_venues]
         self.sessions: list[tuple] = []  # one tuple per batch of classes, see session_table
         self._rng_no_show = [streams.get("no_show", sw.site.id) for sw in world.sites]
         self._rng_sick = [streams.get("learner_sick", sw.site.id) for sw in world.sites]
@@ -228,7 +227,7 @@ class Engine:
         """
         policy = self.model.scheduling_policy
         open_now = [d for d in self.demands if d.site.calendar.is_working[day]
-                    and day >= d.site.env_ready_day and day >= d.window_open(day)]
+                    and d.site.env_ready_day <= day <= d.site.end_day and day >= d.window_open(day)]
 
         def rank(d: Demand) -> tuple:
             kind = 0 if d.curriculum.kind == "super_user" else 1
@@ -298,27 +297,32 @@ class Engine:
             d.idle_until = day + 1  # the units' daily limits are reached
             return False
         free_rooms = [v.free for v in venues]
-        candidates = self.roster.free(sw.index, now)
-        if not any(free_rooms) or candidates.size == 0:
+        if not any(free_rooms):
             return True
-        caps = np.repeat(np.minimum(d.course.max_class, self._site_seats[sw.index]), free_rooms)
-        wanted = self._classes(d, total, caps, day, min(caps.size, candidates.size))
-        if wanted == 0:
+        # One class per free room, in venue order, each as large as the room allows.
+        caps = [c for v, f in zip(venues, free_rooms) for c in [min(d.course.max_class, v.seats)] * f]
+        if self._classes(d, total, caps, day, len(caps)) == 0:
             d.idle_until = day + 1  # too few for a class; wait for more
             return False
+        if d.course.slots > self.S and self._session_end(day, now, d.course.slots, sw.calendar)[0] >= self.world.n_days:
+            d.idle_until = 10**9  # a multi-day course no longer fits before the calendar ends
+            return False
+        candidates = self.roster.free(sw.index, now)
+        if candidates.size == 0:
+            return True
+        wanted = self._classes(d, total, caps, day, min(len(caps), candidates.size))
         teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
         self.counters[sw.index].sessions_cancelled += cancelled
         n = self._classes(d, total, caps, day, teachers.size)
         if n == 0:
             return teachers.size == 0
         teachers, covered = teachers[:n], min(covered, n)
-        bounds = np.cumsum(caps[:n])
-        shares = _shares(np.array([max(a, 0) for a, _ in avail]), int(min(total, bounds[-1])))
+        shares = _shares(np.array([max(a, 0) for a, _ in avail]), min(total, sum(caps[:n])))
         parts = [q.take(int(w), day, self.learners.leave_day) for w, (_, q) in zip(shares, avail) if w > 0]
-        members = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        members = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros(0, dtype=np.int64)
         if members.size == 0:
             return False  # everyone picked had left
-        klass = np.searchsorted(bounds, np.arange(members.size), side="right")
+        klass = np.repeat(np.arange(n), caps[:n])[: members.size]
         n = int(klass[-1]) + 1
         # Classes go to the venues in order: the first free rooms are used.
         taken, rooms = n, []
@@ -328,18 +332,18 @@ class Engine:
         self._book(d, rooms, teachers[:n], covered, members, klass, day, now, load)
         return False
 
-    def _classes(self, d: Demand, total: int, caps: np.ndarray, day: int, limit: int) -> int:
+    def _classes(self, d: Demand, total: int, caps: list[int], day: int, limit: int) -> int:
         """How many classes to run for ``total`` ready learners, at most ``limit``.
 
         Classes are filled in order; the last is dropped when it would be below the
         minimum size and more learners become ready within the booking horizon.
         """
-        if limit <= 0:
-            return 0
-        bounds = np.cumsum(caps[:limit])
-        n = min(int(np.searchsorted(bounds, total)) + 1, limit)
-        last = min(total, int(bounds[n - 1])) - (int(bounds[n - 2]) if n > 1 else 0)
-        if last < d.course.min_class and not d.nothing_more_soon(day, self.model.operations.booking_horizon_days):
+        n, seated, last = 0, 0, 0
+        while n < limit and seated < total:
+            last = min(caps[n], total - seated)
+            seated += caps[n]
+            n += 1
+        if n and last < d.course.min_class and not d.nothing_more_soon(day, self.model.operations.booking_horizon_days):
             n -= 1
         return n
 
@@ -409,10 +413,10 @@ class Engine:
         came = np.bincount(klass[present], minlength=n)
         c.sessions_run += n
         c.sessions_covered += covered
-        c.sessions_underfilled += int((came < d.course.min_class).sum())
+        c.sessions_underfilled += int(np.count_nonzero(came < d.course.min_class))
         c.refresher_sessions += n if d.is_refresher else 0
-        c.no_shows += int(no_show.sum())
-        c.sick_absences += int(sick.sum())
+        c.no_shows += int(np.count_nonzero(no_show))
+        c.sick_absences += int(np.count_nonzero(sick))
         c.instructor_slots_taught += n * n_slots
         c.room_slots_used += n * n_slots
         self.sessions.append((sw.index, [v.index for v, count in rooms for _ in range(count)], teachers, d.curriculum_index, d.stage,

@@ -103,6 +103,9 @@ def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         met = np.where((a <= eve) & (eve < b), a, met)
     after = np.minimum(np.where(T >= go_live, T, NEVER), np.where(R >= go_live, R, NEVER))
     met = np.where(met == NEVER, np.minimum(after, r1), met)
+    # Each site is followed to its own go-live plus the horizon, no further.
+    end = np.array([sw.end_day for sw in world.sites], dtype=np.int64)[L.site]
+    met = np.where(met > end, NEVER, met)
     return count([(r0, r1)]), count(spells), met
 
 

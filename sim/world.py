@@ -27,6 +27,7 @@ class SiteWorld:
     # (from_day, go_live_day): the go-live the site aims at from that day on.
     targets: tuple[tuple[int, int], ...]
     env_ready_day: int
+    end_day: int  # the last day simulated for this site: go-live plus the horizon
     no_show_p: float
     learner_sick_p: float
     instructor_sick_p: float
@@ -105,13 +106,15 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
             ("instructor_sick", u.instructor_sick_probability), ("turnover", u.turnover_per_year))]
         drawn.append((site, targets, site.training_environment_ready + dt.timedelta(days=env_delay), rates))
     last = max(t[-1][0] for _, t, _, _ in drawn)
-    end = last + dt.timedelta(days=math.ceil(model.horizon_weeks_after_go_live * 7))
+    horizon = dt.timedelta(days=math.ceil(model.horizon_weeks_after_go_live * 7))
+    end = last + horizon
     sites = []
     for i, (site, targets, ready, rates) in enumerate(drawn):
         cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, site.id))
         day_targets = tuple(
             (0 if decided is None else (decided - epoch).days, (go - epoch).days) for go, decided in targets)
-        sites.append(SiteWorld(i, site, cal, day_targets, (ready - epoch).days, *rates))
+        site_end = (targets[-1][0] + horizon - epoch).days
+        sites.append(SiteWorld(i, site, cal, day_targets, (ready - epoch).days, site_end, *rates))
     certified = {}
     for pool in model.pools:
         delay = int(round(float(u.certification_delay_days.sample(streams.get("delays", f"pool:{pool.id}"), 1)[0])))
