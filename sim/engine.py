@@ -125,6 +125,8 @@ class Engine:
         self.counters = [SiteCounters() for _ in world.sites]
         self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
         self.sessions: list[tuple] = []  # one tuple per batch of classes, see session_table
+        self._table: np.ndarray | None = None
+        self._table_rows = 0
         self._rng_no_show = [streams.get("no_show", sw.site.id) for sw in world.sites]
         self._rng_sick = [streams.get("learner_sick", sw.site.id) for sw in world.sites]
         self._rng_instructor = [streams.get("instructor_sick", sw.site.id) for sw in world.sites]
@@ -214,7 +216,7 @@ class Engine:
                 if k == 0:
                     self.roster.start_day(day)
                     order = self._order(day)
-                    on_duty = {s: int(self.roster.on_duty(s).sum()) for s in {d.site.index for d in order}}
+                    on_duty = {s: int(np.count_nonzero(self.roster.on_duty(s))) for s in {d.site.index for d in order}}
                 if order:
                     self._plan_slot(day, k, order, on_duty)
 
@@ -246,6 +248,13 @@ class Engine:
 
     def session_table(self) -> np.ndarray:
         """Every class session run, one row each, columns :data:`SESSION_FIELDS`."""
+        if self._table is not None and self._table_rows == len(self.sessions):
+            return self._table
+        self._table_rows = len(self.sessions)
+        self._table = self._expand_sessions()
+        return self._table
+
+    def _expand_sessions(self) -> np.ndarray:
         if not self.sessions:
             return np.zeros((0, len(SESSION_FIELDS)))
         # Kept as one tuple per batch of classes while running (cheap), expanded here.
@@ -300,8 +309,8 @@ class Engine:
         if not any(free_rooms):
             return True
         # One class per free room, in venue order, each as large as the room allows.
-        caps = [c for v, f in zip(venues, free_rooms) for c in [min(d.course.max_class, v.seats)] * f]
-        if self._classes(d, total, caps, day, len(caps)) == 0:
+        caps = [(f, min(d.course.max_class, v.seats)) for v, f in zip(venues, free_rooms) if f]
+        if self._classes(d, total, caps, day, sum(f for f, _ in caps)) == 0:
             d.idle_until = day + 1  # too few for a class; wait for more
             return False
         if d.course.slots > self.S and self._session_end(day, now, d.course.slots, sw.calendar)[0] >= self.world.n_days:
@@ -310,19 +319,20 @@ class Engine:
         candidates = self.roster.free(sw.index, now)
         if candidates.size == 0:
             return True
-        wanted = self._classes(d, total, caps, day, min(len(caps), candidates.size))
+        wanted = self._classes(d, total, caps, day, min(sum(f for f, _ in caps), candidates.size))
         teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
         self.counters[sw.index].sessions_cancelled += cancelled
         n = self._classes(d, total, caps, day, teachers.size)
         if n == 0:
             return teachers.size == 0
         teachers, covered = teachers[:n], min(covered, n)
-        shares = _shares(np.array([max(a, 0) for a, _ in avail]), min(total, sum(caps[:n])))
+        sizes = [c for f, c in caps for _ in range(f)][:n]
+        shares = _shares(np.array([max(a, 0) for a, _ in avail]), min(total, sum(sizes)))
         parts = [q.take(int(w), day, self.learners.leave_day) for w, (_, q) in zip(shares, avail) if w > 0]
         members = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros(0, dtype=np.int64)
         if members.size == 0:
             return False  # everyone picked had left
-        klass = np.repeat(np.arange(n), caps[:n])[: members.size]
+        klass = np.repeat(np.arange(n), sizes)[: members.size]
         n = int(klass[-1]) + 1
         # Classes go to the venues in order: the first free rooms are used.
         taken, rooms = n, []
@@ -332,17 +342,21 @@ class Engine:
         self._book(d, rooms, teachers[:n], covered, members, klass, day, now, load)
         return False
 
-    def _classes(self, d: Demand, total: int, caps: list[int], day: int, limit: int) -> int:
+    def _classes(self, d: Demand, total: int, caps: list[tuple[int, int]], day: int, limit: int) -> int:
         """How many classes to run for ``total`` ready learners, at most ``limit``.
 
-        Classes are filled in order; the last is dropped when it would be below the
-        minimum size and more learners become ready within the booking horizon.
+        ``caps`` lists (free rooms, class size) per venue, in order; classes are filled
+        in that order. The last class is dropped when it would be below the minimum
+        size and more learners become ready within the booking horizon.
         """
         n, seated, last = 0, 0, 0
-        while n < limit and seated < total:
-            last = min(caps[n], total - seated)
-            seated += caps[n]
-            n += 1
+        for rooms, size in caps:
+            k = min(rooms, limit - n, -(-(total - seated) // size))
+            if k <= 0:
+                break
+            n += k
+            seated += k * size
+            last = size - (seated - total) if seated > total else size
         if n and last < d.course.min_class and not d.nothing_more_soon(day, self.model.operations.booking_horizon_days):
             n -= 1
         return n
@@ -361,8 +375,8 @@ class Engine:
             r.sick_day[unchecked[ill]] = day
         sick = r.sick_day[candidates] == day
         healthy = candidates[~sick]
-        sick_assigned = int(sick[:wanted].sum())
-        spares = int((~sick[wanted:]).sum())
+        sick_assigned = int(np.count_nonzero(sick[:wanted]))
+        spares = int(sick.size - wanted - np.count_nonzero(sick[wanted:]))
         covered = min(sick_assigned, spares)
         return healthy[:wanted], covered, sick_assigned - covered
 
@@ -425,19 +439,13 @@ class Engine:
 
     def _route(self, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
         """Queue learners for a stage of their curriculum, each from their ready day."""
-        groups = self.learners.group[ids]
-        if ids.size > 1:
-            order = np.lexsort((ready, groups))
-            ids, groups, ready = ids[order], groups[order], ready[order]
-            cuts = np.flatnonzero((np.diff(groups) != 0) | (np.diff(ready) != 0)) + 1
-            starts = [0, *cuts.tolist()]
-        else:
-            starts = [0]
-        ends = starts[1:] + [ids.size]
-        g_list, r_list = groups.tolist(), ready.tolist()
-        for a, b in zip(starts, ends):
-            self.queue_of[(g_list[a], stage)].add(ids[a:b], r_list[a])
-            self.demand_of[(g_list[a], stage)].idle_until = 0
+        # Batches are small (a class or its absentees): grouping in Python beats numpy here.
+        batches: dict[tuple[int, int], list[int]] = {}
+        for learner, group, day in zip(ids.tolist(), self.learners.group[ids].tolist(), ready.tolist()):
+            batches.setdefault((group, day), []).append(learner)
+        for (group, day), members in batches.items():
+            self.queue_of[(group, stage)].add(np.array(members, dtype=np.int64), day)
+            self.demand_of[(group, stage)].idle_until = 0
 
     def _advance(self, d: Demand, came: np.ndarray, last_day: int) -> None:
         """Learners who attended move on: next course, or self-training and the check."""
