@@ -94,7 +94,7 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
     try:
         folder = ResultsFolder(out, force=force)
     except ResultsExistError as err:
-        _fail([Problem(str(out), "", str(err).split(": ", 1)[-1] if False else f"exists; choose another --out or add --force to replace it")])
+        _fail([Problem("--out", "", str(err))])
     started = manifest.now()
     try:
         outcomes = run_experiment(spec, n, seed, None if quiet else _progress())

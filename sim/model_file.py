@@ -227,10 +227,11 @@ class _Builder:
             t.finish()
         for t in self.root.tables("staff_csv"):
             out.extend(self.csv_groups(t, site_ids, curriculum_ids, share_default))
-        seen: set[str] = set()
-        for g in out:
+        # Ids within [[staff_group]] were checked above; here a CSV row may repeat one.
+        seen = {g.id for g in out[: len(tables)]}
+        for g in out[len(tables):]:
             if g.id in seen:
-                self.problems.add(self.root.file, f"staff_group.{g.id}", "duplicate staff group (a [[staff_group]] and a CSV row give the same site/unit/role)")
+                self.problems.add(self.root.file, f"staff_group.{g.id}", "a CSV row gives the same site/unit/role as another group")
             seen.add(g.id)
         if not out and not self.problems:
             self.root.problem("staff_group", "no staff: expected [[staff_group]] tables or a [[staff_csv]] file")

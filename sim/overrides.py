@@ -42,7 +42,7 @@ def _child(node: Any, part: str, key: str, walked: str) -> Any:
         if part.isdigit() and int(part) < len(node):
             return node[int(part)]
         ids = [str(i.get("id")) for i in node if isinstance(i, dict) and "id" in i]
-        known = ", ".join(ids) if ids else f"positions 0-{len(node) - 1}"
+        known = ", ".join(ids) if ids else (f"positions 0-{len(node) - 1}" if node else "nothing (the list is empty)")
         raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}")
     raise OverrideError(key, f"{walked} is a value, not a table")
 

@@ -75,6 +75,7 @@ class Table:
             return self.data[name]
         if default is _MISSING:
             self.problem(name, "missing; this key is required")
+            return None
         return default
 
     def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None) -> Any:
@@ -178,7 +179,8 @@ class Table:
         out = []
         for i, item in enumerate(value):
             ident = item.get("id") if isinstance(item, dict) else None
-            sub = f"{name}.{ident}" if isinstance(ident, str) and ident else f"{name}[{i}]"
+            # The same dotted key --set takes: by id, or by position for tables without one.
+            sub = f"{name}.{ident}" if isinstance(ident, str) and ident else f"{name}.{i}"
             out.append(Table(item, self.path(sub), self.file, self.problems))
         return out
 

@@ -61,11 +61,17 @@ class ResultsFolder:
 
     def __init__(self, final: Path, force: bool = False) -> None:
         self.final = final
+        if final.exists() and not final.is_dir():
+            raise ResultsExistError(f"{final} is a file, not a results folder; choose another --out")
         if final.exists() and not force:
             raise ResultsExistError(f"{final} exists; choose another --out or add --force to replace it")
         self.force = force
         final.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+        # mkdtemp makes a private folder; results are for sharing, so use the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.staging, 0o777 & ~umask)
 
     def write(self, name: str, text: str) -> None:
         """Write one file (text, UTF-8) into the staging folder."""

@@ -1,0 +1,246 @@
+"""The command line: ``validate`` prints one line per problem and exits 0 or 1; ``run``
+writes a complete results folder (or none at all), reproducibly for a given seed, and
+bad input gives a clear message naming file and key, never a traceback."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sim.cli import cli
+from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULT_FILES = ["config", "manifest.json", "replications.csv", "summary.json"]
+# Randomness on, so that "same seed, same bytes" is not true merely because nothing is random.
+RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
+          "--set", 'uncertainty.elearning_pace_hours_per_day={dist="lognormal", mean=0.5, sd=0.3}',
+          "--set", "uncertainty.learner_sick_probability=0.1", "--set", "uncertainty.learner_sick_days=3"]
+
+
+def invoke(*args: object) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def run_small(out: Path, *args: object) -> Result:
+    return invoke("run", SMALL_EXPERIMENT, "-n", 3, "--seed", 1, "-q", "--out", out, *args)
+
+
+def assert_clean_failure(result: Result) -> None:
+    """Exit 1 with messages only: no exception escaped, no traceback printed."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def small_model_text(**replace: str) -> str:
+    text = SMALL_MODEL.read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+# -- validate -----------------------------------------------------------------------------
+
+def test_validate_good_files_prints_one_ok_line_each():
+    files = [ROOT / "models" / "midt-norge.toml", ROOT / "experiments" / "baseline.toml",
+             ROOT / "experiments" / "st-olavs-may-2022.toml", SMALL_MODEL, SMALL_EXPERIMENT]
+    result = invoke("validate", *files)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(files)
+    for line, path in zip(lines, files):
+        assert line.startswith(f"ok: {path} (")
+    assert "5 sites" in lines[0]
+    assert result.stderr == ""
+
+
+def test_validate_syntax_error(tmp_path):
+    path = tmp_path / "bad-syntax.toml"
+    path.write_text("[model\nname = 1\n", encoding="utf-8")
+    result = invoke("validate", path)
+    assert_clean_failure(result)
+    (line,) = error_lines(result)
+    assert line.startswith(f"error: {path}: not valid TOML")
+    assert "line 1" in line
+
+
+def test_validate_prints_every_problem_on_its_own_line(tmp_path):
+    path = tmp_path / "bad-keys.toml"
+    path.write_text(small_model_text(**{
+        "[model]\n": "[model]\nreadiness_treshold = 0.9\n",
+        "headcount = 100": "headcount = -100",
+    }), encoding="utf-8")
+    result = invoke("validate", path)
+    assert_clean_failure(result)
+    lines = error_lines(result)
+    assert len(lines) == 2
+    assert lines[0].startswith(f"error: {path}: model.readiness_treshold: unknown key")
+    assert lines[1].startswith(f"error: {path}: staff_group.a-staff.headcount: expected a whole number >= 0")
+
+
+def test_validate_checks_every_file(tmp_path):
+    bad = tmp_path / "bad-unknown.toml"
+    bad.write_text(small_model_text(**{"rooms = 1": "rooms = 1\nroom = 2"}), encoding="utf-8")
+    result = invoke("validate", SMALL_MODEL, bad, SMALL_EXPERIMENT)
+    assert_clean_failure(result)
+    assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [f"ok: {SMALL_MODEL}", f"ok: {SMALL_EXPERIMENT}"]
+    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see README 'File formats')"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x = 1\n", "neither a model file"),
+    (None, "file not found"),
+])
+def test_validate_other_bad_files(tmp_path, text, message):
+    path = tmp_path / "bad-other.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    result = invoke("validate", path)
+    assert_clean_failure(result)
+    (line,) = error_lines(result)
+    assert line.startswith(f"error: {path}: {message}")
+
+
+def test_validate_missing_required_key_without_traceback(tmp_path):
+    path = tmp_path / "bad-missing.toml"
+    path.write_text(small_model_text(**{"go_live = 2023-05-06\n": ""}), encoding="utf-8")
+    result = invoke("validate", path)
+    assert_clean_failure(result)
+    assert error_lines(result) == [f"error: {path}: site.a.go_live: missing; this key is required"]
+
+
+# -- run: the results folder --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = run_small(out)
+    assert result.exit_code == 0, result.output
+    assert f"results: {out}" in result.stdout
+    return out
+
+
+def test_run_writes_the_results_files(small_run):
+    assert sorted(p.name for p in small_run.iterdir()) == RESULT_FILES
+    assert sorted(p.name for p in (small_run / "config").iterdir()) == ["small-experiment.toml", "small-model.toml"]
+    assert not [p for p in small_run.parent.iterdir() if "partial" in p.name]
+
+
+def test_replications_csv(small_run):
+    with (small_run / "replications.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        header = reader.fieldnames
+    assert {"scenario", "replication", "site", "go_live", "staff_required", "trained_at_go_live",
+            "share_trained", "ready", "completion_date", "slack_days"} <= set(header)
+    assert header[:2] == ["scenario", "replication"]
+    assert [(r["scenario"], r["replication"], r["site"]) for r in rows] == [
+        (s, str(i), "a") for s in ("base", "two-rooms") for i in range(3)]
+    for r in rows:
+        assert r["go_live"] == "2023-05-06"
+        assert r["staff_required"] == "100"
+        assert r["ready"] in ("true", "false")
+        assert 0 <= float(r["share_trained"]) <= 1
+
+
+def test_summary_json(small_run):
+    summary = json.loads((small_run / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["seed"], summary["replications"]) == (1, 3)
+    assert list(summary["scenarios"]) == ["base", "two-rooms"]
+    for scenario in summary["scenarios"].values():
+        site = scenario["sites"]["a"]
+        low, high = site["risk_ci95"]
+        assert 0 <= low <= site["risk_not_ready"] <= high <= 1
+        assert site["expected_untrained"] >= 0
+        dates = [dt.date.fromisoformat(site["completion_date"][q]) for q in ("p10", "p50", "p80", "p90")]
+        assert dates == sorted(dates)
+
+
+def test_manifest_json(small_run):
+    manifest = json.loads((small_run / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["seed"], manifest["replications"]) == (1, 3)
+    assert manifest["scenarios"] == {"base": [], "two-rooms": [["venue.a-venue.rooms", "2"]]}
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["config_hash"])
+
+
+def test_same_seed_gives_identical_files(tmp_path):
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        result = invoke("run", SMALL_EXPERIMENT, "-n", 3, "--seed", seed, "-q", "--out", tmp_path / name, *RANDOM)
+        assert result.exit_code == 0, result.output
+    for name in ("replications.csv", "summary.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    # ... and the seed matters, so the equality above is not trivial.
+    assert (tmp_path / "a" / "replications.csv").read_bytes() != (tmp_path / "c" / "replications.csv").read_bytes()
+
+
+def test_existing_out_without_force_is_left_untouched(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old results", encoding="utf-8")
+    result = run_small(out)
+    assert_clean_failure(result)
+    assert str(out) in result.stderr and "--force" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "old results"
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_existing_out_with_force_is_replaced(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old results", encoding="utf-8")
+    result = run_small(out, "--force")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == RESULT_FILES
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_out_that_is_a_file_gives_a_message_not_a_traceback(tmp_path):
+    out = tmp_path / "out"
+    out.write_text("not a folder", encoding="utf-8")
+    result = run_small(out, "--force")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 0:
+        assert sorted(p.name for p in out.iterdir()) == RESULT_FILES
+    else:
+        assert out.read_text(encoding="utf-8") == "not a folder"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.parametrize("setting, key", [
+    ("site.b.go_live=2023-06-03", "site.b.go_live"),
+    ("experiment.replicatons=3", "experiment.replicatons"),
+    ("venue.a-venue.rooms=-1", "venue.a-venue.rooms"),
+    ("venue.a-venue.rooms", "venue.a-venue.rooms"),
+    ("=3", "=3"),
+], ids=["unknown-id", "unknown-key", "bad-value", "no-equals", "no-key"])
+def test_bad_set_fails_and_writes_nothing(tmp_path, setting, key):
+    result = run_small(tmp_path / "out", "--set", setting)
+    assert_clean_failure(result)
+    assert any(f": {key}: " in line for line in error_lines(result)), result.stderr
+    assert list(tmp_path.iterdir()) == []  # no results folder, not even a hidden .out.partial-*
+
+
+@pytest.mark.parametrize("setting, risks", [
+    ("venue.a-venue.rooms=0", [1.0, 0.0]),  # the two-rooms scenario sets rooms again
+    ("instructor_pool.a-instructors.count=0", [1.0, 1.0]),
+], ids=["no-rooms", "no-instructors"])
+def test_a_plan_that_cannot_be_met_runs_and_is_never_ready(tmp_path, setting, risks):
+    result = invoke("run", SMALL_EXPERIMENT, "-n", 2, "--seed", 1, "-q", "--out", tmp_path / "out", "--set", setting)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    sites = [s["sites"]["a"] for s in summary["scenarios"].values()]
+    assert [s["risk_not_ready"] for s in sites] == risks
+    assert sites[0]["never_completed"] == 2
+    assert sites[0]["completion_date"]["p50"] is None

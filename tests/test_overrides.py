@@ -1,0 +1,149 @@
+"""Dotted-key overrides (scenarios and ``--set``): how keys walk tables, arrays by id or
+position, what an unknown key reports, and how command-line values are parsed."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sim.model_file import build_model, load_toml
+from sim.overrides import OverrideError, apply_overrides, parse_value
+from tests.conftest import SMALL_MODEL
+
+D = dt.date
+SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "midt-norge.toml"
+
+
+@pytest.fixture(scope="module")
+def shipped_raw():
+    return load_toml(SHIPPED_MODEL)
+
+
+def _override_error(raw, key, value=1) -> OverrideError:
+    with pytest.raises(OverrideError) as info:
+        apply_overrides(raw, [(key, value)])
+    return info.value
+
+
+def test_array_element_by_id(small_raw):
+    out = apply_overrides(small_raw, [("site.a.go_live", D(2023, 6, 3))])
+    assert out["site"][0]["go_live"] == D(2023, 6, 3)
+    assert build_model(out, SMALL_MODEL).site("a").go_live == D(2023, 6, 3)
+
+
+def test_array_element_by_position(shipped_raw):
+    out = apply_overrides(shipped_raw, [("instructor_pool.st-olavs-instructors.loan.0.count", 10)])
+    pool = next(p for p in out["instructor_pool"] if p["id"] == "st-olavs-instructors")
+    assert pool["loan"][0]["count"] == 10
+    assert shipped_raw["instructor_pool"][0]["loan"][0]["count"] == 15
+
+
+def test_top_level_array_by_position(small_raw):
+    out = apply_overrides(small_raw, [("site.0.name", "First")])
+    assert out["site"][0]["name"] == "First"
+
+
+def test_nested_arrays_and_tables(small_raw):
+    out = apply_overrides(small_raw, [("curriculum.basic.course.course.max_class", 12)])
+    assert out["curriculum"][0]["course"][0]["max_class"] == 12
+    assert build_model(out, SMALL_MODEL).curriculum("basic").courses[0].max_class == 12
+
+
+def test_plain_table_value(small_raw):
+    out = apply_overrides(small_raw, [("model.readiness_threshold", 0.9)])
+    assert out["model"]["readiness_threshold"] == 0.9
+
+
+def test_later_overrides_win(small_raw):
+    out = apply_overrides(small_raw, [("venue.a-venue.rooms", 2), ("venue.a-venue.rooms", 3)])
+    assert out["venue"][0]["rooms"] == 3
+
+
+def test_a_list_value_replaces_the_array(shipped_raw):
+    out = apply_overrides(shipped_raw, [("site.st-olavs.postponement", [])])
+    assert next(s for s in out["site"] if s["id"] == "st-olavs")["postponement"] == []
+    st_olavs = build_model(out, SHIPPED_MODEL).site("st-olavs")
+    assert st_olavs.postponements == ()
+    assert st_olavs.go_live == D(2022, 5, 7)
+
+
+def test_raw_input_is_not_mutated(small_raw):
+    before = copy.deepcopy(small_raw)
+    apply_overrides(small_raw, [
+        ("site.a.go_live", D(2023, 6, 3)),
+        ("curriculum.basic.course.course.max_class", 12),
+        ("site.a.postponement", [{"decided": D(2023, 4, 20), "go_live": D(2023, 6, 3)}]),
+    ])
+    assert small_raw == before
+
+
+def test_the_result_shares_no_tables_with_the_input(small_raw):
+    out = apply_overrides(small_raw, [])
+    out["venue"][0]["rooms"] = 99
+    assert small_raw["venue"][0]["rooms"] == 1
+
+
+def test_unknown_id_names_the_key_and_lists_known_ids(shipped_raw):
+    err = _override_error(shipped_raw, "site.nope.go_live", D(2023, 1, 1))
+    assert err.key == "site.nope.go_live"
+    assert "'nope'" in err.message
+    assert "trondheim, st-olavs, hnt, levanger, verdal" in err.message
+    assert str(err).startswith("site.nope.go_live: ")
+
+
+def test_position_past_the_end_is_an_error(shipped_raw):
+    err = _override_error(shipped_raw, "instructor_pool.st-olavs-instructors.loan.5.count")
+    assert err.key == "instructor_pool.st-olavs-instructors.loan.5.count"
+    assert "'5'" in err.message
+
+
+def test_unknown_table_is_an_error(small_raw):
+    err = _override_error(small_raw, "venues.a-venue.rooms")
+    assert err.key == "venues.a-venue.rooms"
+    assert "no table 'venues'" in err.message
+
+
+def test_walking_into_a_value_is_an_error(small_raw):
+    err = _override_error(small_raw, "model.name.first")
+    assert err.key == "model.name.first"
+    assert "model.name" in err.message
+
+
+@pytest.mark.parametrize("key", ["", "site..go_live", ".site", "site."])
+def test_malformed_key_is_an_error(small_raw, key):
+    err = _override_error(small_raw, key)
+    assert err.key == key
+    assert "dotted key" in err.message
+
+
+def test_setting_a_new_key_is_left_to_validation(small_raw):
+    # Overrides do not know the schema; a typo in the last part reaches validation,
+    # which reports it as an unknown key (tested in test_model_file.py).
+    out = apply_overrides(small_raw, [("site.a.golive", D(2023, 6, 3))])
+    assert out["site"][0]["golive"] == D(2023, 6, 3)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("3", 3),
+    ("-2", -2),
+    ("0.5", 0.5),
+    ("1_000", 1000),
+    ("2023-02-11", D(2023, 2, 11)),
+    ("true", True),
+    ("false", False),
+    ("[1, 2]", [1, 2]),
+    ('["a", "b"]', ["a", "b"]),
+    ("[]", []),
+    ('{ dist = "uniform", low = 0, high = 0.2 }', {"dist": "uniform", "low": 0, "high": 0.2}),
+    ('"3"', "3"),
+    ("st-olavs", "st-olavs"),
+    ("Site A", "Site A"),
+    ("True", "True"),
+    ("", ""),
+])
+def test_parse_value(text, value):
+    parsed = parse_value(text)
+    assert parsed == value
+    assert type(parsed) is type(value)
