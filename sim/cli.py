@@ -137,13 +137,14 @@ def _write(folder: ResultsFolder, spec: ExperimentSpec, outcomes, n: int, seed: 
                   "seed": seed, "replications": n}
     summary = summarise(experiment, {s.name: (s.model, outcomes[s.name]) for s in spec.scenarios})
     folder.write("summary.json", json_text(summary))
-    folder.copy(spec.file, f"config/{spec.file.name}")
-    folder.copy(spec.model_file, f"config/{spec.model_file.name}")
+    inputs = [spec.file, spec.model_file, *sorted({f for s in spec.scenarios for f in s.model.data_files})]
+    for path in inputs:
+        folder.copy(path, f"config/{path.name}")
     folder.write("manifest.json", json_text({
         "experiment_file": str(spec.file), "model_file": str(spec.model_file), "seed": seed,
         "replications": n, "scenarios": {s.name: [[k, str(v)] for k, v in s.overrides] for s in spec.scenarios},
         "overrides": [[k, str(v)] for k, v in overrides], "executor": "serial", "workers": 1,
-        "config_hash": manifest.config_hash([spec.file, spec.model_file], overrides, seed, n),
+        "config_hash": manifest.config_hash(inputs, overrides, seed, n),
         "git_commit": manifest.git_commit(), "versions": manifest.versions(),
         "started": started, "finished": manifest.now(),
     }))

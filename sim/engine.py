@@ -137,6 +137,7 @@ class Engine:
         self._units(model)
         self._demands(model)
         self._unit_load: dict[int, np.ndarray] = {}
+        self._refresh_queued = np.zeros(learners.count, dtype=bool)
 
     # -- set-up --------------------------------------------------------------------------------
     def _units(self, model: ModelSpec) -> None:
@@ -197,9 +198,11 @@ class Engine:
             valid = math.ceil(d.curriculum.valid_weeks * 7)
             last = np.where(L.refresh_day != NEVER, L.refresh_day, L.trained_day)
             # Training is current through last + valid days; it must still be on the eve of go-live.
-            stale = (L.trained_day != NEVER) & (last + valid < go_live - 1) & (L.leave_day > day)
+            stale = (L.trained_day != NEVER) & (last + valid < go_live - 1) & (L.leave_day > day) & ~self._refresh_queued
             for gi, q, _ in d.groups:
-                q.add(np.flatnonzero(stale & (L.group == gi)), day)
+                ids = np.flatnonzero(stale & (L.group == gi))
+                self._refresh_queued[ids] = True  # a second move before the refresher queues nobody twice
+                q.add(ids, day)
             d.idle_until = 0
 
     def _planner(self):
@@ -281,11 +284,13 @@ class Engine:
                 continue
             if not any(v.free for v in self.site_venues[d.site.index]) or self._fill(d, day, now, load):
                 full.add(d.site.index)
-        # Capacity open to each site in this slot, for utilisation.
+        # Capacity open to each site in this slot, for utilisation over its training
+        # period (classes open, before go-live).
         for s, count in on_duty.items():
-            c = self.counters[s]
-            c.instructor_slots_on_duty += count
-            c.room_slots_open += self._site_rooms[s]
+            if day < self.world.sites[s].go_live_day:
+                c = self.counters[s]
+                c.instructor_slots_on_duty += count
+                c.room_slots_open += self._site_rooms[s]
 
     def _fill(self, d: Demand, day: int, now: float, load: np.ndarray) -> bool:
         """Book as many classes of one course as learners, rooms and instructors allow now.
@@ -431,8 +436,9 @@ class Engine:
         c.refresher_sessions += n if d.is_refresher else 0
         c.no_shows += int(np.count_nonzero(no_show))
         c.sick_absences += int(np.count_nonzero(sick))
-        c.instructor_slots_taught += n * n_slots
-        c.room_slots_used += n * n_slots
+        if day < sw.go_live_day:
+            c.instructor_slots_taught += n * n_slots
+            c.room_slots_used += n * n_slots
         self.sessions.append((sw.index, [v.index for v, count in rooms for _ in range(count)], teachers, d.curriculum_index, d.stage,
                               now, end, booked, came, covered))
         self._advance(d, members[present], last_day)
@@ -454,6 +460,7 @@ class Engine:
         L = self.learners
         if d.is_refresher:
             L.refresh_day[came] = last_day
+            self._refresh_queued[came] = False
             return
         if d.stage + 1 < len(d.curriculum.courses):
             self._route(d.stage + 1, came, np.full(came.size, last_day + 1))

@@ -78,6 +78,7 @@ class _Builder:
         self.root = root
         self.path = path
         self.problems = problems
+        self.data_files: list[Path] = []
 
     def build(self) -> ModelSpec | None:
         root = self.root
@@ -112,7 +113,7 @@ class _Builder:
             slot_hours=float(slot_hours), slots_per_day=slots_per_day, calendar=calendar,
             sites=tuple(sites), groups=tuple(groups), curricula=tuple(curricula),
             pools=tuple(pools), venues=tuple(venues), operations=operations[0],
-            uncertainty=uncertainty,
+            uncertainty=uncertainty, data_files=tuple(self.data_files),
         )
 
     # -- sites ---------------------------------------------------------------------------
@@ -248,6 +249,7 @@ class _Builder:
         if file is None:
             return []
         path = (self.path.parent / file).resolve()
+        self.data_files.append(path)
         rows = read_headcounts(path, self.problems)
         out = []
         for row in rows:
@@ -309,7 +311,9 @@ class _Builder:
 
     def calendar(self, site_ids: set[str]) -> CalendarSpec:
         t = self.root.table("calendar", required=True)
-        country = t.str("country", None)
+        country = t.str("country")  # required: a calendar without public holidays must be chosen, not defaulted
+        if country is not None and country.lower() == "none":
+            country = None
         weeks = t._get("summer_weeks", [])
         if not isinstance(weeks, list) or not all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 53 for w in weeks):
             t.problem("summer_weeks", "expected a list of ISO week numbers 1-53")

@@ -197,6 +197,7 @@ class ModelSpec:
     venues: tuple[Venue, ...]
     operations: Operations
     uncertainty: Uncertainty
+    data_files: tuple[Path, ...] = ()  # files the model reads besides itself (headcount CSVs)
 
     def site(self, site_id: str) -> Site:
         """The site with this id."""

@@ -111,8 +111,9 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
     sites = []
     for i, (site, targets, ready, rates) in enumerate(drawn):
         cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, site.id))
+        # A move decided before the simulation starts is in force from its first day.
         day_targets = tuple(
-            (0 if decided is None else (decided - epoch).days, (go - epoch).days) for go, decided in targets)
+            (0 if decided is None else max((decided - epoch).days, 0), (go - epoch).days) for go, decided in targets)
         site_end = (targets[-1][0] + horizon - epoch).days
         sites.append(SiteWorld(i, site, cal, day_targets, (ready - epoch).days, site_end, *rates))
     certified = {}

@@ -95,7 +95,7 @@ def test_validate_checks_every_file(tmp_path):
     result = invoke("validate", SMALL_MODEL, bad, SMALL_EXPERIMENT)
     assert_clean_failure(result)
     assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [f"ok: {SMALL_MODEL}", f"ok: {SMALL_EXPERIMENT}"]
-    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see README 'File formats')"]
+    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/file-formats.md)"]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -244,3 +244,18 @@ def test_a_plan_that_cannot_be_met_runs_and_is_never_ready(tmp_path, setting, ri
     assert [s["risk_not_ready"] for s in sites] == risks
     assert sites[0]["never_completed"] == 2
     assert sites[0]["completion_date"]["p50"] is None
+
+
+def test_headcount_csv_is_kept_with_the_results(tmp_path):
+    # A run must be reproducible from its folder, so the HR export it read is copied too.
+    (tmp_path / "staff.csv").write_text("site,unit,role,count\na,ward-1,nurse,30\n", encoding="utf-8")
+    model = small_model_text().split("[[staff_group]]")[0] + (
+        '[[staff_csv]]\nfile = "staff.csv"\ncurricula = { nurse = "basic" }\n\n'
+        + "[[instructor_pool]]" + small_model_text().split("[[instructor_pool]]")[1])
+    (tmp_path / "m.toml").write_text(model, encoding="utf-8")
+    (tmp_path / "e.toml").write_text('[experiment]\nmodel = "m.toml"\nreplications = 2\nseed = 1\n', encoding="utf-8")
+    result = invoke("run", tmp_path / "e.toml", "-q", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "config" / "staff.csv").read_text(encoding="utf-8").endswith("nurse,30\n")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenarios"]["base"]["sites"]["a"]["staff"] == 30

@@ -157,3 +157,25 @@ def test_later_go_live_never_lowers_trained_share():
             for k in reps]
     assert np.mean(early) < 1
     assert np.mean(late) > np.mean(early)
+
+
+def test_two_moves_before_the_refresher_queue_each_learner_once():
+    # Moved on 20 Apr to 4 Nov, then on 1 Jun to 11 Nov: training from March is stale for
+    # both, and each of the 100 learners takes one refresher (10 classes), not two.
+    model = small_model(**{
+        "site.a.postponement": [{"decided": D(2023, 4, 20), "go_live": D(2023, 11, 4)},
+                                {"decided": D(2023, 6, 1), "go_live": D(2023, 11, 11)}],
+        "curriculum.basic.refresher": {"hours": 3.5, "max_class": 10},
+    })
+    o = outcome(model)
+    assert o.go_live == D(2023, 11, 11) and o.refresher_sessions == 10 and o.ready
+
+
+def test_a_move_decided_before_the_simulation_starts_is_in_force_from_the_start():
+    # Decided 1 Dec 2022, before anything happens (the clock starts 2 Jan 2023): training
+    # aims at the new date from the first day, so no refresher is needed.
+    model = small_model(**{"site.a.postponement": [{"decided": D(2022, 12, 1), "go_live": D(2023, 6, 3)}]})
+    o = outcome(model)
+    assert o.go_live == D(2023, 6, 3) and o.refresher_sessions == 0
+    # The window opens 8 weeks before 3 Jun, on Sat 8 Apr; Mon 10 Apr is Easter Monday.
+    assert o.first_class_date == D(2023, 4, 11)

@@ -311,3 +311,11 @@ def test_every_bad_csv_row_is_reported(csv_model):
     with pytest.raises(ConfigError) as info:
         load_model(model)
     assert sorted(p.key for p in info.value.problems) == ["line 2.count", "line 3.site", "line 4.role", "line 5"]
+
+
+def test_calendar_country_must_be_chosen(small_raw):
+    # Norwegian holidays are not assumed silently; "none" is an explicit choice of none.
+    del small_raw["calendar"]["country"]
+    assert_problem(problems_of(small_raw), "calendar.country", "missing")
+    small_raw["calendar"]["country"] = "none"
+    assert build_model(small_raw, SMALL_MODEL).calendar.country is None
