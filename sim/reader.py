@@ -188,7 +188,7 @@ class Table:
         """Report every key of this table that no getter asked for."""
         for name in self.data:
             if name not in self._used:
-                self.problem(name, "unknown key (check the spelling; see docs/file-formats.md)")
+                self.problem(name, "unknown key (check the spelling; see README.md, File formats)")
 
 
 def unique_ids(tables: list[Table], what: str) -> list[Any]:

@@ -95,7 +95,7 @@ def test_validate_checks_every_file(tmp_path):
     result = invoke("validate", SMALL_MODEL, bad, SMALL_EXPERIMENT)
     assert_clean_failure(result)
     assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [f"ok: {SMALL_MODEL}", f"ok: {SMALL_EXPERIMENT}"]
-    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/file-formats.md)"]
+    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see README.md, File formats)"]
 
 
 @pytest.mark.parametrize("text, message", [
