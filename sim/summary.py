@@ -13,6 +13,9 @@ from sim.spec import ModelSpec
 from sim.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
+# Readiness levels reported besides the model's own threshold: a 100% criterion is a knife
+# edge (one straggler in 9,000 fails it), so the risk at lower levels shows how far off it is.
+THRESHOLDS = (0.90, 0.95, 0.98, 0.99, 1.0)
 
 
 def _iso(day: float) -> str | None:
@@ -59,6 +62,7 @@ def site_summary(model: ModelSpec, site_id: str, rows: Sequence[SiteOutcome]) ->
         "expected_untrained": _round(mean_u, 3),
         "expected_untrained_ci95": [_round(lo_u, 3), _round(hi_u, 3)],
         "expected_share_trained": _round(float(np.mean([r.share_trained for r in rows]))) if n else None,
+        "risk_by_threshold": risk_by_threshold(rows),
         "never_completed": int(sum(r.completion_date is None for r in rows)),
         "completion_date": date_quantiles([r.completion_date for r in rows]),
         "date_95": date_quantiles([r.date_95 for r in rows]),
@@ -66,6 +70,17 @@ def site_summary(model: ModelSpec, site_id: str, rows: Sequence[SiteOutcome]) ->
         "mean_instructor_utilisation": _round(float(np.mean([r.instructor_utilisation for r in rows])), 4) if n else None,
         "mean_room_utilisation": _round(float(np.mean([r.room_utilisation for r in rows])), 4) if n else None,
     }
+
+
+def risk_by_threshold(rows: Sequence[SiteOutcome]) -> dict[str, dict[str, Any]]:
+    """For each level in THRESHOLDS, the risk that fewer than that share were trained at
+    go-live, with its Wilson interval."""
+    out = {}
+    for level in THRESHOLDS:
+        short = sum(r.trained_at_go_live < math.ceil(level * r.staff_required - 1e-9) for r in rows)
+        low, high = wilson_interval(short, len(rows))
+        out[f"{level:.2f}"] = {"risk": _round(short / len(rows)) if rows else None, "ci95": [_round(low), _round(high)]}
+    return out
 
 
 def paired_risk_difference(rows: Sequence[SiteOutcome], reference: Sequence[SiteOutcome]) -> dict[str, Any]:

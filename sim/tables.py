@@ -46,14 +46,15 @@ def verdict(site: dict[str, Any], threshold: float) -> str:
 
 def table(scenario: dict[str, Any]) -> str:
     """A fixed-width table of one scenario's sites."""
-    head = ("site", "go-live", "staff", "risk not ready (95% CI)", "exp. untrained", "P50", "P80", "P90")
+    head = ("site", "go-live", "staff", "risk not ready (95% CI)", "risk <95% trained", "exp. untrained", "P50", "P80", "P90")
     rows = [head]
     for site_id, s in scenario["sites"].items():
         low, high = s["risk_ci95"]
         c = s["completion_date"]
         rows.append((site_id, s["go_live"], f"{s['staff']:,}",
                      f"{percent(s['risk_not_ready'])} ({percent(low)}-{percent(high)})",
-                     f"{s['expected_untrained']:.1f}", c["p50"] or "never", c["p80"] or "never", c["p90"] or "never"))
+                     percent(s["risk_by_threshold"]["0.95"]["risk"]),
+                     f"{s['expected_untrained']:.1f}", c["p50"] or "> horizon", c["p80"] or "> horizon", c["p90"] or "> horizon"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in rows]
