@@ -7,7 +7,7 @@ from typing import Any
 from sim.errors import ConfigError, Problem
 from sim.model_file import build_model, load_toml
 from sim.overrides import OverrideError, apply_overrides
-from sim.reader import Problems, Table
+from sim.reader import Problems, Table, unique_ids
 from sim.spec import ExperimentSpec, Scenario
 
 DEFAULT_SCENARIO = "base"
@@ -42,7 +42,7 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
     seed = exp.number("seed", integer=True, low=0, high=2**63 - 1)
     exp.finish()
     scenario_tables = root.tables("scenario")
-    names = _names(scenario_tables)
+    names = unique_ids(scenario_tables, "scenario", key="name")
     scenario_raw = []
     for t, sname in zip(scenario_tables, names):
         settings = t.table("set")
@@ -94,16 +94,4 @@ def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
             out.extend(flatten(value, full))
         else:
             out.append((full, value))
-    return out
-
-
-def _names(tables: list[Table]) -> list[str | None]:
-    seen: set[str] = set()
-    out = []
-    for t in tables:
-        name = t.str("name")
-        if name is not None and name in seen:
-            t.problem("name", f"duplicate scenario name {name!r}")
-        seen.add(name)
-        out.append(name)
     return out

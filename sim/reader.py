@@ -191,14 +191,15 @@ class Table:
                 self.problem(name, "unknown key (check the spelling; see README.md, File formats)")
 
 
-def unique_ids(tables: list[Table], what: str) -> list[Any]:
-    """Read the ``id`` of each table, reporting duplicates; returns the ids (None where bad)."""
+def unique_ids(tables: list[Table], what: str, key: str = "id") -> list[Any]:
+    """Read the ``key`` (by default ``id``) of each table, reporting duplicates; returns
+    the values (None where bad)."""
     seen: set[str] = set()
     ids = []
     for t in tables:
-        ident = t.str("id")
+        ident = t.str(key)
         if ident is not None and ident in seen:
-            t.problem("id", f"duplicate {what} id {ident!r}; ids must be unique")
+            t.problem(key, f"duplicate {what} {key} {ident!r}; {key}s must be unique")
         if ident is not None:
             seen.add(ident)
         ids.append(ident)
