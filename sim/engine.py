@@ -138,6 +138,8 @@ class Engine:
         self._demands(model)
         self._unit_load: dict[int, np.ndarray] = {}
         self._refresh_queued = np.zeros(learners.count, dtype=bool)
+        self._order_key: tuple = ()
+        self._order_groups: list[list[Demand]] = []
 
     # -- set-up --------------------------------------------------------------------------------
     def _units(self, model: ModelSpec) -> None:
@@ -233,6 +235,23 @@ class Engine:
         policy = self.model.scheduling_policy
         open_now = [d for d in self.demands if d.site.calendar.is_working[day]
                     and d.site.env_ready_day <= day <= d.site.end_day and day >= d.window_open(day)]
+        if policy != "largest_backlog":
+            # The ranking changes only when the open courses or a site's go-live change.
+            key = tuple((id(d), int(d.target_by_day[day])) for d in open_now)
+            if key != self._order_key:
+                self._order_key, self._order_groups = key, self._rank_groups(open_now, day)
+            groups = self._order_groups
+        else:
+            groups = self._rank_groups(open_now, day)
+        ordered: list[Demand] = []
+        for tied in groups:
+            turn = day % len(tied)
+            ordered.extend(tied[turn:] + tied[:turn])
+        return ordered
+
+    def _rank_groups(self, open_now: list[Demand], day: int) -> list[list[Demand]]:
+        """Open courses in policy order, as groups of courses the policy ranks equal."""
+        policy = self.model.scheduling_policy
 
         def rank(d: Demand) -> tuple:
             kind = 0 if d.curriculum.kind == "super_user" else 1
@@ -242,12 +261,7 @@ class Engine:
                 return (-d.available(day), kind, -d.stage)
             return (d.site.index, kind, -d.stage)
 
-        ordered: list[Demand] = []
-        for _, tied in itertools.groupby(sorted(open_now, key=rank), key=rank):
-            tied = list(tied)
-            turn = day % len(tied)
-            ordered.extend(tied[turn:] + tied[:turn])
-        return ordered
+        return [list(tied) for _, tied in itertools.groupby(sorted(open_now, key=rank), key=rank)]
 
     def session_table(self) -> np.ndarray:
         """Every class session run, one row each, columns :data:`SESSION_FIELDS`."""
@@ -316,7 +330,10 @@ class Engine:
         # One class per free room, in venue order, each as large as the room allows.
         caps = [(f, min(d.course.max_class, v.seats)) for v, f in zip(venues, free_rooms) if f]
         if self._classes(d, total, caps, day, sum(f for f, _ in caps)) == 0:
-            d.idle_until = day + 1  # too few for a class; wait for more
+            # Too few for a class while more are coming: nothing changes before the next
+            # one is ready (new arrivals reset this).
+            upcoming = [nxt for _, q, _ in ready if (nxt := q.next_ready_day()) is not None]
+            d.idle_until = max(day + 1, min(upcoming, default=day + 1))
             return False
         if d.course.slots > self.S and self._session_end(day, now, d.course.slots, sw.calendar)[0] >= self.world.n_days:
             d.idle_until = 10**9  # a multi-day course no longer fits before the calendar ends
