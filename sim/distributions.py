@@ -130,7 +130,8 @@ class Distribution:
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator, got {_show(rng)}")
-        if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 0:
+        # The plain-int test first: this runs once per class in the engine's hot path.
+        if not (type(size) is int or (isinstance(size, numbers.Integral) and not isinstance(size, bool))) or size < 0:
             raise ValueError(f"size must be a non-negative integer, got {size!r}")
         return np.asarray(self._draw(rng, int(size)), dtype=np.float64)
 

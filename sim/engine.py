@@ -62,10 +62,6 @@ class Demand:
         """Whether this demand is the curriculum's refresher."""
         return self.stage == len(self.curriculum.courses)
 
-    def window_open(self, day: int) -> int:
-        """First day of classes for the go-live aimed at on ``day``."""
-        return int(self.target_by_day[day]) - math.ceil(self.curriculum.window_weeks * 7)
-
     def available(self, day: int) -> int:
         """Learners ready for this course on ``day``."""
         return sum(q.available(day) for _, q, _ in self.groups)
@@ -180,6 +176,17 @@ class Engine:
                 self.queue_of[(gi, stage)] = q
                 self.demand_of[(gi, stage)] = demand
         self.demands = list(by_key.values())
+        # Which courses are open for booking on which day: a working day of the site, the
+        # training environment ready, inside the window of the go-live aimed at that day,
+        # and not past the site's horizon. Known in advance, so the planner visits only
+        # days on which something is open.
+        days = np.arange(self.world.n_days)
+        self._open = np.zeros((len(self.demands), self.world.n_days), dtype=bool)
+        for i, d in enumerate(self.demands):
+            sw = d.site
+            window = math.ceil(d.curriculum.window_weeks * 7)
+            self._open[i] = (sw.calendar.is_working & (days >= sw.env_ready_day) & (days <= sw.end_day)
+                             & (days >= d.target_by_day - window))
 
     # -- running -------------------------------------------------------------------------------
     def run(self) -> None:
@@ -208,10 +215,7 @@ class Engine:
             d.idle_until = 0
 
     def _planner(self):
-        working = np.zeros(self.world.n_days, dtype=bool)
-        for sw in self.world.sites:
-            working |= sw.calendar.is_working
-        for day in np.flatnonzero(working):
+        for day in np.flatnonzero(self._open.any(axis=0)):
             day = int(day)
             for k in range(self.S):
                 yield self.env.timeout(day * self.S + k - self.env.now)
@@ -233,11 +237,11 @@ class Engine:
         that two sites sharing a venue and a go-live share it rather than one going last.
         """
         policy = self.model.scheduling_policy
-        open_now = [d for d in self.demands if d.site.calendar.is_working[day]
-                    and d.site.env_ready_day <= day <= d.site.end_day and day >= d.window_open(day)]
+        now_open = np.flatnonzero(self._open[:, day]).tolist()
+        open_now = [self.demands[i] for i in now_open]
         if policy != "largest_backlog":
             # The ranking changes only when the open courses or a site's go-live change.
-            key = tuple((id(d), int(d.target_by_day[day])) for d in open_now)
+            key = (*now_open, *(int(d.target_by_day[day]) for d in open_now))
             if key != self._order_key:
                 self._order_key, self._order_groups = key, self._rank_groups(open_now, day)
             groups = self._order_groups

@@ -85,4 +85,6 @@ class GroupQueue:
                 batch = batch[leave_day[batch] > day]
             out.append(batch)
             got += batch.size
+        if len(out) == 1:
+            return out[0]
         return np.concatenate(out) if out else _EMPTY
