@@ -2,23 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
-import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sim import manifest
+from sim import manifest, record
 from sim.errors import ConfigError, Problem
 from sim.experiment_file import is_experiment, load_experiment
 from sim.model_file import build_model, load_toml
 from sim.overrides import parse_value
 from sim.paths import default_experiment
-from sim.results import ResultsExistError, ResultsFolder, csv_text, json_text, replication_rows
-from sim.runner import ReplicationFailed, run_experiment
+from sim.executors import EXECUTORS, ReplicationError
+from sim.results import ResultsExistError, RunFolder, json_text
+from sim.runner import Runner, RunOptions
 from sim.spec import ExperimentSpec
-from sim.summary import summarise
+from sim.summary import columns_from_csv, summarise
 from sim.tables import table, verdict
 
 
@@ -74,80 +76,130 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
-@click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications per scenario (default: the experiment file's).")
+@click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications per scenario (default: the experiment file's; with --precision, the first round).")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the whole experiment (default: the experiment file's).")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<date-time>).")
 @click.option("--force", is_flag=True, help="Replace the results folder if it exists.")
+@click.option("--resume", "resume", type=click.Path(path_type=Path, file_okay=False), help="Continue an interrupted run in this results folder.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key; repeatable.")
+@click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: this machine's cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler to use (with --executor dask; default: a local cluster).")
+@click.option("--chunk-size", type=click.IntRange(min=1), help="Replications per task sent to a worker (default: automatic).")
+@click.option("--precision", type=click.FloatRange(min=0, min_open=True, max=0.5), help="Run in doubling rounds until every site's risk 95% CI half-width is at most this.")
+@click.option("--max-replications", type=click.IntRange(min=1), default=20_000, show_default=True, help="With --precision: stop here at the latest.")
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress.")
-def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None,
-        force: bool, sets: tuple[str, ...], quiet: bool) -> None:
+def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None, force: bool,
+        resume: Path | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
+        chunk_size: int | None, precision: float | None, max_replications: int, quiet: bool) -> None:
     """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
-    path = experiment or default_experiment()
+    if resume is not None:
+        folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
+        options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
+    else:
+        overrides = _parse_sets(sets)
+        try:
+            spec = load_experiment(experiment or default_experiment(), overrides)
+        except ConfigError as err:
+            _fail(err.problems)
+        options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,
+                             workers, scheduler, chunk_size, precision, max_replications if precision else None)
+        out = out or Path("results") / spec.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        try:
+            folder = RunFolder.create(out, force=force)
+        except ResultsExistError as err:
+            _fail([Problem("--out", "", str(err))])
+        started = manifest.now()
+    config_hash = record.save_inputs(folder, spec) if resume is None else _hash_of(folder)
+    bar = None if quiet else _bar()
+    runner = Runner(spec, folder, options, bar)
+    if resume is not None:
+        runner.restore()
+
+    def note(status: str, error: str | None = None) -> None:
+        record.write_manifest(folder, spec, options, overrides, config_hash, runner.progress, status, started,
+                              runner.workers, error)
+
+    note("running")
     try:
-        spec = load_experiment(path, _parse_sets(sets))
-    except ConfigError as err:
-        _fail(err.problems)
-    n = replications or spec.replications
-    seed = spec.seed if seed is None else seed
-    out = out or Path("results") / spec.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    try:
-        folder = ResultsFolder(out, force=force)
-    except ResultsExistError as err:
-        _fail([Problem("--out", "", str(err))])
-    started = manifest.now()
-    try:
-        outcomes = run_experiment(spec, n, seed, None if quiet else _progress())
-        summary = _write(folder, spec, outcomes, n, seed, _parse_sets(sets), started)
-        final = folder.publish()
-    except ReplicationFailed as err:
-        folder.discard()
-        click.echo(f"\nerror: {err}", err=True)
+        progress = runner.run()
+    except ReplicationError as err:
+        note("failed", str(err))
+        click.echo(f"\nerror: {err}\n(finished replications are kept in {folder.path})", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        folder.discard()
-        click.echo("\ninterrupted: nothing written", err=True)
+        note("interrupted")
+        click.echo(f"\ninterrupted; continue with: rollout-sim run --resume {folder.path}", err=True)
         sys.exit(130)
-    except BaseException:
-        folder.discard()
-        raise
-    if not quiet:
-        click.echo("", err=True)
+    except RuntimeError as err:  # an executor that cannot start (e.g. Dask not installed)
+        note("failed", str(err))
+        click.echo(f"\nerror: {err}", err=True)
+        shutil.rmtree(folder.path) if runner.progress.rows == 0 and resume is None else None
+        sys.exit(1)
+    if bar is not None:
+        bar.close()
+    summary = _finish(folder, spec, options, runner)
+    note("complete")
     _print(summary)
-    click.echo(f"\nresults: {final}")
+    click.echo(f"\n{progress.stop_reason}: {summary['replications']} replications per scenario.")
+    click.echo(f"results: {folder.path}")
 
 
-def _progress():
+def _resumed(path: Path, experiment: Path | None, sets: tuple[str, ...], replications: int | None,
+             seed: int | None, out: Path | None):
+    """The folder, experiment and options of a run to continue."""
+    if experiment is not None or sets or seed is not None or out is not None:
+        _fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --seed and --out cannot change it")])
+    folder = RunFolder(path)
+    try:
+        m = record.read_manifest(folder)
+    except (OSError, ValueError):
+        _fail([Problem(str(path), "manifest.json", "not a results folder of rollout-sim (no readable manifest.json)")])
+    if m.get("status") == "complete":
+        _fail([Problem(str(path), "", "this run is complete; nothing to resume")])
+    try:
+        spec = load_experiment(path / record.CONFIG / "experiment.toml")
+    except ConfigError as err:
+        _fail(err.problems)
+    options = RunOptions(max(replications or 0, m["replications_asked"]), m["seed"], precision=m["precision"],
+                         max_replications=m["max_replications"])
+    return folder, spec, options, [tuple(kv) for kv in m["overrides"]], m["started"]
+
+
+def _hash_of(folder: RunFolder) -> str:
+    return record.read_manifest(folder)["config_hash"]
+
+
+def _bar():
     if not sys.stderr.isatty():
         return None
+    from tqdm import tqdm
 
-    def show(done: int, total: int) -> None:
-        click.echo(f"\rreplications {done}/{total}", nl=False, err=True)
-    return show
+    state: dict[str, tqdm] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, unit="rep", file=sys.stderr, dynamic_ncols=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    update.close = lambda: state["bar"].close() if "bar" in state else None  # type: ignore[attr-defined]
+    return update
 
 
-def _write(folder: ResultsFolder, spec: ExperimentSpec, outcomes, n: int, seed: int,
-           overrides: list[tuple[str, Any]], started: str) -> dict[str, Any]:
-    rows = []
-    for scenario, by_site in outcomes.items():
-        for rep in range(n):
-            rows.extend(replication_rows(scenario, rep, [by_site[s][rep] for s in by_site]))
-    folder.write("replications.csv", csv_text(rows))
+def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner: Runner) -> dict[str, Any]:
+    """Write replications.csv (in order), summary.json and curves.npz."""
+    n = min(runner.progress.count(i) for i in range(len(spec.scenarios)))
+    order = {(s.name, rep): i * (n + 1) + rep for i, s in enumerate(spec.scenarios) for rep in range(n)}
+    folder.finish(order)
+    columns = columns_from_csv(folder.path / "replications.csv")
     experiment = {"experiment": spec.name, "description": spec.description, "model": spec.model_file.name,
-                  "seed": seed, "replications": n}
-    summary = summarise(experiment, {s.name: (s.model, outcomes[s.name]) for s in spec.scenarios})
-    folder.write("summary.json", json_text(summary))
-    inputs = [spec.file, spec.model_file, *sorted({f for s in spec.scenarios for f in s.model.data_files})]
-    for path in inputs:
-        folder.copy(path, f"config/{path.name}")
-    folder.write("manifest.json", json_text({
-        "experiment_file": str(spec.file), "model_file": str(spec.model_file), "seed": seed,
-        "replications": n, "scenarios": {s.name: [[k, str(v)] for k, v in s.overrides] for s in spec.scenarios},
-        "overrides": [[k, str(v)] for k, v in overrides], "executor": "serial", "workers": 1,
-        "config_hash": manifest.config_hash(inputs, overrides, seed, n),
-        "git_commit": manifest.git_commit(), "versions": manifest.versions(),
-        "started": started, "finished": manifest.now(),
-    }))
+                  "seed": options.seed, "replications": n}
+    summary = summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
+    folder.write("", "summary.json", json_text(summary))
+    folder.save_curves([s.name for s in spec.scenarios], runner.curves)
     return summary
 
 

@@ -66,19 +66,19 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
     scenarios, all_problems = [], []
     for sname, sdesc, settings in scenario_raw:
         if not settings:
-            scenarios.append(Scenario(sname, sdesc, (), base))
+            scenarios.append(Scenario(sname, sdesc, (), base, model_raw))
             continue
         try:
-            scenario_model = build_model(apply_overrides(model_raw, settings), model_path,
-                                         f"{model_path} with scenario {sname!r} of {path}")
-            scenarios.append(Scenario(sname, sdesc, tuple(settings), scenario_model))
+            resolved = apply_overrides(model_raw, settings)
+            scenario_model = build_model(resolved, model_path, f"{model_path} with scenario {sname!r} of {path}")
+            scenarios.append(Scenario(sname, sdesc, tuple(settings), scenario_model, resolved))
         except OverrideError as err:
             all_problems.append(Problem(file, f"scenario.{sname}.set.{err.key}", err.message))
         except ConfigError as err:
             all_problems.extend(err.problems)
     if all_problems:
         raise ConfigError(all_problems)
-    return ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios))
+    return ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios), raw, model_raw)
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

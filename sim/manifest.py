@@ -8,19 +8,18 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import sim
 
 LIBRARIES = ("simpy", "numpy", "scipy", "holidays", "click", "matplotlib")
 
 
-def config_hash(files: list[Path], overrides: list[tuple[str, Any]], seed: int, replications: int) -> str:
-    """SHA-256 of the input files' bytes and everything else that decides the numbers."""
+def text_hash(texts: list[str]) -> str:
+    """SHA-256 over texts (the inputs as run), in order."""
     h = hashlib.sha256()
-    for f in files:
-        h.update(f.read_bytes())
-    h.update(json.dumps([overrides, seed, replications], default=str).encode())
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\0")
     return h.hexdigest()
 
 

@@ -1,8 +1,13 @@
-"""The results folder: replications.csv, summary.json, manifest.json and the inputs.
+"""The results folder of a run, written so that no reader ever sees half a file.
 
-A run writes into a hidden sibling folder and renames it into place at the end, so a
-results folder is either complete or absent: never half-written. Files hold no
-timestamps except manifest.json, so the same seed gives the same bytes.
+While replications run, each finished one is appended to ``replications.partial.csv``
+(the journal) and, every few seconds, a checkpoint records how many journal rows are
+safely stored together with the S-curve histograms. An interrupted run can therefore be
+resumed: rows past the last checkpoint are dropped and rerun (they come out the same).
+At the end the journal is rewritten in order as ``replications.csv`` and the summary,
+curves and manifest are written, each through a temporary file and a rename.
+
+Files hold no timestamps except manifest.json, so the same seed gives the same bytes.
 """
 from __future__ import annotations
 
@@ -12,17 +17,21 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
+
+from sim.curves import ShareHistogram
 from sim.outcomes import SiteOutcome
 
 COLUMNS = ("scenario", "replication", *SiteOutcome.columns())
+JOURNAL = "replications.partial.csv"
+CHECKPOINT = "checkpoint.npz"
 
 
 class ResultsExistError(FileExistsError):
-    """The results folder exists and --force was not given."""
+    """The results folder exists and neither --force nor --resume was given."""
 
 
 def _cell(value: object) -> str:
@@ -42,58 +51,138 @@ def replication_rows(scenario: str, replication: int, outcomes: Iterable[SiteOut
     return [[scenario, str(replication), *(_cell(getattr(o, c)) for c in SiteOutcome.columns())] for o in outcomes]
 
 
-def csv_text(rows: Iterable[list[str]]) -> str:
-    """replications.csv: a header, then the rows, with Excel-friendly quoting."""
+def csv_text(rows: Iterable[list[str]], header: bool = True) -> str:
+    """CSV text with Excel-friendly quoting, with or without the header row."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    if header:
+        writer.writerow(COLUMNS)
     writer.writerows(rows)
     return buf.getvalue()
 
 
 def json_text(data: Any) -> str:
-    """Stable JSON: sorted keys are not used so that the order reads naturally."""
+    """Indented JSON with keys in the order they were built (which reads naturally)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-class ResultsFolder:
-    """Writes a run's files into a staging folder and publishes it whole."""
+def write_atomic(path: Path, text: str) -> None:
+    """Write a text file so that a reader sees the old file or the new, never a part."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
-    def __init__(self, final: Path, force: bool = False) -> None:
-        self.final = final
-        if final.exists() and not final.is_dir():
-            raise ResultsExistError(f"{final} is a file, not a results folder; choose another --out")
-        if final.exists() and not force:
-            raise ResultsExistError(f"{final} exists; choose another --out or add --force to replace it")
-        self.force = force
-        final.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
-        # mkdtemp makes a private folder; results are for sharing, so use the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.staging, 0o777 & ~umask)
 
-    def write(self, name: str, text: str) -> None:
-        """Write one file (text, UTF-8) into the staging folder."""
-        path = self.staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+class RunFolder:
+    """A run's results folder: its journal, checkpoints and final files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, path: Path, force: bool = False) -> "RunFolder":
+        """A new, empty folder; an existing one is replaced only with ``force``."""
+        if path.exists() and not path.is_dir():
+            raise ResultsExistError(f"{path} is a file, not a results folder; choose another --out")
+        if path.exists():
+            if not force:
+                raise ResultsExistError(f"{path} exists; choose another --out, add --force to replace it, "
+                                        f"or --resume {path} to continue it")
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        folder = cls(path)
+        folder.write("", JOURNAL, csv_text([]))
+        return folder
+
+    def write(self, subfolder: str, name: str, text: str) -> None:
+        """Write a file atomically (into ``subfolder`` when given)."""
+        target = self.path / subfolder if subfolder else self.path
+        target.mkdir(parents=True, exist_ok=True)
+        write_atomic(target / name, text)
 
     def copy(self, source: Path, name: str) -> None:
-        """Copy an input file into the staging folder."""
-        target = self.staging / name
+        """Copy an input file into the folder."""
+        target = self.path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
-    def publish(self) -> Path:
-        """Move the finished folder into place (replacing an old one only with force)."""
-        if self.final.exists():
-            if not self.force:
-                raise ResultsExistError(f"{self.final} appeared while running; results left in {self.staging}")
-            shutil.rmtree(self.final)
-        os.replace(self.staging, self.final)
-        return self.final
+    # -- while running ----------------------------------------------------------------------
+    def append(self, rows: list[list[str]]) -> None:
+        """Append finished replications' rows to the journal and flush them to disk."""
+        with (self.path / JOURNAL).open("a", encoding="utf-8", newline="") as fh:
+            fh.write(csv_text(rows, header=False))
+            fh.flush()
+            os.fsync(fh.fileno())
 
-    def discard(self) -> None:
-        """Remove the staging folder (after an error)."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+    def checkpoint(self, rows: int, curves: list[ShareHistogram]) -> None:
+        """Record that the first ``rows`` journal rows and these curves belong together."""
+        arrays = {f"counts_{i}": h.counts for i, h in enumerate(curves)}
+        arrays["replications"] = np.array([h.replications for h in curves])
+        tmp = self.path / f".{CHECKPOINT}.tmp.npz"
+        np.savez_compressed(tmp, rows=np.array(rows), **arrays)
+        os.replace(tmp, self.path / CHECKPOINT)
+
+    def restore(self, curves: list[ShareHistogram]) -> list[list[str]]:
+        """For --resume: load the curves of the last checkpoint, cut the journal back to
+        the rows it covers, and return those rows."""
+        rows: list[list[str]] = []
+        keep = 0
+        if (self.path / CHECKPOINT).exists():
+            with np.load(self.path / CHECKPOINT) as data:
+                keep = int(data["rows"])
+                for i, h in enumerate(curves):
+                    h.counts = data[f"counts_{i}"].astype(np.int32)
+                    h.replications = int(data["replications"][i])
+        with (self.path / JOURNAL).open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header != list(COLUMNS):
+                raise ValueError(f"{self.path / JOURNAL} is not a journal of this version of rollout-sim")
+            for row in reader:
+                if len(rows) == keep:
+                    break
+                rows.append(row)
+        if len(rows) < keep:
+            raise ValueError(f"{self.path / JOURNAL} has fewer rows than its checkpoint records")
+        self.write("", JOURNAL, csv_text(rows))
+        return rows
+
+    # -- at the end -------------------------------------------------------------------------
+    def finish(self, order: dict[tuple[str, int], int]) -> None:
+        """Write replications.csv from the journal in (scenario, replication, site) order,
+        reading it twice rather than holding it, and remove the journal and checkpoint."""
+        offsets: list[tuple[int, int, int]] = []  # (rank of scenario and replication, site row, offset)
+        with (self.path / JOURNAL).open("rb") as fh:
+            fh.readline()
+            seen: dict[tuple[str, int], int] = {}
+            while True:
+                at = fh.tell()
+                line = fh.readline()
+                if not line:
+                    break
+                scenario, rep = next(csv.reader([line.decode("utf-8")]))[:2]
+                key = (scenario, int(rep))
+                seen[key] = seen.get(key, 0) + 1
+                offsets.append((order[key], seen[key], at))
+        offsets.sort()
+        tmp = self.path / ".replications.csv.tmp"
+        with (self.path / JOURNAL).open("rb") as src, tmp.open("wb") as out:
+            out.write(csv_text([]).encode("utf-8"))
+            for _, _, at in offsets:
+                src.seek(at)
+                out.write(src.readline())
+        os.replace(tmp, self.path / "replications.csv")
+        (self.path / JOURNAL).unlink()
+        (self.path / CHECKPOINT).unlink(missing_ok=True)
+
+    def save_curves(self, names: list[str], curves: list[ShareHistogram]) -> None:
+        """Write the S-curve histograms of every scenario to curves.npz."""
+        arrays: dict[str, np.ndarray] = {}
+        for i, h in enumerate(curves):
+            arrays[f"counts_{i}"] = h.counts
+            arrays[f"sites_{i}"] = np.array(h.sites)
+        tmp = self.path / ".curves.tmp.npz"
+        np.savez_compressed(
+            tmp, scenarios=np.array(names), epochs=np.array([h.epoch.isoformat() for h in curves]),
+            replications=np.array([h.replications for h in curves]), **arrays)
+        os.replace(tmp, self.path / "curves.npz")

@@ -1,45 +1,162 @@
-"""Runs an experiment's replications for every scenario (a serial loop for now).
+"""The Monte Carlo runner: replications in chunks on an executor, stored as they finish.
 
-The engine knows nothing of this module: it maps :func:`run_replication` over
-replication indices, and every scenario uses the same seeds (common random numbers).
+The engine knows nothing of this module. The runner maps the pure replication function
+over replication indices (every scenario on the same indices, so common random
+numbers), keeps each finished replication in the results folder's journal, folds its
+S-curve into a histogram, and, with a precision target, runs in rounds that double the
+replications until every site's risk is known to within the target.
 """
 from __future__ import annotations
 
+import math
+import time
+from dataclasses import dataclass, field
 from typing import Callable
 
-from sim.outcomes import SiteOutcome
-from sim.replication import run_replication
+from sim.curves import ShareHistogram
+from sim.executors import Done, Task, make_executor
+from sim.results import COLUMNS, RunFolder, replication_rows
 from sim.spec import ExperimentSpec
+from sim.stats import wilson_interval
+
+CHECKPOINT_SECONDS = 2.0
+COLUMN_READY = COLUMNS.index("ready")
 
 
-class ReplicationFailed(RuntimeError):
-    """A replication raised; says which, with the seed to rerun just it."""
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: how many replications, which seed, where, and when to stop."""
 
-    def __init__(self, scenario: str, replication: int, seed: int, error: BaseException) -> None:
-        super().__init__(f"scenario {scenario!r}, replication {replication} (seed {seed}) failed: "
-                         f"{type(error).__name__}: {error}")
-        self.scenario = scenario
-        self.replication = replication
-        self.seed = seed
+    replications: int
+    seed: int
+    executor: str = "process"
+    workers: int | None = None
+    scheduler: str | None = None
+    chunk_size: int | None = None
+    precision: float | None = None
+    max_replications: int | None = None
 
 
-def run_experiment(spec: ExperimentSpec, replications: int, seed: int,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, dict[str, list[SiteOutcome]]]:
-    """Outcomes per scenario and site, one per replication in replication order."""
-    total = replications * len(spec.scenarios)
-    done = 0
-    out: dict[str, dict[str, list[SiteOutcome]]] = {}
-    for scenario in spec.scenarios:
-        by_site: dict[str, list[SiteOutcome]] = {s.id: [] for s in scenario.model.sites}
-        for rep in range(replications):
-            try:
-                result = run_replication(scenario.model, seed, rep)
-            except Exception as err:  # reported with enough to rerun just this one
-                raise ReplicationFailed(scenario.name, rep, seed, err) from err
-            for outcome in result.outcomes:
-                by_site[outcome.site].append(outcome)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        out[scenario.name] = by_site
-    return out
+@dataclass
+class Progress:
+    """What the runner has done so far (also what a resumed run starts from)."""
+
+    done: dict[int, set[int]] = field(default_factory=dict)  # scenario -> replications stored
+    not_ready: dict[tuple[int, str], int] = field(default_factory=dict)
+    rows: int = 0
+    target: int = 0
+    stop_reason: str = ""
+
+    def count(self, scenario: int) -> int:
+        """Replications stored for a scenario."""
+        return len(self.done.get(scenario, ()))
+
+
+def half_width(not_ready: int, n: int) -> float:
+    """Half the width of the 95% Wilson interval of a risk."""
+    low, high = wilson_interval(not_ready, n)
+    return (high - low) / 2
+
+
+class Runner:
+    """Runs an experiment into a results folder."""
+
+    def __init__(self, spec: ExperimentSpec, folder: RunFolder, options: RunOptions,
+                 on_progress: Callable[[int, int], None] | None = None) -> None:
+        self.spec = spec
+        self.folder = folder
+        self.options = options
+        self.on_progress = on_progress
+        self.curves = [ShareHistogram.for_model(s.model) for s in spec.scenarios]
+        self.progress = Progress(done={i: set() for i in range(len(spec.scenarios))})
+        self.workers = 1
+        self._last_checkpoint = time.monotonic()
+
+    def restore(self) -> None:
+        """Pick up an interrupted run from the folder's last checkpoint."""
+        names = {s.name: i for i, s in enumerate(self.spec.scenarios)}
+        for row in self.folder.restore(self.curves):
+            self._count(names[row[0]], int(row[1]), row[2], row[COLUMN_READY] == "true")
+            self.progress.rows += 1
+
+    def _count(self, scenario: int, rep: int, site: str, ready: bool) -> None:
+        self.progress.done[scenario].add(rep)
+        key = (scenario, site)
+        self.progress.not_ready[key] = self.progress.not_ready.get(key, 0) + (not ready)
+
+    def targets(self) -> list[int]:
+        """Replications per scenario after each round."""
+        o = self.options
+        if o.precision is None:
+            return [o.replications]
+        top = max(o.max_replications or o.replications, o.replications)
+        out = [o.replications]
+        while out[-1] < top:
+            out.append(min(out[-1] * 2, top))
+        return out
+
+    def precise_enough(self) -> bool:
+        """Whether every site's risk, in every scenario, is known to within the target."""
+        p = self.progress
+        return all(half_width(p.not_ready.get((i, site.id), 0), p.count(i)) <= self.options.precision
+                   for i, s in enumerate(self.spec.scenarios) for site in s.model.sites)
+
+    def run(self) -> Progress:
+        """Run until the target number of replications, or the precision, is reached."""
+        o = self.options
+        executor = make_executor(o.executor, self.spec, o.seed, o.workers, o.scheduler)
+        self.workers = executor.workers
+        try:
+            for target in self.targets():
+                self.progress.target = target
+                self._round(executor, target)
+                if o.precision is not None and self.precise_enough():
+                    self.progress.stop_reason = f"every site's risk is within +-{o.precision:g} (95% CI)"
+                    break
+            else:
+                self.progress.stop_reason = ("reached --max-replications before the precision target"
+                                             if o.precision is not None else "ran the replications asked for")
+        finally:
+            self.checkpoint()
+            executor.close()
+        return self.progress
+
+    def _round(self, executor, target: int) -> None:
+        pending = [(rep, i) for rep in range(target) for i in range(len(self.spec.scenarios))
+                   if rep not in self.progress.done[i]]
+        if not pending:
+            return
+        size = self.options.chunk_size or max(1, min(25, math.ceil(len(pending) / (4 * self.workers))))
+        tasks: list[Task] = []
+        for i in range(len(self.spec.scenarios)):
+            reps = [rep for rep, s in pending if s == i]
+            tasks.extend(Task(i, tuple(reps[k:k + size])) for k in range(0, len(reps), size))
+        # Interleave scenarios so that all of them advance together.
+        tasks.sort(key=lambda t: (t.replications[0], t.scenario))
+        total = target * len(self.spec.scenarios)
+        for results in executor.map(tasks):
+            self._store(results)
+            if self.on_progress is not None:
+                self.on_progress(sum(self.progress.count(i) for i in self.progress.done), total)
+
+    def _store(self, results: list[Done]) -> None:
+        rows = []
+        for done in results:
+            if done.replication in self.progress.done[done.scenario]:
+                continue  # a chunk Dask ran twice after losing a worker: keep it once
+            scenario = self.spec.scenarios[done.scenario]
+            rows.extend(replication_rows(scenario.name, done.replication, done.outcomes))
+            self.curves[done.scenario].add(done.share, done.epoch)
+            for outcome in done.outcomes:
+                self._count(done.scenario, done.replication, outcome.site, outcome.ready)
+        if rows:
+            self.folder.append(rows)
+            self.progress.rows += len(rows)
+        if time.monotonic() - self._last_checkpoint >= CHECKPOINT_SECONDS:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Record the journal rows and curves that belong together (for --resume)."""
+        self.folder.checkpoint(self.progress.rows, self.curves)
+        self._last_checkpoint = time.monotonic()
+

@@ -220,6 +220,8 @@ class Scenario:
     description: str
     overrides: tuple[tuple[str, object], ...]
     model: ModelSpec
+    # The model's raw tables after every override: what the results folder records.
+    raw_model: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -233,3 +235,7 @@ class ExperimentSpec:
     replications: int
     seed: int
     scenarios: tuple[Scenario, ...] = field(default_factory=tuple)
+    # The experiment's and the model's raw tables after --set (before scenarios): what
+    # the results folder records, and what --resume reads back.
+    raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    raw_model: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -1,9 +1,17 @@
 """Across replications: per scenario and site, the risk of not being ready and the
-distribution of completion dates, with confidence intervals (DESIGN.md "Outcomes")."""
+distribution of completion dates, with confidence intervals (DESIGN.md "Outcomes").
+
+The summary is built from compact columns (one small array per field), read from
+replications.csv or made from outcome records, so summarising 10,000 replications
+holds a few arrays, not 10,000 objects.
+"""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -16,6 +24,84 @@ QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
 # Readiness levels reported besides the model's own threshold: a 100% criterion is a knife
 # edge (one straggler in 9,000 fails it), so the risk at lower levels shows how far off it is.
 THRESHOLDS = (0.90, 0.95, 0.98, 0.99, 1.0)
+BOOTSTRAP = 2000  # resamples for paired quantile differences; fixed seed, so reproducible
+
+
+@dataclass
+class SiteColumns:
+    """One site's outcomes over replications, in replication order; dates as ordinals
+    (``inf`` = not within the horizon)."""
+
+    replication: np.ndarray
+    ready: np.ndarray
+    staff_required: np.ndarray
+    trained: np.ndarray
+    share: np.ndarray
+    completion: np.ndarray
+    date_95: np.ndarray
+    go_live: np.ndarray
+    sessions_run: np.ndarray
+    instructor_utilisation: np.ndarray
+    room_utilisation: np.ndarray
+
+    @property
+    def untrained(self) -> np.ndarray:
+        """Required staff not trained at go-live, per replication."""
+        return self.staff_required - self.trained
+
+
+def _ordinal(d: dt.date | None) -> float:
+    return np.inf if d is None else float(d.toordinal())
+
+
+def columns_of(rows: Sequence[SiteOutcome], replications: Sequence[int] | None = None) -> SiteColumns:
+    """Columns from outcome records (in replication order)."""
+    return SiteColumns(
+        replication=np.array(replications if replications is not None else range(len(rows)), dtype=np.int64),
+        ready=np.array([r.ready for r in rows], dtype=bool),
+        staff_required=np.array([r.staff_required for r in rows], dtype=np.int64),
+        trained=np.array([r.trained_at_go_live for r in rows], dtype=np.int64),
+        share=np.array([r.share_trained for r in rows], dtype=np.float64),
+        completion=np.array([_ordinal(r.completion_date) for r in rows]),
+        date_95=np.array([_ordinal(r.date_95) for r in rows]),
+        go_live=np.array([_ordinal(r.go_live) for r in rows]),
+        sessions_run=np.array([r.sessions_run for r in rows], dtype=np.float64),
+        instructor_utilisation=np.array([r.instructor_utilisation for r in rows]),
+        room_utilisation=np.array([r.room_utilisation for r in rows]),
+    )
+
+
+def columns_from_csv(path: Path) -> dict[str, dict[str, SiteColumns]]:
+    """Columns per scenario and site from a replications.csv, in replication order."""
+    lists: dict[str, dict[str, dict[str, list]]] = {}
+    fields = ("replication", "ready", "staff_required", "trained_at_go_live", "share_trained", "completion_date",
+              "date_95", "go_live", "sessions_run", "instructor_utilisation", "room_utilisation")
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            site = lists.setdefault(row["scenario"], {}).setdefault(row["site"], {f: [] for f in fields})
+            for f in fields:
+                site[f].append(row[f])
+
+    def dates(values: list[str]) -> np.ndarray:
+        return np.array([float(dt.date.fromisoformat(v).toordinal()) if v else np.inf for v in values])
+
+    out: dict[str, dict[str, SiteColumns]] = {}
+    for scenario, sites in lists.items():
+        out[scenario] = {}
+        for site, v in sites.items():
+            cols = SiteColumns(
+                replication=np.array(v["replication"], dtype=np.int64), ready=np.array(v["ready"]) == "true",
+                staff_required=np.array(v["staff_required"], dtype=np.int64),
+                trained=np.array(v["trained_at_go_live"], dtype=np.int64),
+                share=np.array(v["share_trained"], dtype=np.float64), completion=dates(v["completion_date"]),
+                date_95=dates(v["date_95"]), go_live=dates(v["go_live"]),
+                sessions_run=np.array(v["sessions_run"], dtype=np.float64),
+                instructor_utilisation=np.array(v["instructor_utilisation"], dtype=np.float64),
+                room_utilisation=np.array(v["room_utilisation"], dtype=np.float64),
+            )
+            order = np.argsort(cols.replication, kind="stable")
+            out[scenario][site] = SiteColumns(**{k: getattr(cols, k)[order] for k in cols.__dataclass_fields__})
+    return out
 
 
 def _iso(day: float) -> str | None:
@@ -23,17 +109,12 @@ def _iso(day: float) -> str | None:
     return None if not math.isfinite(day) else dt.date.fromordinal(int(day)).isoformat()
 
 
-def _ordinals(dates: Sequence[dt.date | None]) -> np.ndarray:
-    return np.array([np.inf if d is None else float(d.toordinal()) for d in dates], dtype=np.float64)
-
-
 def _round(x: float, digits: int = 6) -> float | None:
     return None if not math.isfinite(x) else round(float(x), digits)
 
 
-def date_quantiles(dates: Sequence[dt.date | None]) -> dict[str, Any]:
-    """P10/P50/P80/P90 of dates (None = never) as ISO dates, with 95% CIs of each."""
-    values = _ordinals(dates)
+def date_quantiles(values: np.ndarray) -> dict[str, Any]:
+    """P10/P50/P80/P90 of date ordinals (inf = never) as ISO dates, with 95% CIs of each."""
     out: dict[str, Any] = {}
     for name, q in QUANTILES.items():
         out[name] = _iso(quantile_days(values, q))
@@ -42,14 +123,29 @@ def date_quantiles(dates: Sequence[dt.date | None]) -> dict[str, Any]:
     return out
 
 
-def site_summary(model: ModelSpec, site_id: str, rows: Sequence[SiteOutcome]) -> dict[str, Any]:
-    """Summary of one site over its replications (rows in replication order)."""
-    n = len(rows)
-    not_ready = int(sum(not r.ready for r in rows))
+def risk_by_threshold(cols: SiteColumns) -> dict[str, dict[str, Any]]:
+    """For each level in THRESHOLDS, the risk that fewer than that share were trained at
+    go-live, with its Wilson interval."""
+    out = {}
+    n = cols.trained.size
+    for level in THRESHOLDS:
+        short = int(np.count_nonzero(cols.trained < np.ceil(level * cols.staff_required - 1e-9)))
+        low, high = wilson_interval(short, n)
+        out[f"{level:.2f}"] = {"risk": _round(short / n) if n else None, "ci95": [_round(low), _round(high)]}
+    return out
+
+
+def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str, Any]:
+    """Summary of one site over its replications."""
+    n = cols.ready.size
+    not_ready = int(np.count_nonzero(~cols.ready))
     low, high = wilson_interval(not_ready, n)
-    untrained = np.array([r.untrained_at_go_live for r in rows], dtype=np.float64)
-    mean_u, lo_u, hi_u = mean_ci(untrained)
+    mean_u, lo_u, hi_u = mean_ci(cols.untrained.astype(np.float64))
     site = model.site(site_id)
+
+    def mean(values: np.ndarray, digits: int) -> float | None:
+        return _round(float(np.mean(values)), digits) if n else None
+
     return {
         "name": site.name,
         "planned_go_live": site.planned_go_live.isoformat(),
@@ -61,53 +157,68 @@ def site_summary(model: ModelSpec, site_id: str, rows: Sequence[SiteOutcome]) ->
         "risk_ci95": [_round(low), _round(high)],
         "expected_untrained": _round(mean_u, 3),
         "expected_untrained_ci95": [_round(lo_u, 3), _round(hi_u, 3)],
-        "expected_share_trained": _round(float(np.mean([r.share_trained for r in rows]))) if n else None,
-        "risk_by_threshold": risk_by_threshold(rows),
-        "never_completed": int(sum(r.completion_date is None for r in rows)),
-        "completion_date": date_quantiles([r.completion_date for r in rows]),
-        "date_95": date_quantiles([r.date_95 for r in rows]),
-        "mean_sessions_run": _round(float(np.mean([r.sessions_run for r in rows])), 2) if n else None,
-        "mean_instructor_utilisation": _round(float(np.mean([r.instructor_utilisation for r in rows])), 4) if n else None,
-        "mean_room_utilisation": _round(float(np.mean([r.room_utilisation for r in rows])), 4) if n else None,
+        "expected_share_trained": mean(cols.share, 6),
+        "risk_by_threshold": risk_by_threshold(cols),
+        "never_completed": int(np.count_nonzero(~np.isfinite(cols.completion))),
+        "completion_date": date_quantiles(cols.completion),
+        "date_95": date_quantiles(cols.date_95),
+        "go_live_drawn": {"p50": _iso(quantile_days(cols.go_live, 0.5)), "p90": _iso(quantile_days(cols.go_live, 0.9))},
+        "mean_sessions_run": mean(cols.sessions_run, 2),
+        "mean_instructor_utilisation": mean(cols.instructor_utilisation, 4),
+        "mean_room_utilisation": mean(cols.room_utilisation, 4),
     }
 
 
-def risk_by_threshold(rows: Sequence[SiteOutcome]) -> dict[str, dict[str, Any]]:
-    """For each level in THRESHOLDS, the risk that fewer than that share were trained at
-    go-live, with its Wilson interval."""
-    out = {}
-    for level in THRESHOLDS:
-        short = sum(r.trained_at_go_live < math.ceil(level * r.staff_required - 1e-9) for r in rows)
-        low, high = wilson_interval(short, len(rows))
-        out[f"{level:.2f}"] = {"risk": _round(short / len(rows)) if rows else None, "ci95": [_round(low), _round(high)]}
-    return out
+def _quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int) -> dict[str, Any]:
+    """Q_q(alt) - Q_q(ref) in days, with a paired bootstrap 95% interval (None where a
+    quantile is beyond the horizon)."""
+    a, b = quantile_days(alt, q), quantile_days(ref, q)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return {"days": None, "ci95": [None, None]}
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, alt.size, size=(BOOTSTRAP, alt.size))
+    k = max(int(np.ceil(q * alt.size - 1e-9)), 1) - 1  # inverted-CDF order statistic
+    diffs = np.partition(alt[idx], k, axis=1)[:, k] - np.partition(ref[idx], k, axis=1)[:, k]
+    finite = diffs[np.isfinite(diffs)]
+    low, high = (np.percentile(finite, [2.5, 97.5]) if finite.size == diffs.size else (np.nan, np.nan))
+    return {"days": int(a - b), "ci95": [_round(low, 1), _round(high, 1)]}
 
 
-def paired_risk_difference(rows: Sequence[SiteOutcome], reference: Sequence[SiteOutcome]) -> dict[str, Any]:
-    """Risk in a scenario minus risk in the reference, paired by replication (common
-    random numbers), with a 95% t interval on the per-replication differences."""
-    diff = np.array([float(not a.ready) - float(not b.ready) for a, b in zip(rows, reference)])
+def paired_difference(alt: SiteColumns, ref: SiteColumns) -> dict[str, Any]:
+    """A scenario against the reference, paired by replication (common random numbers):
+    risk difference with a t interval on per-replication differences, and P50/P80
+    completion-date differences with paired bootstrap intervals."""
+    common, ia, ir = np.intersect1d(alt.replication, ref.replication, return_indices=True)
+    a_ready, r_ready = alt.ready[ia], ref.ready[ir]
+    diff = (~a_ready).astype(np.float64) - (~r_ready).astype(np.float64)
     mean, low, high = mean_ci(diff)
     if diff.size >= 2 and np.all(diff == diff[0]):
         low = high = mean  # every pair agrees: no sampling spread to speak of
-    return {"risk_difference": _round(mean), "risk_difference_ci95": [_round(low), _round(high)]}
+    return {
+        "paired_replications": int(common.size),
+        "risk_difference": _round(mean),
+        "risk_difference_ci95": [_round(low), _round(high)],
+        "p50_completion_difference": _quantile_difference(alt.completion[ia], ref.completion[ir], 0.5, seed=50),
+        "p80_completion_difference": _quantile_difference(alt.completion[ia], ref.completion[ir], 0.8, seed=80),
+    }
 
 
-def summarise(experiment: dict[str, Any], scenarios: dict[str, tuple[ModelSpec, dict[str, list[SiteOutcome]]]]) -> dict[str, Any]:
+def summarise(experiment: dict[str, Any], scenarios: dict[str, tuple[ModelSpec, dict[str, SiteColumns]]]) -> dict[str, Any]:
     """The whole summary.json: experiment facts, then per scenario and site.
 
-    ``scenarios`` maps a scenario name to its model and, per site id, the outcome of
-    each replication in replication order. The first scenario is the reference.
+    ``scenarios`` maps a scenario name to its model and per-site columns. The first
+    scenario is the reference the others are compared with.
     """
     out: dict[str, Any] = {**experiment, "scenarios": {}}
-    reference: dict[str, list[SiteOutcome]] | None = None
+    reference: dict[str, SiteColumns] | None = None
     for name, (model, by_site) in scenarios.items():
         sites = {}
-        for site_id, rows in by_site.items():
-            entry = site_summary(model, site_id, rows)
-            if reference is not None and len(reference.get(site_id, [])) == len(rows):
-                entry["vs_reference"] = paired_risk_difference(rows, reference[site_id])
-            sites[site_id] = entry
+        for site in model.sites:
+            cols = by_site[site.id]
+            entry = site_summary(model, site.id, cols)
+            if reference is not None and site.id in reference:
+                entry["vs_reference"] = paired_difference(cols, reference[site.id])
+            sites[site.id] = entry
         out["scenarios"][name] = {"readiness_threshold": model.readiness_threshold, "sites": sites}
         if reference is None:
             reference = by_site

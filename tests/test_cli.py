@@ -16,7 +16,7 @@ from sim.cli import cli
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULT_FILES = ["config", "manifest.json", "replications.csv", "summary.json"]
+RESULT_FILES = ["config", "curves.npz", "manifest.json", "replications.csv", "resolved", "summary.json"]
 # Randomness on, so that "same seed, same bytes" is not true merely because nothing is random.
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
           "--set", 'uncertainty.elearning_pace_hours_per_day={dist="lognormal", mean=0.5, sd=0.3}',
@@ -24,6 +24,9 @@ RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high
 
 
 def invoke(*args: object) -> Result:
+    # In-process replications keep these tests fast; tests/test_executors.py covers the pools.
+    if args and args[0] == "run" and "--executor" not in args and "--resume" not in args:
+        args = (*args, "--executor", "serial")
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
@@ -133,8 +136,11 @@ def small_run(tmp_path_factory) -> Path:
 
 def test_run_writes_the_results_files(small_run):
     assert sorted(p.name for p in small_run.iterdir()) == RESULT_FILES
-    assert sorted(p.name for p in (small_run / "config").iterdir()) == ["small-experiment.toml", "small-model.toml"]
-    assert not [p for p in small_run.parent.iterdir() if "partial" in p.name]
+    assert sorted(p.name for p in (small_run / "config").iterdir()) == ["experiment.toml", "model.toml"]
+    assert sorted(p.name for p in (small_run / "resolved").iterdir()) == ["0-base.toml", "1-two-rooms.toml"]
+    assert "rooms = 2" in (small_run / "resolved" / "1-two-rooms.toml").read_text(encoding="utf-8")
+    # No journal or checkpoint is left once the run is complete.
+    assert not [p for p in small_run.iterdir() if "partial" in p.name or "checkpoint" in p.name]
 
 
 def test_replications_csv(small_run):
@@ -169,7 +175,8 @@ def test_summary_json(small_run):
 
 def test_manifest_json(small_run):
     manifest = json.loads((small_run / "manifest.json").read_text(encoding="utf-8"))
-    assert (manifest["seed"], manifest["replications"]) == (1, 3)
+    assert (manifest["seed"], manifest["replications_asked"], manifest["replications_done"]) == (1, 3, 3)
+    assert manifest["status"] == "complete" and manifest["executor"] == "serial"
     assert manifest["scenarios"] == {"base": [], "two-rooms": [["venue.a-venue.rooms", "2"]]}
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["config_hash"])
 
@@ -256,6 +263,7 @@ def test_headcount_csv_is_kept_with_the_results(tmp_path):
     (tmp_path / "e.toml").write_text('[experiment]\nmodel = "m.toml"\nreplications = 2\nseed = 1\n', encoding="utf-8")
     result = invoke("run", tmp_path / "e.toml", "-q", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "config" / "staff.csv").read_text(encoding="utf-8").endswith("nurse,30\n")
+    assert (tmp_path / "out" / "config" / "0-staff.csv").read_text(encoding="utf-8").endswith("nurse,30\n")
+    assert 'file = "0-staff.csv"' in (tmp_path / "out" / "config" / "model.toml").read_text(encoding="utf-8")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["scenarios"]["base"]["sites"]["a"]["staff"] == 30

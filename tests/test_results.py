@@ -1,47 +1,64 @@
-"""The results folder is published whole or not at all."""
+"""The results folder: journal, checkpoint, resume, and final files in order."""
 from __future__ import annotations
 
 import datetime as dt
-import stat
 
+import numpy as np
 import pytest
 
-from sim.results import COLUMNS, ResultsExistError, ResultsFolder, csv_text, replication_rows
+from sim.curves import ShareHistogram
+from sim.results import CHECKPOINT, COLUMNS, JOURNAL, ResultsExistError, RunFolder, csv_text, replication_rows
 from tests.test_summary import row
 
 
-def test_publish_moves_the_staged_folder_into_place(tmp_path):
-    folder = ResultsFolder(tmp_path / "run")
-    folder.write("a.txt", "x")
-    assert not (tmp_path / "run").exists()
-    final = folder.publish()
-    assert (final / "a.txt").read_text() == "x"
-    assert stat.S_IMODE(final.stat().st_mode) & 0o055  # readable by others, unlike mkdtemp's 0700
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+def rows_for(scenario: str, rep: int, sites=("a", "b")) -> list[list[str]]:
+    return [[scenario, str(rep), site, *["x"] * (len(COLUMNS) - 3)] for site in sites]
 
 
-def test_discard_leaves_nothing(tmp_path):
-    folder = ResultsFolder(tmp_path / "run")
-    folder.write("a.txt", "x")
-    folder.discard()
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_existing_folder_needs_force(tmp_path):
+def test_create_refuses_an_existing_folder_unless_forced(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "old.txt").write_text("old")
-    with pytest.raises(ResultsExistError):
-        ResultsFolder(tmp_path / "run")
-    folder = ResultsFolder(tmp_path / "run", force=True)
-    folder.write("new.txt", "new")
-    folder.publish()
-    assert [p.name for p in (tmp_path / "run").iterdir()] == ["new.txt"]
+    with pytest.raises(ResultsExistError, match="--resume"):
+        RunFolder.create(tmp_path / "run")
+    RunFolder.create(tmp_path / "run", force=True)
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [JOURNAL]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ResultsExistError, match="is a file"):
+        RunFolder.create(tmp_path / "file", force=True)
+
+
+def test_finish_writes_rows_in_scenario_replication_site_order(tmp_path):
+    folder = RunFolder.create(tmp_path / "run")
+    folder.append(rows_for("alt", 1) + rows_for("base", 1))
+    folder.append(rows_for("base", 0) + rows_for("alt", 0))
+    order = {("base", 0): 0, ("base", 1): 1, ("alt", 0): 2, ("alt", 1): 3}
+    folder.finish(order)
+    lines = (tmp_path / "run" / "replications.csv").read_text().splitlines()
+    assert lines[0].split(",") == list(COLUMNS)
+    assert [tuple(line.split(",")[:3]) for line in lines[1:]] == [
+        ("base", "0", "a"), ("base", "0", "b"), ("base", "1", "a"), ("base", "1", "b"),
+        ("alt", "0", "a"), ("alt", "0", "b"), ("alt", "1", "a"), ("alt", "1", "b")]
+    assert not (tmp_path / "run" / JOURNAL).exists()
+
+
+def test_restore_keeps_only_rows_covered_by_the_checkpoint(tmp_path):
+    folder = RunFolder.create(tmp_path / "run")
+    hist = ShareHistogram(["a"], dt.date(2023, 1, 2), 3)
+    folder.append(rows_for("base", 0, sites=("a",)))
+    hist.add(np.array([[0.0, 0.5, 1.0]]), dt.date(2023, 1, 2))
+    folder.checkpoint(1, [hist])
+    folder.append(rows_for("base", 1, sites=("a",)))  # after the checkpoint: to be redone
+    fresh = ShareHistogram(["a"], dt.date(2023, 1, 2), 3)
+    kept = RunFolder(tmp_path / "run").restore([fresh])
+    assert [r[:2] for r in kept] == [["base", "0"]]
+    assert fresh.replications == 1 and np.array_equal(fresh.counts, hist.counts)
+    assert len((tmp_path / "run" / JOURNAL).read_text().splitlines()) == 2  # header and the kept row
+    assert (tmp_path / "run" / CHECKPOINT).exists()
 
 
 def test_csv_cells_are_iso_dates_and_empty_for_none():
     r = row(99, completion=None)
-    text = csv_text(replication_rows("base", 3, [r]))
-    header, line = text.splitlines()
+    header, line = csv_text(replication_rows("base", 3, [r])).splitlines()
     assert header.split(",") == list(COLUMNS)
     cells = dict(zip(COLUMNS, line.split(",")))
     assert cells["scenario"] == "base" and cells["replication"] == "3"

@@ -1,0 +1,81 @@
+"""What a results folder records about its run: inputs as run, and the manifest."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from sim import manifest
+from sim.results import RunFolder, json_text
+from sim.runner import Progress, RunOptions
+from sim.spec import ExperimentSpec
+
+CONFIG = "config"
+MANIFEST = "manifest.json"
+
+
+def _toml(raw: dict[str, Any]) -> str:
+    return tomli_w.dumps(raw)
+
+
+def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> str:
+    """Write the inputs as run: ``config/`` (experiment and model after --set, loadable
+    again for --resume, with any headcount CSVs) and ``resolved/<scenario>.toml`` (each
+    scenario's model after its overrides). Returns a hash of what decides the numbers."""
+    experiment = copy.deepcopy(spec.raw)
+    experiment["experiment"]["model"] = "model.toml"
+    model = copy.deepcopy(spec.raw_model)
+    data = sorted({f for s in spec.scenarios for f in s.model.data_files})
+    renamed = {}
+    for i, path in enumerate(data):
+        renamed[path.name] = f"{i}-{path.name}"
+        folder.copy(path, f"{CONFIG}/{renamed[path.name]}")
+    for table in model.get("staff_csv", []):
+        if isinstance(table, dict) and "file" in table:
+            table["file"] = renamed.get(Path(table["file"]).name, table["file"])
+    texts = [_toml(experiment), _toml(model)]
+    folder.write(CONFIG, "experiment.toml", texts[0])
+    folder.write(CONFIG, "model.toml", texts[1])
+    for i, scenario in enumerate(spec.scenarios):
+        folder.write("resolved", f"{i}-{_safe(scenario.name)}.toml", _toml(scenario.raw_model))
+    return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data])
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def write_manifest(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overrides: list[tuple[str, Any]],
+                   config_hash: str, progress: Progress, status: str, started: str, workers: int,
+                   error: str | None = None) -> None:
+    """manifest.json: enough to reproduce the run, and whether it finished."""
+    folder.write("", MANIFEST, json_text({
+        "status": status,
+        "error": error,
+        "experiment": spec.name,
+        "experiment_file": str(spec.file),
+        "model_file": str(spec.model_file),
+        "seed": options.seed,
+        "replications_asked": options.replications,
+        "replications_done": min((progress.count(i) for i in range(len(spec.scenarios))), default=0),
+        "precision": options.precision,
+        "max_replications": options.max_replications,
+        "stop_reason": progress.stop_reason,
+        "scenarios": {s.name: [[k, str(v)] for k, v in s.overrides] for s in spec.scenarios},
+        "overrides": [[k, str(v)] for k, v in overrides],
+        "executor": options.executor,
+        "workers": workers,
+        "config_hash": config_hash,
+        "git_commit": manifest.git_commit(),
+        "versions": manifest.versions(),
+        "started": started,
+        "finished": manifest.now() if status != "running" else None,
+    }))
+
+
+def read_manifest(folder: RunFolder) -> dict[str, Any]:
+    """The manifest of an earlier run."""
+    return json.loads((folder.path / MANIFEST).read_text(encoding="utf-8"))
