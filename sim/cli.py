@@ -195,7 +195,7 @@ def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner
     order = {(s.name, rep): i * (n + 1) + rep for i, s in enumerate(spec.scenarios) for rep in range(n)}
     folder.finish(order)
     columns = columns_from_csv(folder.path / "replications.csv")
-    experiment = {"experiment": spec.name, "description": spec.description, "model": spec.model_file.name,
+    experiment = {"experiment": spec.name, "description": spec.description, "model": spec.scenarios[0].model.name,
                   "seed": options.seed, "replications": n}
     summary = summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
     folder.write("", "summary.json", json_text(summary))

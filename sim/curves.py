@@ -89,10 +89,10 @@ class ShareHistogram:
 
     def save(self, path: Path) -> None:
         """Write to a compressed .npz file (atomically: a temporary file, then a rename)."""
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez_compressed(tmp, counts=self.counts, sites=np.array(self.sites),
-                            epoch=np.array(self.epoch.isoformat()), replications=np.array(self.replications))
-        tmp.replace(path)
+        from sim.results import save_npz
+
+        save_npz(path, {"counts": self.counts, "sites": np.array(self.sites),
+                        "epoch": np.array(self.epoch.isoformat()), "replications": np.array(self.replications)})
 
     @classmethod
     def load(cls, path: Path) -> "ShareHistogram":

@@ -138,7 +138,7 @@ class DaskExecutor:
             self.client = Client(scheduler, timeout="30s")
         else:
             self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                        processes=True, host="127.0.0.1", dashboard_address=None)
+                                        processes=True, host="127.0.0.1", dashboard_address=":0")
             self.client = Client(self.cluster)
         self.workers = len(self.client.scheduler_info().get("workers", {})) or (workers or 1)
         self.spec_future = self.client.scatter(spec, broadcast=True)

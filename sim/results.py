@@ -17,6 +17,7 @@ import io
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -64,6 +65,19 @@ def csv_text(rows: Iterable[list[str]], header: bool = True) -> str:
 def json_text(data: Any) -> str:
     """Indented JSON with keys in the order they were built (which reads naturally)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write arrays as a compressed .npz, atomically, with the same bytes for the same
+    arrays (numpy's savez stamps the time into the zip; this does not)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, np.asanyarray(array), allow_pickle=False)
+    os.replace(tmp, path)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -118,9 +132,8 @@ class RunFolder:
         """Record that the first ``rows`` journal rows and these curves belong together."""
         arrays = {f"counts_{i}": h.counts for i, h in enumerate(curves)}
         arrays["replications"] = np.array([h.replications for h in curves])
-        tmp = self.path / f".{CHECKPOINT}.tmp.npz"
-        np.savez_compressed(tmp, rows=np.array(rows), **arrays)
-        os.replace(tmp, self.path / CHECKPOINT)
+        arrays["rows"] = np.array(rows)
+        save_npz(self.path / CHECKPOINT, arrays)
 
     def restore(self, curves: list[ShareHistogram]) -> list[list[str]]:
         """For --resume: load the curves of the last checkpoint, cut the journal back to
@@ -181,8 +194,6 @@ class RunFolder:
         for i, h in enumerate(curves):
             arrays[f"counts_{i}"] = h.counts
             arrays[f"sites_{i}"] = np.array(h.sites)
-        tmp = self.path / ".curves.tmp.npz"
-        np.savez_compressed(
-            tmp, scenarios=np.array(names), epochs=np.array([h.epoch.isoformat() for h in curves]),
-            replications=np.array([h.replications for h in curves]), **arrays)
-        os.replace(tmp, self.path / "curves.npz")
+        arrays.update(scenarios=np.array(names), epochs=np.array([h.epoch.isoformat() for h in curves]),
+                      replications=np.array([h.replications for h in curves]))
+        save_npz(self.path / "curves.npz", arrays)

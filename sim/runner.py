@@ -71,6 +71,7 @@ class Runner:
         self.progress = Progress(done={i: set() for i in range(len(spec.scenarios))})
         self.workers = 1
         self._last_checkpoint = time.monotonic()
+        self._consistent = True
 
     def restore(self) -> None:
         """Pick up an interrupted run from the folder's last checkpoint."""
@@ -140,23 +141,28 @@ class Runner:
                 self.on_progress(sum(self.progress.count(i) for i in self.progress.done), total)
 
     def _store(self, results: list[Done]) -> None:
-        rows = []
-        for done in results:
-            if done.replication in self.progress.done[done.scenario]:
-                continue  # a chunk Dask ran twice after losing a worker: keep it once
-            scenario = self.spec.scenarios[done.scenario]
-            rows.extend(replication_rows(scenario.name, done.replication, done.outcomes))
-            self.curves[done.scenario].add(done.share, done.epoch)
-            for outcome in done.outcomes:
-                self._count(done.scenario, done.replication, outcome.site, outcome.ready)
-        if rows:
-            self.folder.append(rows)
-            self.progress.rows += len(rows)
+        # A chunk Dask ran twice after losing a worker is kept once.
+        new = [d for d in results if d.replication not in self.progress.done[d.scenario]]
+        rows = [row for d in new
+                for row in replication_rows(self.spec.scenarios[d.scenario].name, d.replication, d.outcomes)]
+        if not rows:
+            return
+        # Journal first, then memory: until both are done the state is not checkpointed, so
+        # an interruption anywhere here leaves the last checkpoint as the truth.
+        self._consistent = False
+        self.folder.append(rows)
+        for d in new:
+            self.curves[d.scenario].add(d.share, d.epoch)
+            for outcome in d.outcomes:
+                self._count(d.scenario, d.replication, outcome.site, outcome.ready)
+        self.progress.rows += len(rows)
+        self._consistent = True
         if time.monotonic() - self._last_checkpoint >= CHECKPOINT_SECONDS:
             self.checkpoint()
 
     def checkpoint(self) -> None:
         """Record the journal rows and curves that belong together (for --resume)."""
-        self.folder.checkpoint(self.progress.rows, self.curves)
-        self._last_checkpoint = time.monotonic()
+        if self._consistent:
+            self.folder.checkpoint(self.progress.rows, self.curves)
+            self._last_checkpoint = time.monotonic()
 

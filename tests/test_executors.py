@@ -1,0 +1,82 @@
+"""Every executor and worker count gives the same bytes; Dask survives a dying worker."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import cli
+from sim.executors import make_executor
+from sim.experiment_file import load_experiment
+from sim.results import RunFolder
+from sim.runner import Runner, RunOptions
+from tests.conftest import SMALL_EXPERIMENT
+
+RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
+          "--set", "uncertainty.learner_sick_probability=0.1", "--set", "uncertainty.learner_sick_days=3"]
+FILES = ("replications.csv", "summary.json", "curves.npz")
+
+
+def run(out, *args):
+    result = CliRunner().invoke(cli, [str(a) for a in ("run", SMALL_EXPERIMENT, "-n", 8, "--seed", 9, "-q",
+                                                        "--chunk-size", 2, "--out", out, *RANDOM, *args)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.slow
+def test_same_bytes_for_every_executor_and_worker_count(tmp_path):
+    pytest.importorskip("dask.distributed")
+    reference = run(tmp_path / "serial", "--executor", "serial")
+    others = [run(tmp_path / "p1", "--executor", "process", "--workers", 1),
+              run(tmp_path / "p2", "--executor", "process", "--workers", 2),
+              run(tmp_path / "dask", "--executor", "dask", "--workers", 2)]
+    for other in others:
+        for name in FILES:
+            assert (other / name).read_bytes() == (reference / name).read_bytes(), (other.name, name)
+
+
+def test_unknown_executor_is_refused():
+    with pytest.raises(ValueError, match="unknown executor"):
+        make_executor("threads", load_experiment(SMALL_EXPERIMENT), 1)
+
+
+@pytest.mark.slow
+def test_a_dask_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    import sim.runner as runner_module
+
+    spec = load_experiment(SMALL_EXPERIMENT, [("uncertainty.no_show_probability", 0.2)])
+    Runner(spec, RunFolder.create(tmp_path / "serial"), RunOptions(24, 2, executor="serial")).run()
+
+    seen = {}
+    real_make = runner_module.make_executor
+
+    def make_and_remember(*args, **kwargs):
+        seen["executor"] = real_make(*args, **kwargs)
+        return seen["executor"]
+
+    def kill_a_worker_once(done: int, total: int) -> None:
+        if "victim" not in seen and done >= 4:
+            client = seen["executor"].client
+            seen["before"] = set(client.scheduler_info()["workers"])
+            seen["victim"] = sorted(seen["before"])[0]
+            # The worker process exits at once; its nanny starts a new one, and Dask runs
+            # the chunks it held elsewhere.
+            client.run(os._exit, 1, workers=[seen["victim"]], on_error="ignore")
+
+    def workers_after() -> set:
+        return set(seen["executor"].client.scheduler_info()["workers"])
+
+    monkeypatch.setattr(runner_module, "make_executor", make_and_remember)
+    folder = RunFolder.create(tmp_path / "dask")
+    runner = Runner(spec, folder, RunOptions(24, 2, executor="dask", workers=2, chunk_size=1), kill_a_worker_once)
+    progress = runner.run()
+    assert "victim" in seen
+    assert [progress.count(i) for i in range(2)] == [24, 24]
+    n = 24
+    order = {(s.name, r): i * (n + 1) + r for i, s in enumerate(spec.scenarios) for r in range(n)}
+    folder.finish(order)
+    RunFolder(tmp_path / "serial").finish(order)
+    assert (tmp_path / "dask" / "replications.csv").read_bytes() == (tmp_path / "serial" / "replications.csv").read_bytes()
