@@ -180,7 +180,8 @@ def _bar():
     def update(done: int, total: int) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(total=total, unit="rep", file=sys.stderr, dynamic_ncols=True)
+            # delay: no bar at all for a run that is over in a moment.
+            bar = state["bar"] = tqdm(total=total, unit="rep", file=sys.stderr, dynamic_ncols=True, delay=1.0)
         bar.total = total
         bar.n = done
         bar.refresh()

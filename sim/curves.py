@@ -87,19 +87,16 @@ class ShareHistogram:
         with np.errstate(invalid="ignore"):
             return (self.counts * steps).sum(axis=2) / self.replications
 
-    def save(self, path: Path) -> None:
-        """Write to a compressed .npz file (atomically: a temporary file, then a rename)."""
-        from sim.results import save_npz
 
-        save_npz(path, {"counts": self.counts, "sites": np.array(self.sites),
-                        "epoch": np.array(self.epoch.isoformat()), "replications": np.array(self.replications)})
-
-    @classmethod
-    def load(cls, path: Path) -> "ShareHistogram":
-        """Read a histogram written by :meth:`save`."""
-        with np.load(path) as data:
-            counts = data["counts"]
-            hist = cls([str(s) for s in data["sites"]], dt.date.fromisoformat(str(data["epoch"])), counts.shape[1])
+def read_curves(path: Path) -> dict[str, ShareHistogram]:
+    """The S-curve histograms of every scenario from a results folder's curves.npz."""
+    out = {}
+    with np.load(path) as data:
+        for i, name in enumerate(str(n) for n in data["scenarios"]):
+            counts = data[f"counts_{i}"]
+            hist = ShareHistogram([str(s) for s in data[f"sites_{i}"]], dt.date.fromisoformat(str(data["epochs"][i])),
+                                  counts.shape[1])
             hist.counts = counts.astype(np.int32)
-            hist.replications = int(data["replications"])
-        return hist
+            hist.replications = int(data["replications"][i])
+            out[name] = hist
+    return out

@@ -8,6 +8,7 @@ sorts what comes back.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sim.replication import run_replication
 from sim.spec import ExperimentSpec
 
 EXECUTORS = ("process", "serial", "dask")
+IN_FLIGHT = 3  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,25 @@ class ProcessExecutor:
                                            initializer=_init_worker, initargs=(spec, seed))
 
     def map(self, tasks: Iterable[Task]) -> Iterator[list[Done]]:
-        """Results of each chunk as it finishes."""
-        futures = [self.pool.submit(_run_in_worker, t) for t in tasks]
+        """Results of each chunk as it finishes.
+
+        At most a few chunks per worker are in flight, and a finished chunk is let go as
+        soon as it is yielded, so memory does not grow with the number of replications.
+        """
+        queue = iter(tasks)
+        running: set[cf.Future] = set()
         try:
-            for future in cf.as_completed(futures):
-                yield future.result()
+            for task in itertools.islice(queue, IN_FLIGHT * self.workers):
+                running.add(self.pool.submit(_run_in_worker, task))
+            while running:
+                finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for future in finished:
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        running.add(self.pool.submit(_run_in_worker, nxt))
+                    yield future.result()
         finally:
-            for f in futures:
+            for f in running:
                 f.cancel()
 
     def close(self) -> None:
@@ -148,12 +162,23 @@ class DaskExecutor:
         """Results of each chunk as it finishes."""
         from dask.distributed import as_completed
 
-        futures = [self.client.submit(run_task, self.spec_future, self.seed, t, pure=False) for t in tasks]
+        queue = iter(tasks)
+        inflight = {self.client.submit(run_task, self.spec_future, self.seed, t, pure=False)
+                    for t in itertools.islice(queue, IN_FLIGHT * self.workers)}
+        pending = as_completed(list(inflight))
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            for future in pending:
+                nxt = next(queue, None)
+                if nxt is not None:
+                    new = self.client.submit(run_task, self.spec_future, self.seed, nxt, pure=False)
+                    inflight.add(new)
+                    pending.add(new)
+                result = future.result()
+                inflight.discard(future)
+                future.release()
+                yield result
         finally:
-            for f in futures:
+            for f in inflight:
                 f.cancel()
 
     def close(self) -> None:
