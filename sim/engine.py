@@ -148,6 +148,7 @@ class Engine:
             share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
         # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
         self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
+        self._unit_cap_list = self.unit_cap.tolist()
 
     def _demands(self, model: ModelSpec) -> None:
         cur_index = {c.id: i for i, c in enumerate(model.curricula)}
@@ -323,7 +324,8 @@ class Engine:
             upcoming = [nxt for _, q, _ in ready if (nxt := q.next_ready_day()) is not None]
             d.idle_until = min(upcoming) if upcoming else 10**9
             return False
-        avail = [(min(a, int(self.unit_cap[u] - load[u])), q) for a, q, u in ready]
+        room_left = self._unit_cap_list
+        avail = [(min(a, room_left[u] - int(load[u])), q) for a, q, u in ready]
         total = sum(a for a, _ in avail if a > 0)
         if total == 0:
             d.idle_until = day + 1  # the units' daily limits are reached
@@ -439,30 +441,36 @@ class Engine:
         # Who comes: no-shows first, then sick leave among those who would have come.
         no_show = self._rng_no_show[sw.index].random(members.size) < sw.no_show_p
         sick = ~no_show & (self._rng_sick[sw.index].random(members.size) < sw.learner_sick_p)
-        present = ~(no_show | sick)
-        if not present.all():
+        n_no_show, n_sick = int(np.count_nonzero(no_show)), int(np.count_nonzero(sick))
+        if n_no_show or n_sick:
             # Absent learners wait, then may be booked again for the same course.
+            absent = no_show | sick
+            present = ~absent
             wait = np.zeros(members.size)
-            if no_show.any():
-                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show[sw.index], int(no_show.sum()))
-            if sick.any():
-                wait[sick] = self._u.learner_sick_days.sample(self._rng_sick[sw.index], int(sick.sum()))
-            absent = ~present
+            if n_no_show:
+                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show[sw.index], n_no_show)
+            if n_sick:
+                wait[sick] = self._u.learner_sick_days.sample(self._rng_sick[sw.index], n_sick)
             self._route(d.stage, members[absent], day + 1 + np.ceil(wait[absent]).astype(np.int64))
+            came = np.bincount(klass[present], minlength=n)
+            attended = members[present]
+        else:
+            came, attended = None, members
         booked = np.bincount(klass, minlength=n)
-        came = np.bincount(klass[present], minlength=n)
+        if came is None:
+            came = booked
         c.sessions_run += n
         c.sessions_covered += covered
         c.sessions_underfilled += int(np.count_nonzero(came < d.course.min_class))
         c.refresher_sessions += n if d.is_refresher else 0
-        c.no_shows += int(np.count_nonzero(no_show))
-        c.sick_absences += int(np.count_nonzero(sick))
+        c.no_shows += n_no_show
+        c.sick_absences += n_sick
         if day < sw.go_live_day:
             c.instructor_slots_taught += n * n_slots
             c.room_slots_used += n * n_slots
         self.sessions.append((sw.index, [v.index for v, count in rooms for _ in range(count)], teachers, d.curriculum_index, d.stage,
                               now, end, booked, came, covered))
-        self._advance(d, members[present], last_day)
+        self._advance(d, attended, last_day)
 
     def _route(self, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
         """Queue learners for a stage of their curriculum, each from their ready day."""
