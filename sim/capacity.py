@@ -1,11 +1,13 @@
 """The teaching capacity of one replication: classrooms (venues) and instructors.
 
-Each :class:`VenueRooms` owns a SimPy resource whose capacity is its number of rooms; a
-class session holds one room for its duration. The :class:`InstructorRoster` knows, for
+Each :class:`VenueRooms` counts its free rooms; a batch of classes takes rooms at once
+and a single SimPy timeout gives them back when the classes end. The :class:`InstructorRoster` knows, for
 every instructor, when they are certified, which sites they serve on a given day
 (loans), when they are next free and whether they are off sick today.
 """
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 import simpy
@@ -56,15 +58,15 @@ class InstructorRoster:
                 prep.append(p.prep_slots)
                 certified.append(world.certified_day[p.id])
                 base.append(row)
-            taken = first
-            for loan in p.loans:
-                # Loans take the pool's instructors in order; overlapping loans beyond
-                # the pool's size reuse the first ones (the pool cannot lend more than it has).
-                ids = np.arange(taken, taken + loan.count) if taken + loan.count <= first + p.count \
-                    else np.arange(first, first + loan.count)
-                taken = min(taken + loan.count, first + p.count)
-                self.loans.append((ids, site_index[loan.to_site], (loan.start - world.epoch).days,
-                                   (loan.end - world.epoch).days))
+            # Loans that overlap in time get different instructors (the model file is
+            # checked so that they never need more than the pool has); the first free ones.
+            lent: list[tuple[list[int], dt.date, dt.date]] = []
+            for loan in sorted(p.loans, key=lambda x: (x.start, x.end)):
+                busy = {i for ids, start, end in lent if start <= loan.end and loan.start <= end for i in ids}
+                ids = [i for i in range(first, first + p.count) if i not in busy][: loan.count]
+                lent.append((ids, loan.start, loan.end))
+                self.loans.append((np.array(ids, dtype=np.int64), site_index[loan.to_site],
+                                   (loan.start - world.epoch).days, (loan.end - world.epoch).days))
         self.pool = np.array(pool, dtype=np.int32)
         self.certified_day = np.array(certified, dtype=np.int64)
         self.prep_slots = np.array(prep, dtype=np.float64)

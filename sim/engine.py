@@ -1,8 +1,9 @@
 """The discrete-event engine: one replication of the rollout, played day by day in SimPy.
 
-Hybrid by design (DESIGN.md): SimPy processes for the planner, for postponement
-decisions and for class sessions (one process per session, holding a classroom), while
-learners are rows of numpy arrays handled a class at a time. Simulation time is counted
+Hybrid by design (DESIGN.md): SimPy processes for the planner and for postponement
+decisions, and one SimPy event for each batch of class sessions (the timeout that
+gives their rooms back), while learners are rows of numpy arrays handled a class at a
+time. Simulation time is counted
 in teaching *slots* (``slots_per_day`` per day); day numbers come from the world's epoch.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -23,6 +25,21 @@ from sim.world import SiteWorld, World
 
 SESSION_FIELDS = ("site", "venue", "instructor", "curriculum", "stage", "start_slot", "end_slot",
                   "booked", "attended", "covered")
+
+
+class Batch(NamedTuple):
+    """Classes of one course that start together (kept while running; expanded later)."""
+
+    site: int
+    venues: list[int]  # one per class
+    instructors: np.ndarray
+    curriculum: int
+    stage: int
+    start_slot: float
+    end_slot: float
+    booked: np.ndarray
+    attended: np.ndarray
+    covered: int  # the first this many classes are taught by a stand-in
 
 
 @dataclass
@@ -120,14 +137,16 @@ class Engine:
                             for sw in world.sites]
         self.counters = [SiteCounters() for _ in world.sites]
         self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
-        self.sessions: list[tuple] = []  # one tuple per batch of classes, see session_table
+        self.sessions: list[Batch] = []
         self._table: np.ndarray | None = None
         self._table_rows = 0
-        self._rng_no_show = [streams.get("no_show", sw.site.id) for sw in world.sites]
-        self._rng_sick = [streams.get("learner_sick", sw.site.id) for sw in world.sites]
-        self._rng_instructor = [streams.get("instructor_sick", sw.site.id) for sw in world.sites]
-        self._rng_prof = [streams.get("proficiency", sw.site.id) for sw in world.sites]
-        self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", f"pass:{c.id}"), 1)[0]
+        def per_site(stream: str) -> list[np.random.Generator]:
+            return [streams.get(stream, "site", sw.site.id) for sw in world.sites]
+
+        self._rng_no_show, self._rng_no_show_wait = per_site("no_show"), per_site("no_show_wait")
+        self._rng_sick, self._rng_sick_wait = per_site("learner_sick"), per_site("sick_wait")
+        self._rng_instructor, self._rng_prof = per_site("instructor_sick"), per_site("proficiency")
+        self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in model.curricula]
         self._u = model.uncertainty
         self._units(model)
@@ -279,24 +298,29 @@ class Engine:
     def _expand_sessions(self) -> np.ndarray:
         if not self.sessions:
             return np.zeros((0, len(SESSION_FIELDS)))
-        # Kept as one tuple per batch of classes while running (cheap), expanded here.
-        sizes = np.array([len(b[1]) for b in self.sessions])
-        scalar = np.array([(b[0], b[3], b[4], b[5], b[6]) for b in self.sessions], dtype=np.float64)
-        rows = np.repeat(scalar, sizes, axis=0)
-        covered = np.concatenate([np.arange(len(b[1])) < b[9] for b in self.sessions])
-        return np.column_stack([
-            rows[:, 0], np.concatenate([b[1] for b in self.sessions]), np.concatenate([b[2] for b in self.sessions]),
-            rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], np.concatenate([b[7] for b in self.sessions]),
-            np.concatenate([b[8] for b in self.sessions]), covered,
-        ]).astype(np.float64)
+        sizes = [len(b.venues) for b in self.sessions]
+
+        def each(field: str) -> np.ndarray:
+            return np.repeat(np.array([getattr(b, field) for b in self.sessions], dtype=np.float64), sizes)
+
+        def joined(field: str) -> np.ndarray:
+            return np.concatenate([np.asarray(getattr(b, field), dtype=np.float64) for b in self.sessions])
+
+        covered = np.concatenate([np.arange(len(b.venues)) < b.covered for b in self.sessions])
+        columns = {"site": each("site"), "venue": joined("venues"), "instructor": joined("instructors"),
+                   "curriculum": each("curriculum"), "stage": each("stage"), "start_slot": each("start_slot"),
+                   "end_slot": each("end_slot"), "booked": joined("booked"), "attended": joined("attended"),
+                   "covered": covered.astype(np.float64)}
+        return np.column_stack([columns[f] for f in SESSION_FIELDS])
 
     def _plan_slot(self, day: int, k: int, order: list[Demand], on_duty: dict[int, int]) -> None:
         now = float(day * self.S + k)
-        load = self._unit_load.pop(day, None) if k == 0 else self._unit_load.get(day)
-        if load is None:
-            load = np.zeros(self.unit_cap.size, dtype=np.int64)
-        self._unit_load[day] = load
-        full: set[int] = set()  # sites with no free room left in this slot
+        if k == 0:
+            # Learners in class per unit today (multi-day classes book later days ahead).
+            for past in [d for d in self._unit_load if d < day]:
+                del self._unit_load[past]
+        load = self._unit_load.setdefault(day, np.zeros(self.unit_cap.size, dtype=np.int64))
+        full: set[int] = set()  # sites with no free room or instructor left in this slot
         for d in order:
             n = d.course.slots
             if day < d.idle_until or d.site.index in full or (n <= self.S and k + n > self.S) or (n > self.S and k != 0):
@@ -311,53 +335,60 @@ class Engine:
                 c.instructor_slots_on_duty += count
                 c.room_slots_open += self._site_rooms[s]
 
+    def _ready(self, d: Demand, day: int, load: np.ndarray) -> tuple[list[tuple[int, GroupQueue]], int, bool]:
+        """Per staff group, how many may be booked now within their units' daily limits;
+        the total; and whether a unit's limit (not a lack of learners) cut it.
+
+        Groups of one unit share its limit, first come first served.
+        """
+        left: dict[int, int] = {}
+        avail, capped = [], False
+        for _, q, u in d.groups:
+            a = q.available(day)
+            room = left.get(u, self._unit_cap_list[u] - int(load[u]))
+            take = max(0, min(a, room))
+            capped |= take < a
+            left[u] = room - take
+            avail.append((take, q))
+        return avail, sum(a for a, _ in avail), capped
+
     def _fill(self, d: Demand, day: int, now: float, load: np.ndarray) -> bool:
         """Book as many classes of one course as learners, rooms and instructors allow now.
 
-        Returns whether the site has no instructor or room left in this slot. A demand
+        Returns whether the site has no instructor or room left in this slot. A course
         that cannot book for want of learners is skipped until that can change.
         """
         sw = d.site
-        venues = self.site_venues[sw.index]
-        ready = [(q.available(day), q, u) for _, q, u in d.groups]
-        if not any(a for a, _, _ in ready):
-            upcoming = [nxt for _, q, _ in ready if (nxt := q.next_ready_day()) is not None]
-            d.idle_until = min(upcoming) if upcoming else 10**9
-            return False
-        room_left = self._unit_cap_list
-        avail = [(min(a, room_left[u] - int(load[u])), q) for a, q, u in ready]
-        total = sum(a for a, _ in avail if a > 0)
+        avail, total, capped = self._ready(d, day, load)
         if total == 0:
-            d.idle_until = day + 1  # the units' daily limits are reached
+            upcoming = [nxt for _, q, _ in d.groups if (nxt := q.next_ready_day()) is not None]
+            # Nobody ready: wait for the next; only the units' daily limits: try tomorrow.
+            d.idle_until = day + 1 if capped else min(upcoming, default=10**9)
             return False
+        venues = self.site_venues[sw.index]
         free_rooms = [v.free for v in venues]
-        if not any(free_rooms):
-            return True
         # One class per free room, in venue order, each as large as the room allows.
         caps = [(f, min(d.course.max_class, v.seats)) for v, f in zip(venues, free_rooms) if f]
-        if self._classes(d, total, caps, day, sum(f for f, _ in caps)) == 0:
-            # Too few for a class while more are coming: nothing changes before the next
-            # one is ready (new arrivals reset this).
-            upcoming = [nxt for _, q, _ in ready if (nxt := q.next_ready_day()) is not None]
-            d.idle_until = max(day + 1, min(upcoming, default=day + 1))
+        # A class kept small by a unit's daily limit runs: waiting would not fill it.
+        hold = not capped
+        if self._classes(d, total, caps, day, sum(f for f, _ in caps), hold) == 0:
+            upcoming = [nxt for _, q, _ in d.groups if (nxt := q.next_ready_day()) is not None]
+            d.idle_until = max(day + 1, min(upcoming, default=day + 1))  # new arrivals reset this
             return False
-        if d.course.slots > self.S and self._session_end(day, now, d.course.slots, sw.calendar)[0] >= self.world.n_days:
-            d.idle_until = 10**9  # a multi-day course no longer fits before the calendar ends
+        if d.course.slots > self.S and self._session_end(day, now, d.course.slots, sw.calendar)[0] > sw.end_day:
+            d.idle_until = 10**9  # a multi-day course no longer ends within the site's horizon
             return False
         candidates = self.roster.free(sw.index, now)
         if candidates.size == 0:
             return True
-        wanted = self._classes(d, total, caps, day, min(sum(f for f, _ in caps), candidates.size))
+        wanted = self._classes(d, total, caps, day, min(sum(f for f, _ in caps), candidates.size), hold)
         teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
-        self.counters[sw.index].sessions_cancelled += cancelled
-        n = self._classes(d, total, caps, day, teachers.size)
+        n = self._classes(d, total, caps, day, teachers.size, hold)
+        self.counters[sw.index].sessions_cancelled += min(cancelled, wanted - n)
         if n == 0:
             return teachers.size == 0
-        teachers, covered = teachers[:n], min(covered, n)
         sizes = [c for f, c in caps for _ in range(f)][:n]
-        shares = _shares(np.array([max(a, 0) for a, _ in avail]), min(total, sum(sizes)))
-        parts = [q.take(int(w), day, self.learners.leave_day) for w, (_, q) in zip(shares, avail) if w > 0]
-        members = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros(0, dtype=np.int64)
+        members = self._take(avail, min(total, sum(sizes)), day)
         if members.size == 0:
             return False  # everyone picked had left
         klass = np.repeat(np.arange(n), sizes)[: members.size]
@@ -367,15 +398,24 @@ class Engine:
         for v, f in zip(venues, free_rooms):
             rooms.append((v, min(f, taken)))
             taken -= rooms[-1][1]
-        self._book(d, rooms, teachers[:n], covered, members, klass, day, now, load)
+        self._book(d, rooms, teachers[:n], min(covered, n), members, klass, day, now, load)
         return False
 
-    def _classes(self, d: Demand, total: int, caps: list[tuple[int, int]], day: int, limit: int) -> int:
+    def _take(self, avail: list[tuple[int, GroupQueue]], want: int, day: int) -> np.ndarray:
+        """Take ``want`` learners from the groups, in proportion to how many each has ready."""
+        shares = _shares(np.array([a for a, _ in avail]), want)
+        parts = [q.take(int(w), day, self.learners.leave_day) for w, (_, q) in zip(shares, avail) if w > 0]
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _classes(self, d: Demand, total: int, caps: list[tuple[int, int]], day: int, limit: int,
+                 hold: bool = True) -> int:
         """How many classes to run for ``total`` ready learners, at most ``limit``.
 
         ``caps`` lists (free rooms, class size) per venue, in order; classes are filled
-        in that order. The last class is dropped when it would be below the minimum
-        size and more learners become ready within the booking horizon.
+        in that order. With ``hold``, the last class is dropped when it would be below
+        the minimum size and more learners become ready within the booking horizon.
         """
         n, seated, last = 0, 0, 0
         for rooms, size in caps:
@@ -385,7 +425,7 @@ class Engine:
             n += k
             seated += k * size
             last = size - (seated - total) if seated > total else size
-        if n and last < d.course.min_class and not d.nothing_more_soon(day, self.model.operations.booking_horizon_days):
+        if n and hold and last < d.course.min_class and not d.nothing_more_soon(day, self.model.operations.booking_horizon_days):
             n -= 1
         return n
 
@@ -433,7 +473,8 @@ class Engine:
                 target = load if span_day == day else self._unit_load.setdefault(span_day, np.zeros_like(load))
                 target += units
         r = self.roster
-        r.busy_until[teachers] = end + r.prep_slots[teachers]
+        # Preparation after the last slot of a day happens overnight.
+        r.busy_until[teachers] = np.minimum(end + r.prep_slots[teachers], math.ceil(end / self.S) * self.S)
         r.taught_slots[teachers] += n_slots
         for venue, count in rooms:
             if count:
@@ -448,9 +489,9 @@ class Engine:
             present = ~absent
             wait = np.zeros(members.size)
             if n_no_show:
-                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show[sw.index], n_no_show)
+                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show_wait[sw.index], n_no_show)
             if n_sick:
-                wait[sick] = self._u.learner_sick_days.sample(self._rng_sick[sw.index], n_sick)
+                wait[sick] = self._u.learner_sick_days.sample(self._rng_sick_wait[sw.index], n_sick)
             self._route(d.stage, members[absent], day + 1 + np.ceil(wait[absent]).astype(np.int64))
             came = np.bincount(klass[present], minlength=n)
             attended = members[present]
@@ -468,8 +509,8 @@ class Engine:
         if day < sw.go_live_day:
             c.instructor_slots_taught += n * n_slots
             c.room_slots_used += n * n_slots
-        self.sessions.append((sw.index, [v.index for v, count in rooms for _ in range(count)], teachers, d.curriculum_index, d.stage,
-                              now, end, booked, came, covered))
+        self.sessions.append(Batch(sw.index, [v.index for v, count in rooms for _ in range(count)], teachers,
+                                   d.curriculum_index, d.stage, now, end, booked, came, covered))
         self._advance(d, attended, last_day)
 
     def _route(self, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.distributions import Distribution
 from sim.spec import ModelSpec
 from sim.streams import RandomStreams
 from sim.world import World
@@ -44,8 +45,8 @@ class Learners:
         return int(self.site.size)
 
 
-def _positions(rng: np.random.Generator, n: int, start: int, end: int, rate: float,
-               lag_sampler) -> tuple[np.ndarray, np.ndarray]:
+def _positions(rng: np.random.Generator, lag_rng: np.random.Generator, n: int, start: int, end: int,
+               rate: float, lag: Distribution) -> tuple[np.ndarray, np.ndarray]:
     """Hire and leave days of everyone who holds ``n`` positions from ``start`` to ``end``.
 
     Leaving is a Poisson process at ``rate`` per year per position, counted from
@@ -65,8 +66,8 @@ def _positions(rng: np.random.Generator, n: int, start: int, end: int, rate: flo
         leaves.append(leave_day)
         if not gone.any():
             break
-        lag = lag_sampler(rng, int(gone.sum()))
-        hire = np.floor(leave[gone] + np.maximum(lag, 0.0)).astype(np.int64)
+        waits = lag.sample(lag_rng, int(gone.sum()))
+        hire = np.floor(leave[gone] + np.maximum(waits, 0.0)).astype(np.int64)
         # A replacement who would start after the horizon changes nothing.
         hire = hire[hire < end]
         origin = hire.astype(np.float64)
@@ -93,16 +94,16 @@ def draw_learners(model: ModelSpec, world: World, streams: RandomStreams) -> Lea
         sw = site_index[group.site]
         cur = model.curriculum(group.curriculum)
         opens = sw.targets[0][1] - math.ceil(cur.elearning_opens_weeks_before_go_live * 7)
-        hire, leave = _positions(streams.get("turnover", group.id), group.headcount, opens,
-                                 world.n_days, sw.turnover_per_year, u.hire_lag_days.sample)
+        hire, leave = _positions(streams.get("turnover", "group", group.id), streams.get("hire_lag", "group", group.id),
+                                 group.headcount, opens, sw.end_day + 1, sw.turnover_per_year, u.hire_lag_days)
         n = hire.size
         start = np.maximum(hire, opens)
-        pace = u.elearning_pace_hours_per_day.sample(streams.get("elearning", group.id), n)
+        pace = u.elearning_pace_hours_per_day.sample(streams.get("elearning", "group", group.id), n)
         if cur.elearning_hours > 0:
             ready = sw.calendar.add_working_days(start, _work_days(cur.elearning_hours, pace, world.n_days)) + 1
         else:
             ready = start.copy()
-        space = u.self_training_pace_hours_per_day.sample(streams.get("self_training", group.id), n)
+        space = u.self_training_pace_hours_per_day.sample(streams.get("self_training", "group", group.id), n)
         self_days = _work_days(cur.self_training_hours, space, world.n_days)
         parts["site"].append(np.full(n, sw.index, dtype=np.int32))
         parts["group"].append(np.full(n, gi, dtype=np.int32))

@@ -52,11 +52,19 @@ class SiteOutcome:
         return tuple(f.name for f in fields(cls))
 
 
+def required_count(share: float, staff: np.ndarray | int) -> np.ndarray | int:
+    """How many of ``staff`` people make ``share`` of them: at least one of a non-empty
+    group however small the share (a tiny threshold must not count nobody as ready)."""
+    need = np.maximum(np.ceil(share * np.asarray(staff) - 1e-9), 1)
+    out = np.where(np.asarray(staff) > 0, need, 0).astype(np.int64)
+    return int(out) if out.ndim == 0 else out
+
+
 def _kth(values: np.ndarray, fraction: float) -> int | None:
     """The day by which ``fraction`` of ``values`` (days, NEVER = not within horizon) is reached."""
     if values.size == 0:
-        return 0
-    k = max(int(np.ceil(fraction * values.size - 1e-9)), 1)
+        return None  # nobody was required: there is no completion to date
+    k = required_count(fraction, values.size)
     day = int(np.partition(values, k - 1)[k - 1])
     return None if day >= NEVER else day
 
@@ -138,7 +146,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             site=sw.site.id, go_live=date(G), planned_go_live=sw.site.planned_go_live,
             staff_required=req, trained_at_go_live=got, untrained_at_go_live=req - got,
             share_trained=got / req if req else 1.0,
-            ready=bool(got >= np.ceil(model.readiness_threshold * req - 1e-9)),
+            ready=got >= required_count(model.readiness_threshold, req),
             completion_date=date(done), slack_days=None if done is None else G - done, date_95=date(d95),
             first_class_date=date(int(starts.min()) // model.slots_per_day) if starts.size else None,
             sessions_run=c.sessions_run, sessions_cancelled=c.sessions_cancelled,

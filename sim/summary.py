@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from sim.outcomes import SiteOutcome
+from sim.outcomes import SiteOutcome, required_count
 from sim.spec import ModelSpec
 from sim.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
 
@@ -129,7 +129,7 @@ def risk_by_threshold(cols: SiteColumns) -> dict[str, dict[str, Any]]:
     out = {}
     n = cols.trained.size
     for level in THRESHOLDS:
-        short = int(np.count_nonzero(cols.trained < np.ceil(level * cols.staff_required - 1e-9)))
+        short = int(np.count_nonzero(cols.trained < required_count(level, cols.staff_required)))
         low, high = wilson_interval(short, n)
         out[f"{level:.2f}"] = {"risk": _round(short / n) if n else None, "ci95": [_round(low), _round(high)]}
     return out
@@ -177,7 +177,7 @@ def _quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int) 
         return {"days": None, "ci95": [None, None]}
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, alt.size, size=(BOOTSTRAP, alt.size))
-    k = max(int(np.ceil(q * alt.size - 1e-9)), 1) - 1  # inverted-CDF order statistic
+    k = required_count(q, alt.size) - 1  # the inverted-CDF order statistic, as quantile_days
     diffs = np.partition(alt[idx], k, axis=1)[:, k] - np.partition(ref[idx], k, axis=1)[:, k]
     finite = diffs[np.isfinite(diffs)]
     low, high = (np.percentile(finite, [2.5, 97.5]) if finite.size == diffs.size else (np.nan, np.nan))

@@ -6,7 +6,7 @@ from typing import Any
 
 
 def long_date(iso: str | None) -> str:
-    """'2023-02-11' -> '11 Feb 2023'; None -> 'never'."""
+    """'2023-02-11' -> '11 Feb 2023'; None -> 'not within the horizon'."""
     if iso is None:
         return "not within the horizon"
     d = dt.date.fromisoformat(iso)

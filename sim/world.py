@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import Closure, WorkingCalendar
+from sim.distributions import Distribution
 from sim.spec import CalendarSpec, ModelSpec, Site
 from sim.streams import RandomStreams
 
@@ -38,13 +39,6 @@ class SiteWorld:
         """The go-live that finally happens."""
         return self.targets[-1][1]
 
-    def target(self, day: int) -> int:
-        """The go-live the site aims at on ``day``."""
-        current = self.targets[0][1]
-        for start, go_live in self.targets:
-            if start <= day:
-                current = go_live
-        return current
 
 
 @dataclass(frozen=True)
@@ -86,14 +80,15 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
     u = model.uncertainty
     epoch = epoch_of(model)
     drawn = []
-    for site in model.sites:
+
+    def once(stream: str, site: Site, name: str, dist: Distribution) -> float:
         # Each drawn quantity has its own stream, so switching one between a fixed value
         # and a distribution leaves every other draw unchanged.
-        def once(stream: str, name: str, dist) -> float:
-            return float(dist.sample(streams.get(stream, f"{site.id}:{name}"), 1)[0])
+        return float(dist.sample(streams.get(stream, "site", site.id, name), 1)[0])
 
-        env_delay = int(round(once("delays", "environment", u.training_environment_delay_days)))
-        go_delay = int(round(once("delays", "go_live", u.go_live_delay_days)))
+    for site in model.sites:
+        env_delay = int(round(once("delays", site, "environment", u.training_environment_delay_days)))
+        go_delay = int(round(once("delays", site, "go_live", u.go_live_delay_days)))
         targets = [(site.planned_go_live, None)] + [(p.go_live, p.decided) for p in site.postponements]
         if go_delay > 0:
             decided = site.go_live - dt.timedelta(days=round(u.go_live_delay_decided_weeks_before * 7))
@@ -101,7 +96,7 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
             if targets[-1][1] is not None:
                 decided = max(decided, targets[-1][1])
             targets.append((site.go_live + dt.timedelta(days=go_delay), decided))
-        rates = [once("rates", name, dist) for name, dist in (
+        rates = [once("rates", site, name, dist) for name, dist in (
             ("no_show", u.no_show_probability), ("learner_sick", u.learner_sick_probability),
             ("instructor_sick", u.instructor_sick_probability), ("turnover", u.turnover_per_year))]
         drawn.append((site, targets, site.training_environment_ready + dt.timedelta(days=env_delay), rates))
@@ -118,7 +113,7 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
         sites.append(SiteWorld(i, site, cal, day_targets, (ready - epoch).days, site_end, *rates))
     certified = {}
     for pool in model.pools:
-        delay = int(round(float(u.certification_delay_days.sample(streams.get("delays", f"pool:{pool.id}"), 1)[0])))
+        delay = int(round(float(u.certification_delay_days.sample(streams.get("delays", "pool", pool.id), 1)[0])))
         cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, pool.home_site))
         start = np.array([(pool.certification_start - epoch).days])
         done = int(cal.add_working_days(start, np.array([pool.certification_days]))[0]) if pool.certification_days else int(start[0]) - 1

@@ -54,3 +54,22 @@ def test_instructors_teach_only_once_certified():
     assert roster.free(0, 0.0).size == 0
     roster.start_day(world.certified_day["a-instructors"])
     assert roster.free(0, 0.0).tolist() == [0]
+
+
+def test_overlapping_loans_lend_different_instructors():
+    # A pool of 15 lends 10 to b in March-April and 5 to c in April: in April 15 are away,
+    # each instructor at one site only.
+    model = small_model(**{
+        "site": [{"id": s, "kind": "hospital", "go_live": D(2023, 5, 6), "training_environment_ready": D(2023, 1, 2)}
+                 for s in ("a", "b", "c")],
+        "instructor_pool.a-instructors.count": 15,
+        "instructor_pool.a-instructors.loan": [
+            {"to_site": "b", "count": 10, "start": D(2023, 3, 1), "end": D(2023, 4, 30)},
+            {"to_site": "c", "count": 5, "start": D(2023, 4, 1), "end": D(2023, 4, 30)}],
+    })
+    world = draw_world(model, RandomStreams(1, 0))
+    roster = InstructorRoster(model, world)
+    roster.start_day((D(2023, 4, 14) - world.epoch).days)
+    duty = np.array([roster.on_duty(s) for s in range(3)])
+    assert duty.sum(axis=1).tolist() == [0, 10, 5]
+    assert duty.sum(axis=0).max() == 1  # nobody at two sites

@@ -108,14 +108,15 @@ def test_postponement_with_no_room_for_refreshers_is_not_ready():
     assert o.trained_at_go_live == 0 and not o.ready and o.refresher_sessions == 0
 
 
-def test_same_seed_same_outcomes_and_other_seed_differs():
+def test_same_seed_same_outcomes_and_other_seeds_differ():
     model = small_model(**{"uncertainty.no_show_probability": 0.2, "uncertainty.no_show_rebook_days": 3,
                            "uncertainty.elearning_pace_hours_per_day": {"dist": "lognormal", "mean": 0.3, "sd": 0.2}})
     a, b = run_replication(model, 5, 3), run_replication(model, 5, 3)
     assert a.outcomes == b.outcomes
     assert np.array_equal(a.sessions, b.sessions) and np.array_equal(a.daily_share, b.daily_share)
-    others = [run_replication(model, 5, k).outcomes for k in range(4, 8)]
-    assert any(o != a.outcomes for o in others)
+    # Another seed, and another replication index, each give other numbers.
+    assert any(run_replication(model, seed, 3).outcomes != a.outcomes for seed in (6, 7, 8))
+    assert any(run_replication(model, 5, k).outcomes != a.outcomes for k in (4, 5, 6))
 
 
 def _mid_model(**extra):
@@ -179,3 +180,22 @@ def test_a_move_decided_before_the_simulation_starts_is_in_force_from_the_start(
     assert o.go_live == D(2023, 6, 3) and o.refresher_sessions == 0
     # The window opens 8 weeks before 3 Jun, on Sat 8 Apr; Mon 10 Apr is Easter Monday.
     assert o.first_class_date == D(2023, 4, 11)
+
+
+def test_preparation_time_between_classes():
+    # One prep slot after each class: after a morning class the instructor cannot teach
+    # in the afternoon, so one half-day class a day, 10 working days from 13 Mar -> 24 Mar.
+    o = outcome(small_model(**{"instructor_pool.a-instructors.prep_slots": 1}))
+    assert o.completion_date == D(2023, 3, 24)
+    # After a full-day class the preparation happens overnight: still one class a day.
+    o = outcome(small_model(**{"instructor_pool.a-instructors.prep_slots": 1,
+                               "curriculum.basic.course.course.hours": 7}))
+    assert o.completion_date == D(2023, 3, 24)
+
+
+def test_a_go_live_moved_earlier_keeps_training_that_is_still_current():
+    # Trained 13-17 Mar; on 20 Mar the go-live is brought forward from 6 May to 22 Apr.
+    model = small_model(**{"site.a.postponement": [{"decided": D(2023, 3, 20), "go_live": D(2023, 4, 22)}]})
+    o = outcome(model)
+    assert o.go_live == D(2023, 4, 22) and o.ready and o.refresher_sessions == 0
+    assert o.completion_date == D(2023, 3, 17)

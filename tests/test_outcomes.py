@@ -7,7 +7,7 @@ import numpy as np
 
 from sim.engine import Engine
 from sim.learners import NEVER, draw_learners
-from sim.outcomes import _kth, site_outcomes, trained_curves
+from sim.outcomes import _kth, required_count, site_outcomes, trained_curves
 from sim.streams import RandomStreams
 from sim.world import draw_world
 from tests.conftest import small_model
@@ -20,7 +20,7 @@ def test_kth_day_reaching_a_fraction():
     assert _kth(days, 0.5) == 5  # 2 of 4 by day 5
     assert _kth(days, 0.75) == 9
     assert _kth(days, 1.0) is None  # one never had their requirement met
-    assert _kth(np.array([], dtype=np.int64), 1.0) == 0
+    assert _kth(np.array([], dtype=np.int64), 1.0) is None  # nobody required: no date
 
 
 def _engine(**overrides):
@@ -58,3 +58,12 @@ def test_training_after_go_live_never_fades():
     _, trained, _ = trained_curves(engine)
     assert trained[0, -1] == 100
     assert np.all(np.diff(trained[0]) >= 0)
+
+
+def test_a_tiny_threshold_still_needs_someone_trained():
+    # 1e-9 of 1 person rounds to nobody; readiness must still need one trained person.
+    assert required_count(1e-9, 1) == 1 and required_count(1.0, 0) == 0
+    assert required_count(0.95, 100) == 95 and required_count(0.951, 100) == 96
+    assert required_count(0.5, np.array([0, 3, 4])).tolist() == [0, 2, 2]
+    o = site_outcomes(_engine(**{"model.readiness_threshold": 1e-9, "venue.a-venue.rooms": 0}))[0][0]
+    assert o.trained_at_go_live == 0 and not o.ready and o.completion_date is None
