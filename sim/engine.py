@@ -92,20 +92,23 @@ class Demand:
         return True
 
 
-def _shares(available: np.ndarray, want: int) -> np.ndarray:
+def _shares(available: list[int], want: int) -> list[int]:
     """Split ``want`` places over groups in proportion to how many each has ready.
 
     Proportional rather than largest-first, so that when places are scarce no staff
     group is starved; remainders go to the largest fractions, ties to the first group.
+    (Plain Python: there are a handful of groups, and this runs for every class.)
     """
-    total = int(available.sum())
+    total = sum(available)
     if want >= total:
-        return available.copy()
-    exact = available * want / total
-    out = np.floor(exact).astype(np.int64)
-    rest = want - int(out.sum())
+        return list(available)
+    out = [a * want // total for a in available]
+    rest = want - sum(out)
     if rest > 0:
-        out[np.argsort(-(exact - out), kind="stable")[:rest]] += 1
+        # Largest remainder first; the remainder of a*want/total is (a*want mod total)/total.
+        order = sorted(range(len(available)), key=lambda i: -(available[i] * want % total))
+        for i in order[:rest]:
+            out[i] += 1
     return out
 
 
@@ -168,6 +171,7 @@ class Engine:
         # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
         self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
         self._unit_cap_list = self.unit_cap.tolist()
+        self._unit_of = self.group_unit[self.learners.group]  # each learner's unit
 
     def _demands(self, model: ModelSpec) -> None:
         cur_index = {c.id: i for i, c in enumerate(model.curricula)}
@@ -403,8 +407,11 @@ class Engine:
 
     def _take(self, avail: list[tuple[int, GroupQueue]], want: int, day: int) -> np.ndarray:
         """Take ``want`` learners from the groups, in proportion to how many each has ready."""
-        shares = _shares(np.array([a for a, _ in avail]), want)
-        parts = [q.take(int(w), day, self.learners.leave_day) for w, (_, q) in zip(shares, avail) if w > 0]
+        leave = self.learners.leave_day
+        if len(avail) == 1:
+            return avail[0][1].take(want, day, leave)
+        shares = _shares([a for a, _ in avail], want)
+        parts = [q.take(w, day, leave) for w, (_, q) in zip(shares, avail) if w > 0]
         if not parts:
             return np.zeros(0, dtype=np.int64)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -436,17 +443,25 @@ class Engine:
         instructor's class is covered by a free colleague, or else cancelled.
         """
         r = self.roster
-        unchecked = candidates[r.checked_day[candidates] != day]
-        if unchecked.size:
-            r.checked_day[unchecked] = day
-            ill = self._rng_instructor[sw.index].random(unchecked.size) < sw.instructor_sick_p
-            r.sick_day[unchecked[ill]] = day
-        sick = r.sick_day[candidates] == day
-        healthy = candidates[~sick]
-        sick_assigned = int(np.count_nonzero(sick[:wanted]))
-        spares = int(sick.size - wanted - np.count_nonzero(sick[wanted:]))
-        covered = min(sick_assigned, spares)
-        return healthy[:wanted], covered, sick_assigned - covered
+        healthy: list[np.ndarray] = []
+        found, looked, sick_assigned = 0, 0, None
+        while found < wanted and looked < candidates.size:
+            chunk = candidates[looked:looked + wanted - found]
+            looked += chunk.size
+            unchecked = chunk[r.checked_day[chunk] != day]
+            if unchecked.size:
+                r.checked_day[unchecked] = day
+                ill = self._rng_instructor[sw.index].random(unchecked.size) < sw.instructor_sick_p
+                r.sick_day[unchecked[ill]] = day
+            well = chunk[r.sick_day[chunk] != day]
+            if sick_assigned is None:
+                sick_assigned = chunk.size - well.size  # sick among those first picked
+            healthy.append(well)
+            found += well.size
+        teachers = np.concatenate(healthy) if len(healthy) > 1 else healthy[0] if healthy else candidates[:0]
+        sick_assigned = sick_assigned or 0
+        covered = teachers.size - (min(wanted, candidates.size) - sick_assigned)
+        return teachers, covered, sick_assigned - covered
 
     def _session_end(self, day: int, now: float, n_slots: int, cal) -> tuple[int, float]:
         """Last day and end time (in slots) of a session of ``n_slots`` starting now.
@@ -467,7 +482,7 @@ class Engine:
         sw, L, c = d.site, self.learners, self.counters[d.site.index]
         n, n_slots = teachers.size, d.course.slots
         last_day, end = self._session_end(day, now, n_slots, sw.calendar)
-        units = np.bincount(self.group_unit[L.group[members]], minlength=load.size)
+        units = np.bincount(self._unit_of[members], minlength=load.size)
         for span_day in range(day, last_day + 1):
             if sw.calendar.is_working[span_day]:
                 target = load if span_day == day else self._unit_load.setdefault(span_day, np.zeros_like(load))

@@ -39,6 +39,14 @@ from sim.staff_csv import read_headcounts
 MODEL_KEYS = ("model", "calendar", "operations", "uncertainty", "site", "staff_group",
               "staff_csv", "curriculum", "instructor_pool", "venue")
 
+# Upper bounds far above any real rollout, so that a typo (10^8 for 10^3) is an error
+# rather than an out-of-memory in the engine, which sizes arrays by these numbers.
+MAX_HEADCOUNT = 1_000_000  # one staff group or CSV row
+MAX_INSTRUCTORS = 100_000  # one pool
+MAX_ROOMS = 10_000  # one venue
+MAX_SEATS = 1_000  # one room
+MAX_CLASS = 1_000  # one course
+
 
 def load_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; a missing file or a syntax error becomes a ConfigError."""
@@ -79,6 +87,7 @@ class _Builder:
         self.path = path
         self.problems = problems
         self.data_files: list[Path] = []
+        self.site_keys: dict[str, str] = {}  # site id -> the dotted key of its [[site]]
 
     def build(self) -> ModelSpec | None:
         root = self.root
@@ -91,6 +100,9 @@ class _Builder:
         slot_hours = model.number("slot_hours", low=0.5, high=12)
         slots_per_day = model.number("slots_per_day", integer=True, low=1, high=4)
         model.finish()
+        if slot_hours and slots_per_day and slot_hours * slots_per_day > 24:
+            model.problem("slots_per_day", f"expected slots that fit in a day: slot_hours x slots_per_day at most 24 hours, "
+                                           f"got {slot_hours:g} x {slots_per_day} = {slot_hours * slots_per_day:g} hours")
 
         sites = self.sites()
         site_ids = {s.id for s in sites if s is not None and s.id}
@@ -98,7 +110,7 @@ class _Builder:
         curriculum_ids = {c.id for c in curricula if c is not None and c.id}
         operations = self.operations()
         share_default = operations[1] if operations else None
-        groups = self.groups(site_ids, curriculum_ids, share_default)
+        groups = self.groups(sites, site_ids, curriculum_ids, share_default)
         pools = self.pools(site_ids)
         venues = self.venues(site_ids)
         calendar = self.calendar(site_ids)
@@ -121,7 +133,8 @@ class _Builder:
         tables = self.root.tables("site", required=True)
         if not tables and "site" in self.root.data:
             self.root.problem("site", "expected at least one [[site]]")
-        ids = unique_ids(tables, "site")
+        ids = self.ids(tables, "site")
+        self.site_keys = {ident: t.key for t, ident in zip(tables, ids) if ident is not None}
         out = []
         for t, ident in zip(tables, ids):
             planned = t.date("go_live")
@@ -131,13 +144,19 @@ class _Builder:
             for pt in t.tables("postponement"):
                 decided, go_live = pt.date("decided"), pt.date("go_live")
                 pt.finish()
+                # A move may bring the go-live forward, but not to a day before training can start.
+                after_ready = go_live is None or ready is None or ready < go_live
+                if not after_ready:
+                    pt.problem("go_live", f"go-live {go_live} is not after training can start ({ready}); "
+                                          f"expected a date after the site's training_environment_ready")
                 if None in (decided, go_live, in_force):
                     in_force = None
                     continue
                 if not decided < in_force:
                     pt.problem("decided", f"expected a date before the go-live it moves ({in_force}), got {decided}")
                 elif not decided < go_live:
-                    pt.problem("go_live", f"expected a date after the decision ({decided}), got {go_live}")
+                    if after_ready:
+                        pt.problem("go_live", f"expected a date after the decision ({decided}), got {go_live}")
                 elif moves and decided < moves[-1].decided:
                     pt.problem("decided", f"expected postponements in order; {decided} is before the previous decision ({moves[-1].decided})")
                 moves.append(Postponement(decided, go_live))
@@ -157,7 +176,7 @@ class _Builder:
     def course(self, t: Table, slot_hours: float | None, default_id: str | None = None) -> Course:
         hours = t.number("hours", low=0, low_open=True, high=200)
         min_class = t.number("min_class", 1, integer=True, low=1)
-        max_class = t.number("max_class", integer=True, low=1)
+        max_class = t.number("max_class", integer=True, low=1, high=MAX_CLASS)
         t.finish()
         if min_class and max_class and min_class > max_class:
             t.problem("min_class", f"expected at most max_class ({max_class}), got {min_class}")
@@ -166,13 +185,13 @@ class _Builder:
 
     def curricula(self, slot_hours: float | None) -> list[Curriculum]:
         tables = self.root.tables("curriculum", required=True)
-        ids = unique_ids(tables, "curriculum")
+        ids = self.ids(tables, "curriculum")
         out = []
         for t, ident in zip(tables, ids):
             courses_t = t.tables("course", required=True)
             if not courses_t and t.has("course"):
                 t.problem("course", "expected at least one [[curriculum.course]]")
-            unique_ids(courses_t, "course")
+            self.ids(courses_t, "course")
             courses = tuple(self.course(c, slot_hours) for c in courses_t)
             window = t.number("window_weeks", low=0, low_open=True, high=104)
             valid = t.number("valid_weeks", window, low=0, low_open=True, high=520)
@@ -213,21 +232,26 @@ class _Builder:
         t.finish()
         return ops, share
 
-    def groups(self, site_ids: set[str], curriculum_ids: set[str], share_default: float | None) -> list[StaffGroup]:
+    def groups(self, sites: list[Site], site_ids: set[str], curriculum_ids: set[str],
+               share_default: float | None) -> list[StaffGroup]:
         out: list[StaffGroup] = []
         tables = self.root.tables("staff_group")
-        ids = unique_ids(tables, "staff_group")
+        ids = self.ids(tables, "staff_group")
         for t, ident in zip(tables, ids):
             site = self.ref(t, "site", site_ids, "site")
             out.append(StaffGroup(
                 id=ident, site=site, role=t.str("role"), unit=t.str("unit", ident),
-                headcount=t.number("headcount", integer=True, low=0),
+                headcount=t.number("headcount", integer=True, low=0, high=MAX_HEADCOUNT),
                 curriculum=self.ref(t, "curriculum", curriculum_ids, "curriculum"),
                 max_share_in_class_per_day=t.number("max_share_in_class_per_day", share_default, low=0, high=1, low_open=True),
             ))
             t.finish()
+        before_csv = len(self.problems.items)
         for t in self.root.tables("staff_csv"):
             out.extend(self.csv_groups(t, site_ids, curriculum_ids, share_default))
+        # Which site a bad group or CSV row was meant for is not known: then do not guess
+        # that a site has no staff.
+        sure = len(self.problems.items) == before_csv and all(g.site and g.headcount is not None for g in out)
         # Ids within [[staff_group]] were checked above; here a CSV row may repeat one.
         seen = {g.id for g in out[: len(tables)]}
         for g in out[len(tables):]:
@@ -236,7 +260,24 @@ class _Builder:
             seen.add(g.id)
         if not out and not self.problems:
             self.root.problem("staff_group", "no staff: expected [[staff_group]] tables or a [[staff_csv]] file")
+        elif out and sure:
+            self.staffed(sites, out)
         return out
+
+    def staffed(self, sites: list[Site], groups: list[StaffGroup]) -> None:
+        """Every site has staff: a site nobody is trained for is a mistake in the file."""
+        for site in sites:
+            if not site.id or site.id not in self.site_keys:
+                continue
+            mine = [g for g in groups if g.site == site.id]
+            key = self.site_keys[site.id]
+            if not mine:
+                self.problems.add(self.root.file, key, "no staff; expected at least one [[staff_group]] "
+                                                       "(or headcount CSV row) for this site")
+            elif sum(g.headcount for g in mine) == 0:
+                self.problems.add(self.root.file, key, "no staff: the headcounts of its staff groups add up to 0; "
+                                                       "expected at least one [[staff_group]] (or headcount CSV row) "
+                                                       "with a headcount above 0 for this site")
 
     def csv_groups(self, t: Table, site_ids: set[str], curriculum_ids: set[str], share: float | None) -> list[StaffGroup]:
         file = t.str("file")
@@ -250,7 +291,7 @@ class _Builder:
             return []
         path = (self.path.parent / file).resolve()
         self.data_files.append(path)
-        rows = read_headcounts(path, self.problems)
+        rows = read_headcounts(path, self.problems, max_count=MAX_HEADCOUNT)
         out = []
         for row in rows:
             if row.site not in site_ids:
@@ -259,6 +300,13 @@ class _Builder:
             if row.role not in roles:
                 self.problems.add(str(path), f"line {row.line}.role", f"role {row.role!r} has no curriculum in {t.path('curricula')}; expected one of {', '.join(sorted(roles))}")
                 continue
+            dotted = [col for col in ("unit", "role") if "." in getattr(row, col)]
+            for col in dotted:
+                self.problems.add(str(path), f"line {row.line}.{col}",
+                                  f"expected a {col} without '.' (it becomes part of the staff group id "
+                                  f"site/unit/role, and a dotted key could not reach it), got {getattr(row, col)!r}")
+            if dotted:
+                continue
             gid = f"{row.site}/{row.unit}/{row.role}"
             out.append(StaffGroup(gid, row.site, row.role, f"{row.site}/{row.unit}", row.count, roles[row.role], share))
         return out
@@ -266,17 +314,15 @@ class _Builder:
     # -- capacity --------------------------------------------------------------------------
     def pools(self, site_ids: set[str]) -> list[InstructorPool]:
         tables = self.root.tables("instructor_pool")
-        ids = unique_ids(tables, "instructor_pool")
+        ids = self.ids(tables, "instructor_pool")
         out = []
         for t, ident in zip(tables, ids):
             home = self.ref(t, "home_site", site_ids, "site")
-            sites = t.str_list("sites", (home,) if home else None)
-            for s in sites or ():
-                if s not in site_ids:
-                    t.problem("sites", f"no site with id {s!r}; expected ids from {', '.join(sorted(site_ids))}")
-            count = t.number("count", integer=True, low=0)
+            sites = self.site_list(t, site_ids, (home,) if home else None)
+            count = t.number("count", integer=True, low=0, high=MAX_INSTRUCTORS)
             loans = []
-            for lt in t.tables("loan"):
+            loan_tables = t.tables("loan")
+            for lt in loan_tables:
                 loan = Loan(self.ref(lt, "to_site", site_ids, "site"), lt.number("count", integer=True, low=1),
                             lt.date("start"), lt.date("end"))
                 lt.finish()
@@ -285,6 +331,8 @@ class _Builder:
                 if loan.count and count is not None and loan.count > count:
                     lt.problem("count", f"expected at most the pool's count ({count}), got {loan.count}")
                 loans.append(loan)
+            if count is not None:
+                self.check_loans(loan_tables, loans, count)
             out.append(InstructorPool(
                 id=ident, home_site=home, count=count, sites=sites or (),
                 certification_start=t.date("certification_start"),
@@ -295,17 +343,40 @@ class _Builder:
             t.finish()
         return out
 
+    def check_loans(self, tables: list[Table], loans: list[Loan], count: int) -> None:
+        """On no day may the loans active that day lend more instructors than the pool has.
+
+        A problem goes on the count of the loan that comes later in the list.
+        """
+        earlier: list[tuple[int, Loan]] = []  # the loans before this one that are valid
+        for i, (lt, loan) in enumerate(zip(tables, loans)):
+            if not (loan.count and loan.start and loan.end) or loan.end < loan.start or loan.count > count:
+                continue  # already reported (or missing)
+            # What earlier loans lend changes only on their first days, so the busiest day of
+            # this loan is its first day or the first day of an earlier loan within it.
+            days = sorted({loan.start, *(o.start for _, o in earlier if loan.start < o.start <= loan.end)})
+            for day in days:
+                active = [(j, o) for j, o in earlier if o.start <= day <= o.end]
+                total = loan.count + sum(o.count for _, o in active)
+                if total > count:
+                    last = min([loan.end, *(o.end for _, o in active)])
+                    names = [f"loan.{j}" for j, _ in active]
+                    names = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+                    lt.problem("count", f"overlaps {names} from {day} to {last}, when together they lend {total} "
+                                        f"instructors; expected the loans active on any day to add up to at most "
+                                        f"the pool's count ({count})")
+                    break
+            earlier.append((i, loan))
+
     def venues(self, site_ids: set[str]) -> list[Venue]:
         tables = self.root.tables("venue")
-        ids = unique_ids(tables, "venue")
+        ids = self.ids(tables, "venue")
         out = []
         for t, ident in zip(tables, ids):
-            sites = t.str_list("sites")
-            for s in sites or ():
-                if s not in site_ids:
-                    t.problem("sites", f"no site with id {s!r}; expected ids from {', '.join(sorted(site_ids))}")
-            out.append(Venue(ident, t.str("name", ident), sites or (), t.number("rooms", integer=True, low=0),
-                             t.number("seats", integer=True, low=1)))
+            sites = self.site_list(t, site_ids)
+            out.append(Venue(ident, t.str("name", ident), sites or (),
+                             t.number("rooms", integer=True, low=0, high=MAX_ROOMS),
+                             t.number("seats", integer=True, low=1, high=MAX_SEATS)))
             t.finish()
         return out
 
@@ -314,10 +385,7 @@ class _Builder:
         country = t.str("country")  # required: a calendar without public holidays must be chosen, not defaulted
         if country is not None and country.lower() == "none":
             country = None
-        weeks = t._get("summer_weeks", [])
-        if not isinstance(weeks, list) or not all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 53 for w in weeks):
-            t.problem("summer_weeks", "expected a list of ISO week numbers 1-53")
-            weeks = []
+        weeks = t.int_list("summer_weeks", (), low=1, high=53) or ()  # ISO week numbers
         christmas = t.str_list("christmas", None)
         if christmas is not None and len(christmas) != 2:
             t.problem("christmas", 'expected two "MM-DD" texts, like ["12-22", "01-02"]')
@@ -342,13 +410,17 @@ class _Builder:
         return spec
 
     def check_calendar(self, t: Table, spec: CalendarSpec) -> None:
+        """Try the country and the Christmas period each on its own, so that a problem
+        names the key it is about."""
         from sim.calendar import WorkingCalendar
 
-        try:
-            WorkingCalendar(dt.date(2022, 1, 1), dt.date(2022, 1, 2), country=spec.country,
-                            christmas=spec.christmas)
-        except ValueError as err:
-            t.problem("country" if spec.country and "countr" in str(err).lower() else "christmas", str(err))
+        day = dt.date(2022, 1, 1)
+        for name, kwargs in (("country", {"country": spec.country}),
+                             ("christmas", {"country": None, "christmas": spec.christmas})):
+            try:
+                WorkingCalendar(day, day, **kwargs)
+            except ValueError as err:
+                t.problem(name, str(err))
 
     def uncertainty(self) -> Uncertainty:
         t = self.root.table("uncertainty", required=True)
@@ -372,6 +444,26 @@ class _Builder:
         return u
 
     # -- helpers ---------------------------------------------------------------------------
+    def ids(self, tables: list[Table], what: str) -> list[Any]:
+        """The ids of an array of tables: unique, and without dots (a dotted key such as
+        ``site.<id>.go_live`` could not reach an id with one)."""
+        ids = unique_ids(tables, what)
+        for t, ident in zip(tables, ids):
+            if ident is not None and "." in ident:
+                t.problem("id", f"expected an id without '.' (a dotted key could not reach it), got {ident!r}")
+        return ids
+
+    def site_list(self, t: Table, site_ids: set[str], *default: Any) -> Any:
+        """The ``sites`` of a pool or a venue (required unless a default is given): known
+        site ids, at least one."""
+        sites = t.str_list("sites", *default)
+        if sites == ():
+            t.problem("sites", "expected at least one site id, got an empty list")
+        for s in sites or ():
+            if s not in site_ids:
+                t.problem("sites", f"no site with id {s!r}; expected ids from {', '.join(sorted(site_ids))}")
+        return sites
+
     def ref(self, t: Table, name: str, known: set[str], what: str) -> Any:
         value = t.str(name)
         if value is not None and value not in known:

@@ -42,6 +42,13 @@ def _type_name(value: object) -> str:
     return repr(value)
 
 
+def _num(value: float) -> str:
+    """A number as people write it: ``1,000,000`` rather than ``1e+06``."""
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e16):
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 class Table:
     """One TOML table at a dotted key in a file."""
 
@@ -111,10 +118,10 @@ class Table:
             self.problem(name, f"expected {kind}, got {_type_name(value)}")
             return None
         if low is not None and (value <= low if low_open else value < low):
-            self.problem(name, f"expected {kind} {'>' if low_open else '>='} {low:g}, got {value:g}")
+            self.problem(name, f"expected {kind} {'>' if low_open else '>='} {_num(low)}, got {_num(value)}")
             return None
         if high is not None and value > high:
-            self.problem(name, f"expected {kind} <= {high:g}, got {value:g}")
+            self.problem(name, f"expected {kind} <= {_num(high)}, got {_num(value)}")
             return None
         return value
 
@@ -163,6 +170,24 @@ class Table:
             return None
         return tuple(value)
 
+    def int_list(self, name: str, default: Any = _MISSING, *, low: int | None = None,
+                 high: int | None = None) -> Any:
+        """A list of whole numbers, each within [low, high]."""
+        value = self._get(name, default)
+        if value is None or value is default:
+            return value
+        bounds = (f" from {_num(low)} to {_num(high)}" if low is not None and high is not None
+                  else f" >= {_num(low)}" if low is not None else f" <= {_num(high)}" if high is not None else "")
+        if not isinstance(value, list):
+            self.problem(name, f"expected a list of whole numbers{bounds}, got {_type_name(value)}")
+            return None
+        for item in value:
+            whole = isinstance(item, int) and not isinstance(item, bool)
+            if not whole or (low is not None and item < low) or (high is not None and item > high):
+                self.problem(name, f"expected a list of whole numbers{bounds}, got {_type_name(item)} in the list")
+                return None
+        return tuple(value)
+
     def table(self, name: str, required: bool = False) -> "Table":
         """A sub-table (empty when absent and not required)."""
         value = self._get(name, _MISSING if required else {})
@@ -179,8 +204,10 @@ class Table:
         out = []
         for i, item in enumerate(value):
             ident = item.get("id") if isinstance(item, dict) else None
-            # The same dotted key --set takes: by id, or by position for tables without one.
-            sub = f"{name}.{ident}" if isinstance(ident, str) and ident else f"{name}.{i}"
+            # The same dotted key --set takes: by id, or by position for tables without one
+            # (or with an id that has a dot, which a dotted key cannot spell).
+            by_id = isinstance(ident, str) and ident and "." not in ident
+            sub = f"{name}.{ident}" if by_id else f"{name}.{i}"
             out.append(Table(item, self.path(sub), self.file, self.problems))
         return out
 

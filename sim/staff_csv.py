@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.reader import Problems
 
 COLUMNS = ("site", "unit", "role", "count")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,12 @@ class HeadcountRow:
     line: int
 
 
-def read_headcounts(path: Path, problems: Problems) -> list[HeadcountRow]:
+def read_headcounts(path: Path, problems: Problems, max_count: int = 1_000_000) -> list[HeadcountRow]:
     """Read a headcount CSV, recording a problem (file, line, column) for every bad row.
 
     The file needs the columns site, unit, role and count (any order, extra columns are
-    an error so that a wrong export is noticed); count is a whole number >= 0.
+    an error so that a wrong export is noticed); count is a whole number >= 0 (at most
+    ``max_count``) written with digits only: no sign, decimals or separators.
     """
     name = str(path)
     try:
@@ -60,12 +63,16 @@ def read_headcounts(path: Path, problems: Problems) -> list[HeadcountRow]:
         if missing:
             problems.add(name, f"line {line}", f"empty {', '.join(missing)}")
             continue
-        try:
-            count = int(values["count"])
-        except ValueError:
-            count = -1
-        if count < 0:
-            problems.add(name, f"line {line}.count", f"expected a whole number >= 0, got {values['count']!r}")
+        # Digits only: int() would also take "1_000", "+5" or other scripts' digits.
+        if not _DIGITS.fullmatch(values["count"]):
+            problems.add(name, f"line {line}.count", "expected a whole number >= 0 written with digits only "
+                         f"(no sign, decimals or separators), got {values['count']!r}")
             continue
+        digits = values["count"].lstrip("0") or "0"
+        if len(digits) > len(str(max_count)) or int(digits) > max_count:  # (int() refuses 4,300+ digits)
+            got = values["count"] if len(digits) <= 20 else f"a number of {len(digits)} digits"
+            problems.add(name, f"line {line}.count", f"expected a whole number <= {max_count:,}, got {got}")
+            continue
+        count = int(digits)
         out.append(HeadcountRow(values["site"], values["unit"], values["role"], count, line))
     return out

@@ -199,3 +199,26 @@ def test_a_go_live_moved_earlier_keeps_training_that_is_still_current():
     o = outcome(model)
     assert o.go_live == D(2023, 4, 22) and o.ready and o.refresher_sessions == 0
     assert o.completion_date == D(2023, 3, 17)
+
+
+def test_shares_are_proportional_and_add_up():
+    from sim.engine import _shares
+
+    assert _shares([30, 10], 8) == [6, 2]
+    assert _shares([5, 5, 5], 4) == [2, 1, 1]  # the remainder goes to the first of equals
+    assert _shares([3, 0, 2], 10) == [3, 0, 2]  # fewer ready than places: everyone
+    assert sum(_shares([7, 11, 13], 17)) == 17
+
+
+def test_sick_instructors_are_covered_by_free_colleagues_or_classes_cancelled():
+    # Every instructor is off sick: with one instructor nothing is taught and the first
+    # attempt counts as a cancelled class; nobody is trained.
+    o = outcome(small_model(**{"uncertainty.instructor_sick_probability": 1.0}))
+    assert o.sessions_run == 0 and o.sessions_cancelled >= 1 and o.trained_at_go_live == 0
+    # With three instructors for one room, a sick one is usually covered by a colleague:
+    # some classes are taught by a stand-in, and everyone is trained in the end.
+    o = outcome(small_model(**{"uncertainty.instructor_sick_probability": 0.3,
+                               "instructor_pool.a-instructors.count": 3}), seed=2)
+    assert o.sessions_covered >= 1 and o.trained_at_go_live == 100
+    # ... and cancellations happen only when all three are off on the same day.
+    assert o.sessions_cancelled <= o.sessions_covered
