@@ -36,11 +36,11 @@ def main() -> None:
     seconds, cpu, events, sessions = [], [], [], []
     for rep in range(1, args.replications + 1):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = run_replication(model, spec.seed, rep)
+        result = run_replication(model, spec.seed, rep, sessions=False)  # as the runner calls it
         seconds.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
         events.append(result.events)
-        sessions.append(result.sessions.shape[0])
+        sessions.append(sum(o.sessions_run for o in result.outcomes))
     staff = sum(g.headcount for g in model.groups)
     print(f"model: {model.name} ({len(model.sites)} sites, {staff:,} staff), experiment {spec.name}, "
           f"scenario {spec.scenarios[0].name}")

@@ -98,8 +98,13 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
     else:
         overrides = _parse_sets(sets)
+        path = experiment or default_experiment()
         try:
-            spec = load_experiment(experiment or default_experiment(), overrides)
+            raw = load_toml(path)
+            if "model" in raw and not is_experiment(raw):
+                _fail([Problem(str(path), "", "this is a model file; run takes an experiment file "
+                                              "(an [experiment] table naming this model)")])
+            spec = load_experiment(path, overrides)
         except ConfigError as err:
             _fail(err.problems)
         options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,

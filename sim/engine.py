@@ -46,6 +46,7 @@ class Batch(NamedTuple):
 class SiteCounters:
     """What happened at one site, counted as the replication runs."""
 
+    first_class_slot: float | None = None
     sessions_run: int = 0
     sessions_cancelled: int = 0
     sessions_covered: int = 0
@@ -515,6 +516,8 @@ class Engine:
         booked = np.bincount(klass, minlength=n)
         if came is None:
             came = booked
+        if c.first_class_slot is None:
+            c.first_class_slot = now
         c.sessions_run += n
         c.sessions_covered += covered
         c.sessions_underfilled += int(np.count_nonzero(came < d.course.min_class))

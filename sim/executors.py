@@ -58,7 +58,7 @@ def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
     out = []
     for rep in task.replications:
         try:
-            result = run_replication(scenario.model, seed, rep)
+            result = run_replication(scenario.model, seed, rep, sessions=False)
         except Exception as err:  # reported with the index and seed to rerun just this one
             raise ReplicationError(scenario.name, rep, seed, f"{type(err).__name__}: {err}") from err
         out.append(Done(task.scenario, rep, result.outcomes, result.daily_share.astype(np.float32), result.epoch))

@@ -95,15 +95,16 @@ def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     spells = [(T, np.minimum(fades(T), R)), (R, fades(R))]
 
     def count(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        delta = np.zeros((n_sites, n_days + 1), dtype=np.int64)
+        # +1 where a spell starts, -1 where it ends, per site; a running sum gives the count.
+        width = n_days + 1
+        delta = np.zeros(n_sites * width, dtype=np.int64)
         for a, b in pairs:
             a, b = np.maximum(a, r0), np.minimum(b, r1)
             keep = (a < b) & (a < n_days)
-            a, b = a[keep], np.minimum(b[keep], n_days)
-            site = L.site[keep]
-            np.add.at(delta, (site, a), 1)
-            np.add.at(delta, (site, b), -1)
-        return np.cumsum(delta, axis=1)[:, :n_days]
+            base = L.site[keep].astype(np.int64) * width
+            delta += np.bincount(base + a[keep], minlength=delta.size)
+            delta -= np.bincount(base + np.minimum(b[keep], n_days), minlength=delta.size)
+        return np.cumsum(delta.reshape(n_sites, width), axis=1)[:, :n_days]
 
     eve = go_live - 1
     met = np.full(L.count, NEVER, dtype=np.int64)
@@ -127,7 +128,6 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     required, trained, met = trained_curves(engine)
     share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
     grace = model.operations.new_hire_grace_days
-    table = engine.session_table()
     out = []
     for sw in world.sites:
         s, G = sw.index, sw.go_live_day
@@ -136,7 +136,6 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
         req, got = int(required[s, eve]), int(trained[s, eve])
         done = _kth(met[cohort], model.readiness_threshold)
         d95 = _kth(met[cohort], 0.95)
-        starts = table[table[:, 0] == s, 5]
         c = engine.counters[s]
 
         def date(day: int | None) -> dt.date | None:
@@ -148,7 +147,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             share_trained=got / req if req else 1.0,
             ready=got >= required_count(model.readiness_threshold, req),
             completion_date=date(done), slack_days=None if done is None else G - done, date_95=date(d95),
-            first_class_date=date(int(starts.min()) // model.slots_per_day) if starts.size else None,
+            first_class_date=None if c.first_class_slot is None else date(int(c.first_class_slot) // model.slots_per_day),
             sessions_run=c.sessions_run, sessions_cancelled=c.sessions_cancelled,
             sessions_covered=c.sessions_covered, sessions_underfilled=c.sessions_underfilled,
             refresher_sessions=c.refresher_sessions, no_shows=c.no_shows, sick_absences=c.sick_absences,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine import SESSION_FIELDS, Engine  # noqa: F401  (documented in ReplicationResult)
+from sim.engine import SESSION_FIELDS, Engine
 from sim.learners import draw_learners
 from sim.outcomes import SiteOutcome, site_outcomes
 from sim.spec import ModelSpec
@@ -30,12 +30,18 @@ class ReplicationResult:
     events: int
 
 
-def run_replication(model: ModelSpec, seed: int, replication: int) -> ReplicationResult:
-    """Simulate one replication; the same arguments always give the same result."""
+def run_replication(model: ModelSpec, seed: int, replication: int, sessions: bool = True) -> ReplicationResult:
+    """Simulate one replication; the same arguments always give the same result.
+
+    ``sessions=False`` leaves out the table of class sessions (the runner does not need
+    it, and building it costs time).
+    """
     streams = RandomStreams(seed, replication)
     world = draw_world(model, streams)
     learners = draw_learners(model, world, streams)
     engine = Engine(model, world, learners, streams)
     engine.run()
     outcomes, share = site_outcomes(engine)
-    return ReplicationResult(replication, tuple(outcomes), world.epoch, share, engine.session_table(), engine.env.scheduled)
+    return ReplicationResult(replication, tuple(outcomes), world.epoch, share,
+                             engine.session_table() if sessions else np.zeros((0, len(SESSION_FIELDS))),
+                             engine.env.scheduled)

@@ -32,6 +32,8 @@ def test_loaned_instructors_serve_only_the_borrower_during_the_loan():
     model = small_model(**{
         "site": [{"id": "a", "kind": "hospital", "go_live": D(2023, 5, 6), "training_environment_ready": D(2023, 1, 2)},
                  {"id": "b", "kind": "hospital", "go_live": D(2023, 5, 6), "training_environment_ready": D(2023, 1, 2)}],
+        "staff_group": [{"id": f"{s}-staff", "site": s, "role": "nurse", "headcount": 10, "curriculum": "basic"}
+                        for s in ("a", "b")],
         "instructor_pool.a-instructors.count": 3,
         "instructor_pool.a-instructors.loan": [{"to_site": "b", "count": 2, "start": D(2023, 3, 1), "end": D(2023, 3, 31)}],
     })
@@ -62,6 +64,8 @@ def test_overlapping_loans_lend_different_instructors():
     model = small_model(**{
         "site": [{"id": s, "kind": "hospital", "go_live": D(2023, 5, 6), "training_environment_ready": D(2023, 1, 2)}
                  for s in ("a", "b", "c")],
+        "staff_group": [{"id": f"{s}-staff", "site": s, "role": "nurse", "headcount": 10, "curriculum": "basic"}
+                        for s in ("a", "b", "c")],
         "instructor_pool.a-instructors.count": 15,
         "instructor_pool.a-instructors.loan": [
             {"to_site": "b", "count": 10, "start": D(2023, 3, 1), "end": D(2023, 4, 30)},

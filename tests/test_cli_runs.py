@@ -36,10 +36,10 @@ def test_precision_reports_why_it_stopped(tmp_path):
 def test_a_failing_replication_fails_the_run_and_keeps_what_finished(tmp_path, monkeypatch):
     real = executors.run_replication
 
-    def flaky(model, seed, replication):
+    def flaky(model, seed, replication, **kwargs):
         if replication == 3:
             raise ZeroDivisionError("division by zero")
-        return real(model, seed, replication)
+        return real(model, seed, replication, **kwargs)
 
     monkeypatch.setattr(executors, "run_replication", flaky)
     r = invoke("run", SMALL_EXPERIMENT, "-n", 5, "--seed", 8, "-q", "--executor", "serial", "--chunk-size", 1,

@@ -136,6 +136,17 @@ BAD = [
     pytest.param({"site__a__postponement": [{"decided": D(2023, 4, 20), "go_live": D(2023, 6, 3)},
                                             {"decided": D(2023, 6, 4), "go_live": D(2023, 7, 1)}]},
                  "site.a.postponement.1.decided", "before the go-live it moves (2023-06-03)", id="second-postponement-too-late"),
+    # a postponement may bring the go-live forward, but not to or before the day training can start
+    pytest.param({"site__a__postponement": [{"decided": D(2022, 12, 1), "go_live": D(2023, 1, 2)}]},
+                 "site.a.postponement.0.go_live", "go-live 2023-01-02 is not after training can start (2023-01-02)",
+                 id="postponed-to-environment-ready"),
+    pytest.param({"site__a__postponement": [{"decided": D(2022, 11, 1), "go_live": D(2022, 12, 15)}]},
+                 "site.a.postponement.0.go_live", "expected a date after the site's training_environment_ready",
+                 id="postponed-before-environment-ready"),
+    pytest.param({"site__a__postponement": [{"decided": D(2022, 12, 1), "go_live": D(2023, 6, 3)},
+                                            {"decided": D(2022, 12, 20), "go_live": D(2022, 12, 30)}]},
+                 "site.a.postponement.1.go_live", "not after training can start (2023-01-02)",
+                 id="second-postponement-before-environment-ready"),
     # references to ids that do not exist
     pytest.param({"staff_group__a-staff__site": "b"}, "staff_group.a-staff.site", "no site with id 'b'", id="group-site"),
     pytest.param({"staff_group__a-staff__curriculum": "advanced"},
@@ -146,12 +157,139 @@ BAD = [
     pytest.param({"instructor_pool__a-instructors__loan": [
                      {"to_site": "b", "count": 1, "start": D(2023, 2, 1), "end": D(2023, 3, 1)}]},
                  "instructor_pool.a-instructors.loan.0.to_site", "no site with id 'b'", id="loan-to-site"),
+    # a pool or venue that serves no site
+    pytest.param({"instructor_pool__a-instructors__sites": []},
+                 "instructor_pool.a-instructors.sites", "expected at least one site id", id="pool-sites-empty"),
+    pytest.param({"venue__a-venue__sites": []}, "venue.a-venue.sites", "expected at least one site id", id="venue-sites-empty"),
+    # upper bounds: a typo of 10^8 is an error, not an out-of-memory
+    pytest.param({"staff_group__a-staff__headcount": 100_000_000},
+                 "staff_group.a-staff.headcount", "expected a whole number <= 1,000,000, got 100,000,000", id="huge-headcount"),
+    pytest.param({"instructor_pool__a-instructors__count": 100_001},
+                 "instructor_pool.a-instructors.count", "<= 100,000, got 100,001", id="huge-pool"),
+    pytest.param({"venue__a-venue__rooms": 10_001}, "venue.a-venue.rooms", "<= 10,000, got 10,001", id="huge-rooms"),
+    pytest.param({"venue__a-venue__seats": 1_001}, "venue.a-venue.seats", "<= 1,000, got 1,001", id="huge-seats"),
+    pytest.param({"curriculum__basic__course__course__max_class": 1_001},
+                 "curriculum.basic.course.course.max_class", "<= 1,000, got 1,001", id="huge-max-class"),
+    pytest.param({"curriculum__basic__refresher": {"hours": 3.5, "max_class": 10**8}},
+                 "curriculum.basic.refresher.max_class", "<= 1,000", id="huge-refresher-class"),
+    # slots must fit in a day
+    pytest.param({"model__slot_hours": 12, "model__slots_per_day": 3},
+                 "model.slots_per_day", "at most 24 hours, got 12 x 3 = 36 hours", id="slots-longer-than-a-day"),
+    # the calendar
+    pytest.param({"calendar__summer_weeks": [28, 54]}, "calendar.summer_weeks",
+                 "expected a list of whole numbers from 1 to 53, got 54", id="summer-week-54"),
+    pytest.param({"calendar__summer_weeks": 28}, "calendar.summer_weeks", "got 28", id="summer-weeks-not-a-list"),
 ]
 
 
 @pytest.mark.parametrize("sets, key, fragment", BAD)
 def test_bad_value_is_reported_with_its_key(small_raw, sets, key, fragment):
     assert_problem(problems_of(overridden(small_raw, **sets)), key, fragment)
+
+
+@pytest.mark.parametrize("sets", [
+    {"site__a__postponement": [{"decided": D(2022, 12, 1), "go_live": D(2023, 1, 3)}]},
+    {"model__slot_hours": 6, "model__slots_per_day": 4},
+    {"staff_group__a-staff__headcount": 1_000_000, "instructor_pool__a-instructors__count": 100_000,
+     "venue__a-venue__rooms": 10_000, "venue__a-venue__seats": 1_000,
+     "curriculum__basic__course__course__max_class": 1_000},
+], ids=["postponed-to-the-day-after-environment-ready", "slots-fill-24-hours", "every-upper-bound"])
+def test_values_at_the_limits_are_valid(small_raw, sets):
+    build_model(overridden(small_raw, **sets), SMALL_MODEL)
+
+
+def test_one_problem_for_a_postponement_before_both_its_decision_and_environment_ready(small_raw):
+    raw = overridden(small_raw, site__a__postponement=[{"decided": D(2022, 12, 1), "go_live": D(2022, 11, 1)}])
+    assert [p.key for p in problems_of(raw)] == ["site.a.postponement.0.go_live"]
+
+
+# -- loans: never more instructors away on one day than the pool has ----------------------
+
+def _loans(small_raw: dict[str, Any], count: int, *loans: tuple[int, dt.date, dt.date]) -> dict[str, Any]:
+    return overridden(small_raw, **{
+        "instructor_pool__a-instructors__count": count,
+        "instructor_pool__a-instructors__loan": [
+            {"to_site": "a", "count": n, "start": start, "end": end} for n, start, end in loans]})
+
+
+def test_overlapping_loans_may_not_lend_more_than_the_pool(small_raw):
+    raw = _loans(small_raw, 15, (10, D(2023, 3, 1), D(2023, 4, 30)), (6, D(2023, 4, 1), D(2023, 5, 15)))
+    (problem,) = problems_of(raw)
+    assert problem.key == "instructor_pool.a-instructors.loan.1.count"
+    assert "overlaps loan.0 from 2023-04-01 to 2023-04-30" in problem.message
+    assert "lend 16 instructors" in problem.message and "the pool's count (15)" in problem.message
+
+
+def test_loans_overlap_on_their_first_and_last_days(small_raw):
+    raw = _loans(small_raw, 15, (10, D(2023, 3, 1), D(2023, 3, 31)), (6, D(2023, 3, 31), D(2023, 4, 30)))
+    assert_problem(problems_of(raw), "instructor_pool.a-instructors.loan.1.count", "from 2023-03-31 to 2023-03-31")
+
+
+def test_the_busiest_day_of_a_loan_need_not_be_its_first(small_raw):
+    # Loan 2 starts beside loan 0 only (11 away), but from 1 Mar loan 1 is away too (16).
+    raw = _loans(small_raw, 15, (5, D(2023, 1, 2), D(2023, 6, 30)), (5, D(2023, 3, 1), D(2023, 4, 30)),
+                 (6, D(2023, 2, 1), D(2023, 5, 31)))
+    (problem,) = problems_of(raw)
+    assert problem.key == "instructor_pool.a-instructors.loan.2.count"
+    assert "overlaps loan.0 and loan.1 from 2023-03-01 to 2023-04-30" in problem.message
+
+
+@pytest.mark.parametrize("loans", [
+    [(10, D(2023, 3, 1), D(2023, 4, 30)), (5, D(2023, 4, 1), D(2023, 4, 30))],  # exactly the pool
+    [(10, D(2023, 3, 1), D(2023, 3, 31)), (10, D(2023, 4, 1), D(2023, 4, 30))],  # one after the other
+    [(15, D(2023, 3, 1), D(2023, 3, 31)), (8, D(2023, 4, 1), D(2023, 4, 30)), (7, D(2023, 4, 3), D(2023, 5, 5))],
+], ids=["exactly-the-pool", "back-to-back", "three"])
+def test_loans_within_the_pool_are_valid(small_raw, loans):
+    build_model(_loans(small_raw, 15, *loans), SMALL_MODEL)
+
+
+# -- every site has staff ---------------------------------------------------------------------
+
+def _second_site(raw: dict[str, Any]) -> dict[str, Any]:
+    raw["site"].append({**raw["site"][0], "id": "b", "name": "Site B"})
+    return raw
+
+
+def test_a_site_without_staff_groups_is_reported(small_raw):
+    problems = problems_of(_second_site(small_raw))
+    assert_problem(problems, "site.b",
+                   "no staff; expected at least one [[staff_group]] (or headcount CSV row) for this site")
+    assert [p.key for p in problems] == ["site.b"]
+
+
+def test_a_site_whose_headcounts_add_up_to_0_is_reported(small_raw):
+    assert_problem(problems_of(overridden(small_raw, **{"staff_group__a-staff__headcount": 0})), "site.a", "no staff")
+
+
+def test_a_bad_group_does_not_also_leave_a_site_without_staff(small_raw):
+    # The group was meant for some site; which one is not known, so no guess is reported.
+    problems = problems_of(_second_site(overridden(small_raw, **{"staff_group__a-staff__site": "c"})))
+    assert [p.key for p in problems] == ["staff_group.a-staff.site"]
+
+
+# -- ids: no dots, so that a dotted key can reach them ----------------------------------------
+
+@pytest.mark.parametrize("path, key", [
+    (("site", 0), "site.0.id"),
+    (("curriculum", 0), "curriculum.0.id"),
+    (("curriculum", 0, "course", 0), "curriculum.0.course.0.id"),
+    (("staff_group", 0), "staff_group.0.id"),
+    (("instructor_pool", 0), "instructor_pool.0.id"),
+    (("venue", 0), "venue.0.id"),
+])
+def test_an_id_with_a_dot_is_reported_by_position(small_raw, path, key):
+    node: Any = small_raw
+    for part in path:
+        node = node[part]
+    node["id"] = "x.y"
+    assert_problem(problems_of(small_raw), key, "expected an id without '.'")
+
+
+def test_the_key_of_a_dotted_id_can_be_used_with_set(small_raw):
+    small_raw["venue"][0]["id"] = "a.venue"
+    (problem,) = problems_of(small_raw)
+    fixed = apply_overrides(small_raw, [(problem.key, "a-venue")])
+    assert build_model(fixed, SMALL_MODEL).venues[0].id == "a-venue"
 
 
 def test_dangling_reference_lists_the_known_ids(small_raw):
@@ -188,30 +326,25 @@ def _delete(raw: dict[str, Any], *path: str | int) -> dict[str, Any]:
     return raw
 
 
-def _ok(path: tuple[str | int, ...], key: str) -> Any:
-    return pytest.param(path, key, id=key)
-
-
-def _crash(path: tuple[str | int, ...], key: str) -> Any:
-    # Once crashed with a traceback (a sentinel used as a value); kept as its own list.
+def _missing(path: tuple[str | int, ...], key: str) -> Any:
     return pytest.param(path, key, id=key)
 
 
 @pytest.mark.parametrize("path, key", [
-    _ok(("model", "name"), "model.name"),
-    _ok(("model", "slots_per_day"), "model.slots_per_day"),
-    _ok(("site", 0, "kind"), "site.a.kind"),
-    _ok(("staff_group", 0, "headcount"), "staff_group.a-staff.headcount"),
-    _ok(("staff_group", 0, "role"), "staff_group.a-staff.role"),
-    _ok(("instructor_pool", 0, "count"), "instructor_pool.a-instructors.count"),
-    _ok(("venue", 0, "rooms"), "venue.a-venue.rooms"),
-    _ok(("uncertainty", "no_show_probability"), "uncertainty.no_show_probability"),
-    _crash(("model", "slot_hours"), "model.slot_hours"),
-    _crash(("site", 0, "go_live"), "site.a.go_live"),
-    _crash(("site", 0, "training_environment_ready"), "site.a.training_environment_ready"),
-    _crash(("curriculum", 0, "window_weeks"), "curriculum.basic.window_weeks"),
-    _crash(("curriculum", 0, "course", 0, "max_class"), "curriculum.basic.course.course.max_class"),
-    _crash(("venue", 0, "sites"), "venue.a-venue.sites"),
+    _missing(("model", "name"), "model.name"),
+    _missing(("model", "slots_per_day"), "model.slots_per_day"),
+    _missing(("site", 0, "kind"), "site.a.kind"),
+    _missing(("staff_group", 0, "headcount"), "staff_group.a-staff.headcount"),
+    _missing(("staff_group", 0, "role"), "staff_group.a-staff.role"),
+    _missing(("instructor_pool", 0, "count"), "instructor_pool.a-instructors.count"),
+    _missing(("venue", 0, "rooms"), "venue.a-venue.rooms"),
+    _missing(("uncertainty", "no_show_probability"), "uncertainty.no_show_probability"),
+    _missing(("model", "slot_hours"), "model.slot_hours"),
+    _missing(("site", 0, "go_live"), "site.a.go_live"),
+    _missing(("site", 0, "training_environment_ready"), "site.a.training_environment_ready"),
+    _missing(("curriculum", 0, "window_weeks"), "curriculum.basic.window_weeks"),
+    _missing(("curriculum", 0, "course", 0, "max_class"), "curriculum.basic.course.course.max_class"),
+    _missing(("venue", 0, "sites"), "venue.a-venue.sites"),
 ])
 def test_missing_required_key_is_reported(small_raw, path, key):
     assert_problem(problems_of(_delete(small_raw, *path)), key, "missing; this key is required")
@@ -297,13 +430,44 @@ def test_csv_rows_become_staff_groups(csv_model, csv_text):
     ("site,unit,role,count\na,ward-1,nurse\n", "line 2", "expected 4 columns, got 3"),
     ("site,ward,role,count\na,ward-1,nurse,40\n", "line 1", "expected the columns site,unit,role,count"),
     ("site;unit;role;count\na;ward-1;nurse;x\n", "line 2.count", "got 'x'"),
-], ids=["non-numeric", "negative", "unknown-site", "unknown-role", "column-count", "header", "semicolon-bad-count"])
+    # count: digits only (int() would take the first two)
+    ("site,unit,role,count\na,ward-1,nurse,1_000\n", "line 2.count", "digits only (no sign, decimals or separators), got '1_000'"),
+    ("site,unit,role,count\na,ward-1,nurse,+5\n", "line 2.count", "got '+5'"),
+    ("site,unit,role,count\na,ward-1,nurse, 1 2\n", "line 2.count", "got '1 2'"),
+    ("site,unit,role,count\na,ward-1,nurse,1.0\n", "line 2.count", "got '1.0'"),
+    ("site,unit,role,count\na,ward-1,nurse,100000000\n", "line 2.count", "<= 1,000,000, got 100000000"),
+    ("site,unit,role,count\na,ward-1,nurse," + "9" * 5000 + "\n", "line 2.count", "got a number of 5000 digits"),
+    # unit and role become the group id site/unit/role
+    ("site;unit;role;count\na;Med. avd.;nurse;40\n", "line 2.unit", "expected a unit without '.'"),
+], ids=["non-numeric", "negative", "unknown-site", "unknown-role", "column-count", "header", "semicolon-bad-count",
+        "underscore", "plus", "inner-space", "decimal", "huge", "5000-digits", "dotted-unit"])
 def test_bad_csv_row_names_the_csv_file_and_line(csv_model, csv_text, key, fragment):
     model = csv_model(csv_text)
     with pytest.raises(ConfigError) as info:
         load_model(model)
     csv_path = (model.parent / "staff.csv").resolve()
     assert_problem(info.value.problems, key, fragment, file=csv_path)
+
+
+def test_csv_count_may_have_spaces_around_and_leading_zeros(csv_model):
+    model = load_model(csv_model("site,unit,role,count\na,ward-1,nurse, 040 \na,ward-2,nurse,1000000\n"))
+    assert [g.headcount for g in model.groups] == [40, 1_000_000]
+
+
+def test_a_dotted_role_is_reported_on_its_csv_line(csv_model):
+    model = csv_model("site,unit,role,count\na,ward-1,nurse.x,40\n")
+    model.write_text(model.read_text(encoding="utf-8").replace('{ nurse = "basic" }', '{ "nurse.x" = "basic" }'),
+                     encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_model(model)
+    assert_problem(info.value.problems, "line 2.role", "expected a role without '.'", file=(model.parent / "staff.csv").resolve())
+
+
+def test_a_site_with_no_staff_in_the_csv_is_reported(csv_model):
+    model = csv_model("site,unit,role,count\na,ward-1,nurse,0\n")
+    with pytest.raises(ConfigError) as info:
+        load_model(model)
+    assert_problem(info.value.problems, "site.a", "no staff", file=model)
 
 
 def test_every_bad_csv_row_is_reported(csv_model):
@@ -319,3 +483,19 @@ def test_calendar_country_must_be_chosen(small_raw):
     assert_problem(problems_of(small_raw), "calendar.country", "missing")
     small_raw["calendar"]["country"] = "none"
     assert build_model(small_raw, SMALL_MODEL).calendar.country is None
+
+
+@pytest.mark.parametrize("country, christmas, keys", [
+    ("XX", ["12-22", "01-02"], ["calendar.country"]),
+    ("NO", ["12-22", "02-29"], ["calendar.christmas"]),
+    ("none", ["12-22", "13-01"], ["calendar.christmas"]),
+    ("XX", ["12-22", "13-01"], ["calendar.country", "calendar.christmas"]),
+], ids=["country", "christmas", "christmas-without-country", "both"])
+def test_calendar_problems_name_the_key_they_are_about(small_raw, country, christmas, keys):
+    raw = overridden(small_raw, calendar__country=country, calendar__christmas=christmas)
+    assert [p.key for p in problems_of(raw)] == keys
+
+
+def test_the_model_reader_uses_only_public_table_getters():
+    source = (ROOT / "sim" / "model_file.py").read_text(encoding="utf-8")
+    assert "._get(" not in source

@@ -65,10 +65,10 @@ def test_precision_stops_at_max_replications(tmp_path):
 def test_a_failing_replication_is_reported_with_its_index_and_seed(tmp_path, monkeypatch):
     real = executors.run_replication
 
-    def flaky(model, seed, replication):
+    def flaky(model, seed, replication, **kwargs):
         if replication == 2:
             raise ValueError("boom")
-        return real(model, seed, replication)
+        return real(model, seed, replication, **kwargs)
 
     monkeypatch.setattr(executors, "run_replication", flaky)
     with pytest.raises(executors.ReplicationError, match=r"scenario 'base', replication 2 \(seed 7\).*boom"):
