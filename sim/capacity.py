@@ -72,7 +72,6 @@ class InstructorRoster:
         self.prep_slots = np.array(prep, dtype=np.float64)
         self._base = np.array(base, dtype=bool).reshape(len(pool), n_sites)
         self.busy_until = np.zeros(len(pool), dtype=np.float64)  # slot time when free again
-        self.sick_day = np.full(len(pool), -1, dtype=np.int64)  # day the instructor is off sick
         self.checked_day = np.full(len(pool), -1, dtype=np.int64)  # day their health was drawn
         self.taught_slots = np.zeros(len(pool), dtype=np.int64)
         self.serves = self._base
@@ -105,7 +104,7 @@ class InstructorRoster:
 
     def free(self, site: int, now: float) -> np.ndarray:
         """Instructor numbers who could teach at ``site`` now, least used first."""
-        ok = self.on_duty(site) & (self.busy_until <= now) & (self.sick_day != self._day)
+        ok = self.on_duty(site) & (self.busy_until <= now)  # an instructor off sick is busy all day
         ids = np.flatnonzero(ok)
         if ids.size > 1:
             ids = ids[np.argsort(self.taught_slots[ids], kind="stable")]

@@ -449,12 +449,16 @@ class Engine:
         while found < wanted and looked < candidates.size:
             chunk = candidates[looked:looked + wanted - found]
             looked += chunk.size
-            unchecked = chunk[r.checked_day[chunk] != day]
-            if unchecked.size:
-                r.checked_day[unchecked] = day
-                ill = self._rng_instructor[sw.index].random(unchecked.size) < sw.instructor_sick_p
-                r.sick_day[unchecked[ill]] = day
-            well = chunk[r.sick_day[chunk] != day]
+            # Candidates are free now, so anyone already checked today is well.
+            fresh = r.checked_day[chunk] != day
+            well = chunk
+            if fresh.any():
+                r.checked_day[chunk[fresh]] = day
+                ill = np.zeros(chunk.size, dtype=bool)
+                ill[fresh] = self._rng_instructor[sw.index].random(int(np.count_nonzero(fresh))) < sw.instructor_sick_p
+                if ill.any():
+                    r.busy_until[chunk[ill]] = (day + 1) * self.S  # off sick for the rest of the day
+                    well = chunk[~ill]
             if sick_assigned is None:
                 sick_assigned = chunk.size - well.size  # sick among those first picked
             healthy.append(well)

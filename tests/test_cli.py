@@ -216,13 +216,19 @@ def test_existing_out_with_force_is_replaced(tmp_path):
 def test_out_that_is_a_file_gives_a_message_not_a_traceback(tmp_path):
     out = tmp_path / "out"
     out.write_text("not a folder", encoding="utf-8")
-    result = run_small(out, "--force")
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    if result.exit_code == 0:
-        assert sorted(p.name for p in out.iterdir()) == RESULT_FILES
-    else:
-        assert out.read_text(encoding="utf-8") == "not a folder"
+    result = run_small(out, "--force")  # --force replaces a results folder, never a file
+    assert_clean_failure(result)
+    assert error_lines(result) == [f"error: --out: {out} is a file, not a results folder; choose another --out"]
+    assert out.read_text(encoding="utf-8") == "not a folder"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_run_given_a_model_file_says_it_takes_an_experiment_file(tmp_path):
+    result = invoke("run", SMALL_MODEL, "-q", "--out", tmp_path / "out")
+    assert_clean_failure(result)
+    assert error_lines(result) == [f"error: {SMALL_MODEL}: this is a model file; run takes an experiment file "
+                                   "(an [experiment] table naming this model)"]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("setting, key", [

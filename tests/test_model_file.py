@@ -272,7 +272,7 @@ def test_a_bad_group_does_not_also_leave_a_site_without_staff(small_raw):
 @pytest.mark.parametrize("path, key", [
     (("site", 0), "site.0.id"),
     (("curriculum", 0), "curriculum.0.id"),
-    (("curriculum", 0, "course", 0), "curriculum.0.course.0.id"),
+    (("curriculum", 0, "course", 0), "curriculum.basic.course.0.id"),
     (("staff_group", 0), "staff_group.0.id"),
     (("instructor_pool", 0), "instructor_pool.0.id"),
     (("venue", 0), "venue.0.id"),
