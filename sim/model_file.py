@@ -300,13 +300,6 @@ class _Builder:
             if row.role not in roles:
                 self.problems.add(str(path), f"line {row.line}.role", f"role {row.role!r} has no curriculum in {t.path('curricula')}; expected one of {', '.join(sorted(roles))}")
                 continue
-            dotted = [col for col in ("unit", "role") if "." in getattr(row, col)]
-            for col in dotted:
-                self.problems.add(str(path), f"line {row.line}.{col}",
-                                  f"expected a {col} without '.' (it becomes part of the staff group id "
-                                  f"site/unit/role, and a dotted key could not reach it), got {getattr(row, col)!r}")
-            if dotted:
-                continue
             gid = f"{row.site}/{row.unit}/{row.role}"
             out.append(StaffGroup(gid, row.site, row.role, f"{row.site}/{row.unit}", row.count, roles[row.role], share))
         return out
