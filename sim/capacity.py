@@ -70,6 +70,7 @@ class InstructorRoster:
         self.pool = np.array(pool, dtype=np.int32)
         self.certified_day = np.array(certified, dtype=np.int64)
         self.prep_slots = np.array(prep, dtype=np.float64)
+        self.any_prep = bool(self.prep_slots.any())
         self._base = np.array(base, dtype=bool).reshape(len(pool), n_sites)
         self.busy_until = np.zeros(len(pool), dtype=np.float64)  # slot time when free again
         self.checked_day = np.full(len(pool), -1, dtype=np.int64)  # day their health was drawn

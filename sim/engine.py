@@ -147,8 +147,8 @@ class Engine:
         def per_site(stream: str) -> list[np.random.Generator]:
             return [streams.get(stream, "site", sw.site.id) for sw in world.sites]
 
-        self._rng_no_show, self._rng_no_show_wait = per_site("no_show"), per_site("no_show_wait")
-        self._rng_sick, self._rng_sick_wait = per_site("learner_sick"), per_site("sick_wait")
+        self._rng_attendance = per_site("attendance")
+        self._rng_no_show_wait, self._rng_sick_wait = per_site("no_show_wait"), per_site("sick_wait")
         self._rng_instructor, self._rng_prof = per_site("instructor_sick"), per_site("proficiency")
         self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in model.curricula]
@@ -488,20 +488,26 @@ class Engine:
         n, n_slots = teachers.size, d.course.slots
         last_day, end = self._session_end(day, now, n_slots, sw.calendar)
         units = np.bincount(self._unit_of[members], minlength=load.size)
-        for span_day in range(day, last_day + 1):
+        load += units
+        for span_day in range(day + 1, last_day + 1):  # the later days of a multi-day class
             if sw.calendar.is_working[span_day]:
-                target = load if span_day == day else self._unit_load.setdefault(span_day, np.zeros_like(load))
-                target += units
+                self._unit_load.setdefault(span_day, np.zeros_like(load))[:] += units
         r = self.roster
-        # Preparation after the last slot of a day happens overnight.
-        r.busy_until[teachers] = np.minimum(end + r.prep_slots[teachers], math.ceil(end / self.S) * self.S)
+        if r.any_prep:
+            # Preparation after the last slot of a day happens overnight.
+            r.busy_until[teachers] = np.minimum(end + r.prep_slots[teachers], math.ceil(end / self.S) * self.S)
+        else:
+            r.busy_until[teachers] = end
         r.taught_slots[teachers] += n_slots
         for venue, count in rooms:
             if count:
                 venue.hold(count, end - now)
-        # Who comes: no-shows first, then sick leave among those who would have come.
-        no_show = self._rng_no_show[sw.index].random(members.size) < sw.no_show_p
-        sick = ~no_show & (self._rng_sick[sw.index].random(members.size) < sw.learner_sick_p)
+        # Who comes: a no-show with its probability; otherwise off sick with its probability.
+        # One draw per learner decides both (below p_no_show: no-show; in the next band of
+        # width (1 - p_no_show) * p_sick: sick), so each keeps its own probability.
+        u = self._rng_attendance[sw.index].random(members.size)
+        no_show = u < sw.no_show_p
+        sick = ~no_show & (u < sw.no_show_p + (1 - sw.no_show_p) * sw.learner_sick_p)
         n_no_show, n_sick = int(np.count_nonzero(no_show)), int(np.count_nonzero(sick))
         if n_no_show or n_sick:
             # Absent learners wait, then may be booked again for the same course.
@@ -535,8 +541,17 @@ class Engine:
                                    d.curriculum_index, d.stage, now, end, booked, came, covered))
         self._advance(d, attended, last_day)
 
-    def _route(self, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
-        """Queue learners for a stage of their curriculum, each from their ready day."""
+    def _route(self, stage: int, ids: np.ndarray, ready: np.ndarray | int) -> None:
+        """Queue learners for a stage of their curriculum, from their ready day (one day
+        for all, or one each)."""
+        if isinstance(ready, int):
+            groups = self.learners.group[ids]
+            first = int(groups[0])
+            if (groups == first).all():  # the usual case: one group, one day
+                self.queue_of[(first, stage)].add(ids, ready)
+                self.demand_of[(first, stage)].idle_until = 0
+                return
+            ready = np.full(ids.size, ready)
         # Batches are small (a class or its absentees): grouping in Python beats numpy here.
         batches: dict[tuple[int, int], list[int]] = {}
         for learner, group, day in zip(ids.tolist(), self.learners.group[ids].tolist(), ready.tolist()):
@@ -555,7 +570,7 @@ class Engine:
             self._refresh_queued[came] = False
             return
         if d.stage + 1 < len(d.curriculum.courses):
-            self._route(d.stage + 1, came, np.full(came.size, last_day + 1))
+            self._route(d.stage + 1, came, last_day + 1)
             return
         cal = d.site.calendar
         st = L.self_training_days[came]

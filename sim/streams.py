@@ -15,8 +15,8 @@ import numpy as np
 # One stream per source of randomness, so that changing how one quantity is drawn (a
 # fixed value for a distribution, say) leaves every other draw as it was.
 STREAMS = (
-    "rates", "delays", "elearning", "self_training", "turnover", "hire_lag", "no_show",
-    "no_show_wait", "learner_sick", "sick_wait", "instructor_sick", "proficiency",
+    "rates", "delays", "elearning", "self_training", "turnover", "hire_lag", "attendance",
+    "no_show_wait", "sick_wait", "instructor_sick", "proficiency",
 )
 KINDS = ("site", "group", "pool", "curriculum")
 
