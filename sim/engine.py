@@ -444,6 +444,10 @@ class Engine:
         instructor's class is covered by a free colleague, or else cancelled.
         """
         r = self.roster
+        first = candidates[:wanted]
+        fresh = r.checked_day[first] != day
+        if not fresh.any():
+            return first, 0, 0  # all seen well earlier today (a sick one would not be free)
         healthy: list[np.ndarray] = []
         found, looked, sick_assigned = 0, 0, None
         while found < wanted and looked < candidates.size:
@@ -583,6 +587,9 @@ class Engine:
         rng = self._rng_prof[d.site.index]
         attempts = rng.geometric(p, came.size) if p > 0 else np.full(came.size, prof.max_attempts + 1)
         passed = attempts <= prof.max_attempts
+        if passed.all():  # nearly always: failing every attempt is rare
+            L.trained_day[came] = done + (attempts - 1) * prof.retake_days
+            return
         L.trained_day[came[passed]] = done[passed] + (attempts[passed] - 1) * prof.retake_days
         failed = came[~passed]
         if failed.size:
