@@ -206,6 +206,7 @@ def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner
     summary = summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
     folder.write("", "summary.json", json_text(summary))
     folder.save_curves([s.name for s in spec.scenarios], runner.curves)
+    folder.save_bottlenecks([s.name for s in spec.scenarios], runner.weekly)
     return summary
 
 

@@ -25,6 +25,10 @@ from sim.world import SiteWorld, World
 
 SESSION_FIELDS = ("site", "venue", "instructor", "curriculum", "stage", "start_slot", "end_slot",
                   "booked", "attended", "covered")
+# Counted per site and calendar week (weeks start on Monday), for the bottleneck figures.
+WEEKLY_FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",
+                 "instructor_slots_on_duty", "room_slots_used", "room_slots_open")
+_RUN, _CANCELLED, _UNDERFILLED, _TAUGHT, _ON_DUTY, _USED, _OPEN = range(len(WEEKLY_FIELDS))
 
 
 class Batch(NamedTuple):
@@ -140,6 +144,8 @@ class Engine:
         self.site_venues = [[self.venues[i] for i, v in enumerate(model.venues) if sw.site.id in v.sites]
                             for sw in world.sites]
         self.counters = [SiteCounters() for _ in world.sites]
+        self._monday_offset = world.epoch.weekday()
+        self.weekly = np.zeros((len(world.sites), len(WEEKLY_FIELDS), self.week_of(world.n_days - 1) + 1), dtype=np.int64)
         self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
         self.sessions: list[Batch] = []
         self._table: np.ndarray | None = None
@@ -292,6 +298,10 @@ class Engine:
 
         return [list(tied) for _, tied in itertools.groupby(sorted(open_now, key=rank), key=rank)]
 
+    def week_of(self, day: int) -> int:
+        """The calendar week (Monday to Sunday) of a day, counted from the epoch's week."""
+        return (day + self._monday_offset) // 7
+
     def session_table(self) -> np.ndarray:
         """Every class session run, one row each, columns :data:`SESSION_FIELDS`."""
         if self._table is not None and self._table_rows == len(self.sessions):
@@ -334,7 +344,10 @@ class Engine:
                 full.add(d.site.index)
         # Capacity open to each site in this slot, for utilisation over its training
         # period (classes open, before go-live).
+        week = self.week_of(day)
         for s, count in on_duty.items():
+            self.weekly[s, _ON_DUTY, week] += count
+            self.weekly[s, _OPEN, week] += self._site_rooms[s]
             if day < self.world.sites[s].go_live_day:
                 c = self.counters[s]
                 c.instructor_slots_on_duty += count
@@ -390,6 +403,7 @@ class Engine:
         teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
         n = self._classes(d, total, caps, day, teachers.size, hold)
         self.counters[sw.index].sessions_cancelled += min(cancelled, wanted - n)
+        self.weekly[sw.index, _CANCELLED, self.week_of(day)] += min(cancelled, wanted - n)
         if n == 0:
             return teachers.size == 0
         sizes = [c for f, c in caps for _ in range(f)][:n]
@@ -532,9 +546,15 @@ class Engine:
             came = booked
         if c.first_class_slot is None:
             c.first_class_slot = now
+        underfilled = int(np.count_nonzero(came < d.course.min_class))
         c.sessions_run += n
         c.sessions_covered += covered
-        c.sessions_underfilled += int(np.count_nonzero(came < d.course.min_class))
+        c.sessions_underfilled += underfilled
+        week = self.weekly[sw.index, :, self.week_of(day)]
+        week[_RUN] += n
+        week[_UNDERFILLED] += underfilled
+        week[_TAUGHT] += n * n_slots
+        week[_USED] += n * n_slots
         c.refresher_sessions += n if d.is_refresher else 0
         c.no_shows += n_no_show
         c.sick_absences += n_sick

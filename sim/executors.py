@@ -40,6 +40,7 @@ class Done:
     outcomes: tuple
     share: np.ndarray  # float32, sites x days from epoch
     epoch: Any
+    weekly: np.ndarray  # sites x WEEKLY_FIELDS x weeks
 
 
 class ReplicationError(RuntimeError):
@@ -61,7 +62,8 @@ def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
             result = run_replication(scenario.model, seed, rep, sessions=False)
         except Exception as err:  # reported with the index and seed to rerun just this one
             raise ReplicationError(scenario.name, rep, seed, f"{type(err).__name__}: {err}") from err
-        out.append(Done(task.scenario, rep, result.outcomes, result.daily_share.astype(np.float32), result.epoch))
+        out.append(Done(task.scenario, rep, result.outcomes, result.daily_share.astype(np.float32), result.epoch,
+                        result.weekly))
     return out
 
 

@@ -36,6 +36,9 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> str:
     for table in model.get("staff_csv", []):
         if isinstance(table, dict) and "file" in table:
             table["file"] = renamed.get(Path(table["file"]).name, table["file"])
+    # The files as the user wrote them, comments (sources, assumptions) included.
+    for path in (spec.file, spec.model_file):
+        folder.copy(path, f"{CONFIG}/original/{path.name}")
     texts = [_toml(experiment), _toml(model)]
     folder.write(CONFIG, "experiment.toml", texts[0])
     folder.write(CONFIG, "model.toml", texts[1])

@@ -28,6 +28,7 @@ class ReplicationResult:
     daily_share: np.ndarray
     sessions: np.ndarray
     events: int
+    weekly: np.ndarray  # sites x WEEKLY_FIELDS x weeks from the epoch's Monday
 
 
 def run_replication(model: ModelSpec, seed: int, replication: int, sessions: bool = True) -> ReplicationResult:
@@ -44,4 +45,4 @@ def run_replication(model: ModelSpec, seed: int, replication: int, sessions: boo
     outcomes, share = site_outcomes(engine)
     return ReplicationResult(replication, tuple(outcomes), world.epoch, share,
                              engine.session_table() if sessions else np.zeros((0, len(SESSION_FIELDS))),
-                             engine.env.scheduled)
+                             engine.env.scheduled, engine.weekly)

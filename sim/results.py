@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
 from sim.outcomes import SiteOutcome
 
@@ -128,16 +129,18 @@ class RunFolder:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def checkpoint(self, rows: int, curves: list[ShareHistogram]) -> None:
-        """Record that the first ``rows`` journal rows and these curves belong together."""
+    def checkpoint(self, rows: int, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> None:
+        """Record that the first ``rows`` journal rows, these curves and these weekly
+        totals belong together."""
         arrays = {f"counts_{i}": h.counts for i, h in enumerate(curves)}
+        arrays.update({f"weekly_{i}": w.totals for i, w in enumerate(weekly)})
         arrays["replications"] = np.array([h.replications for h in curves])
         arrays["rows"] = np.array(rows)
         save_npz(self.path / CHECKPOINT, arrays)
 
-    def restore(self, curves: list[ShareHistogram]) -> list[list[str]]:
-        """For --resume: load the curves of the last checkpoint, cut the journal back to
-        the rows it covers, and return those rows."""
+    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> list[list[str]]:
+        """For --resume: load the curves and weekly totals of the last checkpoint, cut the
+        journal back to the rows it covers, and return those rows."""
         rows: list[list[str]] = []
         keep = 0
         if (self.path / CHECKPOINT).exists():
@@ -146,6 +149,9 @@ class RunFolder:
                 for i, h in enumerate(curves):
                     h.counts = data[f"counts_{i}"].astype(np.int32)
                     h.replications = int(data["replications"][i])
+                for i, w in enumerate(weekly):
+                    w.totals = data[f"weekly_{i}"].astype(np.int64)
+                    w.replications = int(data["replications"][i])
         with (self.path / JOURNAL).open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
@@ -187,6 +193,14 @@ class RunFolder:
         os.replace(tmp, self.path / "replications.csv")
         (self.path / JOURNAL).unlink()
         (self.path / CHECKPOINT).unlink(missing_ok=True)
+
+    def save_bottlenecks(self, names: list[str], weekly: list[WeeklyTotals]) -> None:
+        """Write the weekly totals of every scenario to bottlenecks.npz."""
+        arrays: dict[str, np.ndarray] = {}
+        for i, w in enumerate(weekly):
+            arrays.update(w.arrays(i))
+        arrays.update(scenarios=np.array(names), replications=np.array([w.replications for w in weekly]))
+        save_npz(self.path / "bottlenecks.npz", arrays)
 
     def save_curves(self, names: list[str], curves: list[ShareHistogram]) -> None:
         """Write the S-curve histograms of every scenario to curves.npz."""

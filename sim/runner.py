@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
 from sim.executors import Done, Task, make_executor
 from sim.results import COLUMNS, RunFolder, replication_rows
@@ -68,6 +69,7 @@ class Runner:
         self.options = options
         self.on_progress = on_progress
         self.curves = [ShareHistogram.for_model(s.model) for s in spec.scenarios]
+        self.weekly = [WeeklyTotals.for_model(s.model) for s in spec.scenarios]
         self.progress = Progress(done={i: set() for i in range(len(spec.scenarios))})
         self.workers = 1
         self._last_checkpoint = time.monotonic()
@@ -76,7 +78,7 @@ class Runner:
     def restore(self) -> None:
         """Pick up an interrupted run from the folder's last checkpoint."""
         names = {s.name: i for i, s in enumerate(self.spec.scenarios)}
-        for row in self.folder.restore(self.curves):
+        for row in self.folder.restore(self.curves, self.weekly):
             self._count(names[row[0]], int(row[1]), row[2], row[COLUMN_READY] == "true")
             self.progress.rows += 1
 
@@ -153,6 +155,7 @@ class Runner:
         self.folder.append(rows)
         for d in new:
             self.curves[d.scenario].add(d.share, d.epoch)
+            self.weekly[d.scenario].add(d.weekly)
             for outcome in d.outcomes:
                 self._count(d.scenario, d.replication, outcome.site, outcome.ready)
         self.progress.rows += len(rows)
@@ -163,6 +166,6 @@ class Runner:
     def checkpoint(self) -> None:
         """Record the journal rows and curves that belong together (for --resume)."""
         if self._consistent:
-            self.folder.checkpoint(self.progress.rows, self.curves)
+            self.folder.checkpoint(self.progress.rows, self.curves, self.weekly)
             self._last_checkpoint = time.monotonic()
 

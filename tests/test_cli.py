@@ -16,7 +16,7 @@ from sim.cli import cli
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULT_FILES = ["config", "curves.npz", "manifest.json", "replications.csv", "resolved", "summary.json"]
+RESULT_FILES = ["bottlenecks.npz", "config", "curves.npz", "manifest.json", "replications.csv", "resolved", "summary.json"]
 # Randomness on, so that "same seed, same bytes" is not true merely because nothing is random.
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
           "--set", 'uncertainty.elearning_pace_hours_per_day={dist="lognormal", mean=0.5, sd=0.3}',
@@ -136,7 +136,9 @@ def small_run(tmp_path_factory) -> Path:
 
 def test_run_writes_the_results_files(small_run):
     assert sorted(p.name for p in small_run.iterdir()) == RESULT_FILES
-    assert sorted(p.name for p in (small_run / "config").iterdir()) == ["experiment.toml", "model.toml"]
+    assert sorted(p.name for p in (small_run / "config").iterdir()) == ["experiment.toml", "model.toml", "original"]
+    assert sorted(p.name for p in (small_run / "config" / "original").iterdir()) == ["small-experiment.toml",
+                                                                                     "small-model.toml"]
     assert sorted(p.name for p in (small_run / "resolved").iterdir()) == ["0-base.toml", "1-two-rooms.toml"]
     assert "rooms = 2" in (small_run / "resolved" / "1-two-rooms.toml").read_text(encoding="utf-8")
     # No journal or checkpoint is left once the run is complete.

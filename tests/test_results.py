@@ -6,6 +6,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
 from sim.results import CHECKPOINT, COLUMNS, JOURNAL, ResultsExistError, RunFolder, csv_text, replication_rows
 from tests.test_summary import row
@@ -46,12 +47,16 @@ def test_restore_keeps_only_rows_covered_by_the_checkpoint(tmp_path):
     hist = ShareHistogram(["a"], dt.date(2023, 1, 2), 3)
     folder.append(rows_for("base", 0, sites=("a",)))
     hist.add(np.array([[0.0, 0.5, 1.0]]), dt.date(2023, 1, 2))
-    folder.checkpoint(1, [hist])
+    weekly = WeeklyTotals(["a"], dt.date(2023, 1, 2), 1)
+    weekly.add(np.ones((1, 7, 1), dtype=np.int64))
+    folder.checkpoint(1, [hist], [weekly])
     folder.append(rows_for("base", 1, sites=("a",)))  # after the checkpoint: to be redone
     fresh = ShareHistogram(["a"], dt.date(2023, 1, 2), 3)
-    kept = RunFolder(tmp_path / "run").restore([fresh])
+    fresh_weekly = WeeklyTotals(["a"], dt.date(2023, 1, 2), 1)
+    kept = RunFolder(tmp_path / "run").restore([fresh], [fresh_weekly])
     assert [r[:2] for r in kept] == [["base", "0"]]
     assert fresh.replications == 1 and np.array_equal(fresh.counts, hist.counts)
+    assert fresh_weekly.replications == 1 and fresh_weekly.totals.sum() == 7
     assert len((tmp_path / "run" / JOURNAL).read_text().splitlines()) == 2  # header and the kept row
     assert (tmp_path / "run" / CHECKPOINT).exists()
 

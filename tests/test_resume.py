@@ -12,7 +12,7 @@ from tests.conftest import SMALL_EXPERIMENT
 
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
           "--set", "uncertainty.learner_sick_probability=0.1", "--set", "uncertainty.learner_sick_days=3"]
-FILES = ("replications.csv", "summary.json", "curves.npz")
+FILES = ("replications.csv", "summary.json", "curves.npz", "bottlenecks.npz")
 
 
 def invoke(*args):
