@@ -14,9 +14,10 @@ def long_date(iso: str | None) -> str:
 
 
 def short_date(iso: str | None, year_of: str | None = None) -> str:
-    """'2023-02-02' -> '2 Feb' when in the same year as ``year_of``, else '2 Feb 2023'."""
+    """'2023-02-02' -> '2 Feb' when in the same year as ``year_of``, else '2 Feb 2023';
+    None -> 'beyond the horizon'."""
     if iso is None:
-        return "never"
+        return "beyond the horizon"
     d = dt.date.fromisoformat(iso)
     same = year_of is not None and dt.date.fromisoformat(year_of).year == d.year
     return f"{d.day} {d:%b}" if same else f"{d.day} {d:%b %Y}"

@@ -15,7 +15,7 @@ def test_dates_and_percentages():
     assert long_date("2023-02-11") == "11 Feb 2023"
     assert short_date("2023-02-02", "2023-02-11") == "2 Feb"
     assert short_date("2022-12-30", "2023-02-11") == "30 Dec 2022"
-    assert short_date(None) == "never"
+    assert short_date(None) == "beyond the horizon"
     assert percent(0.2312) == "23%" and percent(0.004) == "0.4%" and percent(None) == "-"
 
 
