@@ -88,10 +88,11 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Replications per task sent to a worker (default: automatic).")
 @click.option("--precision", type=click.FloatRange(min=0, min_open=True, max=0.5), help="Run in doubling rounds until every site's risk 95% CI half-width is at most this.")
 @click.option("--max-replications", type=click.IntRange(min=1), default=20_000, show_default=True, help="With --precision: stop here at the latest.")
+@click.option("--no-plots", is_flag=True, help="Write no figures and no report (rollout-sim plot/report can add them later).")
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress.")
 def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None, force: bool,
         resume: Path | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
-        chunk_size: int | None, precision: float | None, max_replications: int, quiet: bool) -> None:
+        chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, quiet: bool) -> None:
     """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
     if resume is not None:
         folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
@@ -146,6 +147,8 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
     summary = _finish(folder, spec, options, runner)
     note("complete")
     _print(summary)
+    if not no_plots:
+        _draw(folder.path)
     click.echo(f"\n{progress.stop_reason}: {summary['replications']} replications per scenario.")
     click.echo(f"results: {folder.path}")
 
@@ -222,6 +225,69 @@ def _print(summary: dict[str, Any]) -> None:
                 low, high = d["risk_difference_ci95"]
                 click.echo(f"  against the first scenario: risk {d['risk_difference']:+.1%} (95% CI {low:+.1%} to {high:+.1%})"
                            if low is not None else f"  against the first scenario: risk {d['risk_difference']:+.1%}")
+
+
+def _results_dir(path: Path) -> Path:
+    if not (path / "summary.json").is_file():
+        _fail([Problem(str(path), "", "not a complete results folder (no summary.json); run rollout-sim run first")])
+    return path
+
+
+def _draw(path: Path) -> None:
+    """Write the figures, then the report that embeds them."""
+    from sim.plots import write_figures
+    from sim.report import write_report
+
+    figures = write_figures(path)
+    report = write_report(path)
+    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
+def plot(results: Path) -> None:
+    """Draw the figures of a RESULTS folder into RESULTS/figures (PNG and SVG)."""
+    from sim.plots import write_figures
+
+    figures = write_figures(_results_dir(results))
+    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
+def report(results: Path) -> None:
+    """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures."""
+    from sim.plots import write_figures
+    from sim.report import write_report
+
+    path = _results_dir(results)
+    if not (path / "figures").is_dir():
+        write_figures(path)
+    click.echo(f"report: {write_report(path)}")
+
+
+@cli.command()
+@click.argument("experiment", required=False, type=click.Path(path_type=Path))
+@click.option("--replication", type=click.IntRange(min=0), default=0, show_default=True, help="Which replication to trace.")
+@click.option("--scenario", help="Which scenario (default: the first).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the experiment file's).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value by its dotted key; repeatable.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("trace"), show_default=True,
+              help="Folder for sessions.csv and sessions.ics.")
+def trace(experiment: Path | None, replication: int, scenario: str | None, seed: int | None,
+          sets: tuple[str, ...], out: Path) -> None:
+    """Write one replication's class timetable as sessions.csv and a calendar (.ics)."""
+    from sim.trace import write_trace
+
+    try:
+        spec = load_experiment(experiment or default_experiment(), _parse_sets(sets))
+    except ConfigError as err:
+        _fail(err.problems)
+    try:
+        csv_path, ics_path = write_trace(spec, scenario, replication, seed, out)
+    except ValueError as err:
+        _fail([Problem("--scenario" if scenario else "--replication", "", str(err))])
+    click.echo(f"timetable: {csv_path} and {ics_path}")
 
 
 def main() -> None:

@@ -27,6 +27,9 @@ def invoke(*args: object) -> Result:
     # In-process replications keep these tests fast; tests/test_executors.py covers the pools.
     if args and args[0] == "run" and "--executor" not in args and "--resume" not in args:
         args = (*args, "--executor", "serial")
+    if args and args[0] == "run" and "--plots" not in args:
+        args = (*args, "--no-plots")  # figures are tested in test_plots and test_report
+    args = tuple(a for a in args if a != "--plots")
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 

@@ -46,7 +46,7 @@ def test_merge_adds_and_refuses_other_axes():
 
 
 def test_a_run_writes_curves_that_read_back(tmp_path):
-    result = CliRunner().invoke(cli, ["run", str(SMALL_EXPERIMENT), "-n", "3", "-q", "--executor", "serial",
+    result = CliRunner().invoke(cli, ["run", "--no-plots", str(SMALL_EXPERIMENT), "-n", "3", "-q", "--executor", "serial",
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     curves = read_curves(tmp_path / "out" / "curves.npz")

@@ -19,7 +19,7 @@ FILES = ("replications.csv", "summary.json", "curves.npz", "bottlenecks.npz")
 
 
 def run(out, *args):
-    result = CliRunner().invoke(cli, [str(a) for a in ("run", SMALL_EXPERIMENT, "-n", 8, "--seed", 9, "-q",
+    result = CliRunner().invoke(cli, [str(a) for a in ("run", "--no-plots", SMALL_EXPERIMENT, "-n", 8, "--seed", 9, "-q",
                                                         "--chunk-size", 2, "--out", out, *RANDOM, *args)])
     assert result.exit_code == 0, result.output
     return out

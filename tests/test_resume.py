@@ -21,7 +21,7 @@ def invoke(*args):
 
 @pytest.mark.parametrize("stop_after", [1, 3])
 def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, stop_after):
-    whole = invoke("run", SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
+    whole = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
                    "--chunk-size", 1, "--out", tmp_path / "whole", *RANDOM)
     assert whole.exit_code == 0, whole.output
 
@@ -37,7 +37,7 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, st
             raise KeyboardInterrupt
 
     monkeypatch.setattr(results.RunFolder, "append", append_then_stop)
-    part = invoke("run", SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
+    part = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
                   "--chunk-size", 1, "--out", tmp_path / "part", *RANDOM)
     assert part.exit_code == 130
     assert f"--resume {tmp_path / 'part'}" in part.stderr
@@ -46,7 +46,7 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, st
     assert not (tmp_path / "part" / "summary.json").exists()
     monkeypatch.setattr(results.RunFolder, "append", real_append)
 
-    resumed = invoke("run", "--resume", tmp_path / "part", "-q", "--executor", "serial")
+    resumed = invoke("run", "--no-plots", "--resume", tmp_path / "part", "-q", "--executor", "serial")
     assert resumed.exit_code == 0, resumed.output
     for name in FILES:
         assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
@@ -54,11 +54,11 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, st
 
 
 def test_resume_refuses_a_complete_run_and_changed_inputs(tmp_path):
-    done = invoke("run", SMALL_EXPERIMENT, "-n", 2, "--seed", 1, "-q", "--executor", "serial", "--out", tmp_path / "r")
+    done = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 2, "--seed", 1, "-q", "--executor", "serial", "--out", tmp_path / "r")
     assert done.exit_code == 0, done.output
-    again = invoke("run", "--resume", tmp_path / "r", "-q")
+    again = invoke("run", "--no-plots", "--resume", tmp_path / "r", "-q")
     assert again.exit_code == 1 and "complete" in again.stderr
-    changed = invoke("run", "--resume", tmp_path / "r", "--seed", 3)
+    changed = invoke("run", "--no-plots", "--resume", tmp_path / "r", "--seed", 3)
     assert changed.exit_code == 1 and "cannot change" in changed.stderr
-    missing = invoke("run", "--resume", tmp_path / "nothing")
+    missing = invoke("run", "--no-plots", "--resume", tmp_path / "nothing")
     assert missing.exit_code == 1 and "manifest.json" in missing.stderr

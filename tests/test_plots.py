@@ -1,0 +1,137 @@
+"""Figures of a results folder: every kind for every scenario and site, as PNG and SVG,
+non-trivial, drawn from the folder alone, with site names (æ, ø, å) kept as text."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib.image import imread
+
+from sim.cli import cli
+from sim.plots import _Slugs, write_figures
+from tests.conftest import SMALL_EXPERIMENT
+
+FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",
+          "instructor_slots_on_duty", "room_slots_used", "room_slots_open")
+
+
+def synthetic_bottlenecks(folder: Path) -> None:
+    """A bottlenecks.npz for the folder's scenarios and sites: a busy week at 100%, a
+    closed week (nothing open), cancelled and under-filled sessions."""
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    arrays: dict[str, np.ndarray] = {}
+    rng = np.random.default_rng(1)
+    for i, scenario in enumerate(summary["scenarios"].values()):
+        sites = list(scenario["sites"])
+        monday = dt.date(2023, 2, 6)
+        weeks = 16
+        arrays[f"weeks_{i}"] = np.array([(monday + dt.timedelta(weeks=w)).isoformat() for w in range(weeks)])
+        arrays[f"sites_{i}"] = np.array(sites)
+        shape = (len(sites), weeks)
+        on_duty = np.full(shape, 100)
+        on_duty[:, 3] = 0
+        taught = rng.integers(10, 80, shape)
+        taught[:, 5] = 100
+        taught[:, 3] = 0
+        arrays.update({f"instructor_slots_on_duty_{i}": on_duty, f"instructor_slots_taught_{i}": taught,
+                       f"room_slots_open_{i}": on_duty * 2, f"room_slots_used_{i}": taught,
+                       f"sessions_run_{i}": taught // 2, f"sessions_cancelled_{i}": rng.integers(0, 3, shape),
+                       f"sessions_underfilled_{i}": rng.integers(0, 5, shape)})
+    arrays["scenarios"] = np.array(list(summary["scenarios"]))
+    arrays["replications"] = np.array([summary["replications"]] * len(summary["scenarios"]))
+    np.savez(folder / "bottlenecks.npz", **arrays)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete results folder of the small experiment (two scenarios, one site), with
+    a bottlenecks.npz, and no figures yet."""
+    out = tmp_path_factory.mktemp("plots") / "run"
+    args = ["run", str(SMALL_EXPERIMENT), "-n", "5", "--seed", "1", "-q", "--executor", "serial", "--out", str(out)]
+    if any(p.name == "no_plots" for p in cli.commands["run"].params):
+        args.append("--no-plots")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    if not (out / "bottlenecks.npz").is_file():
+        synthetic_bottlenecks(out)
+    shutil.rmtree(out / "figures", ignore_errors=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def drawn(results: Path) -> list[Path]:
+    """The files write_figures wrote for the small experiment."""
+    return write_figures(results)
+
+
+def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    slug, site_slug = _Slugs(), _Slugs()
+    stems = {"risk"}
+    for name, scenario in summary["scenarios"].items():
+        stems |= {f"completion-{slug(name)}-{site_slug(site)}" for site in scenario["sites"]}
+        stems.add(f"s-curves-{slug(name)}")
+        if bottlenecks:
+            stems.add(f"bottlenecks-{slug(name)}")
+    return stems
+
+
+def test_every_figure_as_png_and_svg(results: Path, drawn: list[Path]):
+    stems = expected_stems(results)
+    assert stems == {"risk", "completion-base-a", "completion-two-rooms-a", "s-curves-base", "s-curves-two-rooms",
+                     "bottlenecks-base", "bottlenecks-two-rooms"}
+    assert sorted(p.name for p in drawn) == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
+    assert all(p.parent == results / "figures" and p.is_file() for p in drawn)
+
+
+def test_pngs_are_real_pictures(drawn: list[Path]):
+    for png in (p for p in drawn if p.suffix == ".png"):
+        assert png.stat().st_size > 10_000, png.name
+        pixels = imread(png)
+        assert pixels.shape[0] >= 700 and pixels.shape[1] >= 1400, png.name  # 10 x 5.6 in at 150 dpi
+        rgb = np.rint(pixels[..., :3] * 255).astype(np.uint32)
+        colours = np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
+        assert len(colours) > 20, png.name
+
+
+def test_svgs_name_the_site(results: Path, drawn: list[Path]):
+    name = json.loads((results / "summary.json").read_text(encoding="utf-8"))["scenarios"]["base"]["sites"]["a"]["name"]
+    for svg in (p for p in drawn if p.suffix == ".svg" and not p.name.startswith("risk")):
+        assert name in svg.read_text(encoding="utf-8"), svg.name
+    assert name in (results / "figures" / "risk.svg").read_text(encoding="utf-8")
+
+
+def test_a_copied_folder_plots_the_same_files(results: Path, drawn: list[Path], tmp_path: Path):
+    copy = tmp_path / "elsewhere" / "run"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("figures"))
+    again = write_figures(copy)
+    assert sorted(p.name for p in again) == sorted(p.name for p in drawn)
+    assert all(p.parent == copy / "figures" and p.is_file() for p in again)
+
+
+def test_nordic_letters_survive_into_the_svg(results: Path, tmp_path: Path):
+    copy = tmp_path / "run"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("figures", "bottlenecks.npz"))
+    summary_path = copy / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    for scenario in summary["scenarios"].values():
+        scenario["sites"]["a"]["name"] = "Sykehuset Østfold, Ørland & Hålogaland (æ) $2"
+    summary_path.write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    written = write_figures(copy)
+    # Without bottlenecks.npz (an older folder) the bottleneck figures are left out.
+    assert {p.stem for p in written} == expected_stems(copy, bottlenecks=False)
+    for svg in (p for p in written if p.suffix == ".svg"):
+        assert "Sykehuset Østfold, Ørland &amp; Hålogaland (æ) $2" in svg.read_text(encoding="utf-8"), svg.name
+
+
+def test_slugs_are_safe_and_unique():
+    slug = _Slugs()
+    assert slug("St. Olavs hospital") == "st-olavs-hospital"
+    assert slug("Nord-Trøndelag / Ålesund Æ") == "nord-trondelag-alesund-ae"
+    assert slug("a b") == "a-b" and slug("a/b") == "a-b-2" and slug("a b") == "a-b"
+    assert slug("../..") == "x"
