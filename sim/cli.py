@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -121,6 +123,27 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
     runner = Runner(spec, folder, options, bar)
     if resume is not None:
         runner.restore()
+    try:
+        folder.lock()
+    except ResultsExistError as err:
+        _fail([Problem("--resume", "", str(err))])
+    # A scheduler or a shell that stops the run with SIGTERM gets the same clean stop as Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
+    try:
+        _run(runner, folder, spec, options, overrides, config_hash, started, no_plots, bar, fresh=resume is None)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        folder.unlock()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOptions,
+         overrides: list[tuple[str, Any]], config_hash: str, started: str, no_plots: bool, bar, fresh: bool) -> None:
+    """Run, write the results and say what was found (or why it stopped)."""
 
     def note(status: str, error: str | None = None) -> None:
         record.write_manifest(folder, spec, options, overrides, config_hash, runner.progress, status, started,
@@ -140,7 +163,9 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
     except RuntimeError as err:  # an executor that cannot start (e.g. Dask not installed)
         note("failed", str(err))
         click.echo(f"\nerror: {err}", err=True)
-        shutil.rmtree(folder.path) if runner.progress.rows == 0 and resume is None else None
+        if fresh and runner.progress.rows == 0:
+            folder.unlock()
+            shutil.rmtree(folder.path)  # nothing ran: leave no folder behind
         sys.exit(1)
     if bar is not None:
         bar.close()

@@ -30,6 +30,7 @@ from sim.outcomes import SiteOutcome
 COLUMNS = ("scenario", "replication", *SiteOutcome.columns())
 JOURNAL = "replications.partial.csv"
 CHECKPOINT = "checkpoint.npz"
+LOCK = ".running"
 
 
 class ResultsExistError(FileExistsError):
@@ -122,6 +123,29 @@ class RunFolder:
         shutil.copyfile(source, target)
 
     # -- while running ----------------------------------------------------------------------
+    def lock(self) -> None:
+        """Claim the folder for this process; refuse if another live process has it."""
+        path = self.path / LOCK
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                try:
+                    pid = int(path.read_text().strip() or 0)
+                    os.kill(pid, 0)
+                except (ValueError, ProcessLookupError, PermissionError, OSError):
+                    path.unlink(missing_ok=True)  # left by a process that is gone
+                    continue
+                raise ResultsExistError(f"{self.path} is in use by a run still going (process {pid})") from None
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            return
+        raise ResultsExistError(f"{self.path}: could not claim the folder")
+
+    def unlock(self) -> None:
+        """Release the folder."""
+        (self.path / LOCK).unlink(missing_ok=True)
+
     def append(self, rows: list[list[str]]) -> None:
         """Append finished replications' rows to the journal and flush them to disk."""
         with (self.path / JOURNAL).open("a", encoding="utf-8", newline="") as fh:

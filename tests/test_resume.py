@@ -62,3 +62,27 @@ def test_resume_refuses_a_complete_run_and_changed_inputs(tmp_path):
     assert changed.exit_code == 1 and "cannot change" in changed.stderr
     missing = invoke("run", "--no-plots", "--resume", tmp_path / "nothing")
     assert missing.exit_code == 1 and "manifest.json" in missing.stderr
+
+
+def test_a_folder_in_use_by_a_live_run_cannot_be_resumed(tmp_path, monkeypatch):
+    import os
+
+    real_append = results.RunFolder.append
+
+    def stop(self, rows):
+        real_append(self, rows)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results.RunFolder, "append", stop)
+    part = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 4, "-q", "--executor", "serial", "--out", tmp_path / "p")
+    assert part.exit_code == 130
+    monkeypatch.setattr(results.RunFolder, "append", real_append)
+    assert not (tmp_path / "p" / ".running").exists()  # released on the way out
+    # Pretend another live process (this one) still holds it.
+    (tmp_path / "p" / ".running").write_text(str(os.getpid()))
+    busy = invoke("run", "--no-plots", "--resume", tmp_path / "p", "-q", "--executor", "serial")
+    assert busy.exit_code == 1 and "in use by a run still going" in busy.stderr
+    # A lock left by a process that is gone is taken over.
+    (tmp_path / "p" / ".running").write_text("999999999")
+    done = invoke("run", "--no-plots", "--resume", tmp_path / "p", "-q", "--executor", "serial")
+    assert done.exit_code == 0, done.output
