@@ -502,7 +502,7 @@ class Engine:
               members: np.ndarray, klass: np.ndarray, day: int, now: float, load: np.ndarray) -> None:
         """Run ``len(teachers)`` classes now in ``rooms`` (venue, classes there): hold rooms
         and instructors, record who came."""
-        sw, L, c = d.site, self.learners, self.counters[d.site.index]
+        sw, c = d.site, self.counters[d.site.index]
         n, n_slots = teachers.size, d.course.slots
         last_day, end = self._session_end(day, now, n_slots, sw.calendar)
         units = np.bincount(self._unit_of[members], minlength=load.size)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import platform
 import subprocess
 from importlib import metadata

@@ -159,7 +159,7 @@ def test_every_risk_and_median_is_summary_json_s(results):
     _, parsed, summary = page(results)
     tables = [rows for kind, rows in parsed.tables if kind == "summary"]
     assert len(tables) == len(summary["scenarios"])
-    for (name, scenario), rows in zip(summary["scenarios"].items(), tables):
+    for scenario, rows in zip(summary["scenarios"].values(), tables):
         assert list(rows) == list(scenario["sites"])
         for site_id, site in scenario["sites"].items():
             cells = rows[site_id]
