@@ -118,18 +118,21 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         except ResultsExistError as err:
             _fail([Problem("--out", "", str(err))])
         started = manifest.now()
-    config_hash = record.save_inputs(folder, spec) if resume is None else _hash_of(folder)
-    bar = None if quiet else _bar()
-    runner = Runner(spec, folder, options, bar)
-    if resume is not None:
-        runner.restore()
     try:
-        folder.lock()
+        folder.lock()  # before anything is read or rewritten: another run may still hold it
     except ResultsExistError as err:
         _fail([Problem("--resume", "", str(err))])
     # A scheduler or a shell that stops the run with SIGTERM gets the same clean stop as Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
     try:
+        config_hash = record.save_inputs(folder, spec) if resume is None else _hash_of(folder)
+        bar = None if quiet else _bar()
+        runner = Runner(spec, folder, options, bar)
+        if resume is not None:
+            try:
+                runner.restore()
+            except (OSError, ValueError) as err:
+                _fail([Problem(str(folder.path), "", f"cannot resume: {err}")])
         _run(runner, folder, spec, options, overrides, config_hash, started, no_plots, bar, fresh=resume is None)
     finally:
         if previous is not None:

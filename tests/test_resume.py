@@ -86,3 +86,19 @@ def test_a_folder_in_use_by_a_live_run_cannot_be_resumed(tmp_path, monkeypatch):
     (tmp_path / "p" / ".running").write_text("999999999")
     done = invoke("run", "--no-plots", "--resume", tmp_path / "p", "-q", "--executor", "serial")
     assert done.exit_code == 0, done.output
+
+
+def test_a_damaged_journal_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    real_append = results.RunFolder.append
+
+    def stop(self, rows):
+        real_append(self, rows)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results.RunFolder, "append", stop)
+    invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 4, "-q", "--executor", "serial", "--out", tmp_path / "p")
+    monkeypatch.setattr(results.RunFolder, "append", real_append)
+    (tmp_path / "p" / "replications.partial.csv").write_text("not,a,journal\n")
+    r = invoke("run", "--no-plots", "--resume", tmp_path / "p", "-q", "--executor", "serial")
+    assert r.exit_code == 1 and "cannot resume" in r.stderr and "Traceback" not in r.output
+    assert not (tmp_path / "p" / ".running").exists()
