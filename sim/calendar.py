@@ -174,14 +174,14 @@ class WorkingCalendar:
         finish = self._working_padded[np.clip(idx, 0, self._working_days.size)]
         return np.where(n <= 0, days, finish)
 
-    def add_working_days_from(self, day: int, n: np.ndarray) -> np.ndarray:
-        """:meth:`add_working_days` for one start day and whole ``n`` (the engine's hot path).
+    def after_working_day(self, day: int, n: np.ndarray) -> np.ndarray:
+        """For a working ``day``: the day on which ``n`` further working days are done
+        (``n = 0`` gives ``day``). Vectorised over whole ``n`` >= 0 (the engine's hot path).
 
-        ``day`` must lie in the calendar or be ``n_days``.
+        Past the calendar's end the result is the sentinel ``n_days``.
         """
-        first = int(self.working_ordinal[day]) if day < self.n_days else self._working_days.size
-        idx = np.minimum(first + n - 1, self._working_days.size)
-        return np.where(n <= 0, day, self._working_padded[np.maximum(idx, 0)])
+        last_index = int(self.working_ordinal[day])  # the index of ``day`` among working days
+        return self._working_padded[np.minimum(last_index + n, self._working_days.size)]
 
     def working_days_between(self, a: int, b: int) -> int:
         """Return the number of working days in ``[a, b)`` (0 if ``b <= a``)."""

@@ -598,7 +598,7 @@ class Engine:
             return
         cal = d.site.calendar
         st = L.self_training_days[came]
-        done = np.where(st > 0, cal.add_working_days_from(last_day + 1, st), last_day)
+        done = cal.after_working_day(last_day, st)  # the class's last day is a working day
         prof = d.curriculum.proficiency
         if prof is None:
             L.trained_day[came] = done

@@ -272,3 +272,13 @@ def test_vectorised_equals_per_element() -> None:
     for i in idx:
         single = BIG.add_working_days(np.array([days[i]]), np.array([n[i]]))[0]
         assert out[i] == single == reference_add(BIG, int(days[i]), int(n[i]))
+
+
+def test_after_working_day_counts_the_following_working_days():
+    # Wed 5 Apr 2023 is a working day; Easter closes 6, 7 and 10 Apr.
+    cal = WorkingCalendar(date(2023, 4, 3), date(2023, 4, 30), country="NO")
+    wed = cal.day(date(2023, 4, 5))
+    got = cal.after_working_day(wed, np.array([0, 1, 2, 100]))
+    assert [cal.date(int(d)) for d in got[:3]] == [date(2023, 4, 5), date(2023, 4, 11),
+                                                   date(2023, 4, 12)]
+    assert got[3] == cal.n_days  # past the end of the calendar
