@@ -153,23 +153,26 @@ class RunFolder:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def checkpoint(self, rows: int, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> None:
+    def checkpoint(self, rows: int, curves: list[ShareHistogram], weekly: list[WeeklyTotals], target: int) -> None:
         """Record that the first ``rows`` journal rows, these curves and these weekly
-        totals belong together."""
+        totals belong together, and which round (replications per scenario) was under way."""
         arrays = {f"counts_{i}": h.counts for i, h in enumerate(curves)}
+        arrays["target"] = np.array(target)
         arrays.update({f"weekly_{i}": w.totals for i, w in enumerate(weekly)})
         arrays["replications"] = np.array([h.replications for h in curves])
         arrays["rows"] = np.array(rows)
         save_npz(self.path / CHECKPOINT, arrays)
 
-    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> list[list[str]]:
+    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> tuple[list[list[str]], int]:
         """For --resume: load the curves and weekly totals of the last checkpoint, cut the
-        journal back to the rows it covers, and return those rows."""
+        journal back to the rows it covers, and return those rows and the round that was
+        under way (0 when nothing was checkpointed)."""
         rows: list[list[str]] = []
-        keep = 0
+        keep = target = 0
         if (self.path / CHECKPOINT).exists():
             with np.load(self.path / CHECKPOINT) as data:
                 keep = int(data["rows"])
+                target = int(data["target"])
                 for i, h in enumerate(curves):
                     h.counts = data[f"counts_{i}"].astype(np.int32)
                     h.replications = int(data["replications"][i])
@@ -188,7 +191,7 @@ class RunFolder:
         if len(rows) < keep:
             raise ValueError(f"{self.path / JOURNAL} has fewer rows than its checkpoint records")
         self.write("", JOURNAL, csv_text(rows))
-        return rows
+        return rows, target
 
     # -- at the end -------------------------------------------------------------------------
     def finish(self, order: dict[tuple[str, int], int]) -> None:

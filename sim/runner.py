@@ -74,11 +74,13 @@ class Runner:
         self.workers = 1
         self._last_checkpoint = time.monotonic()
         self._consistent = True
+        self._resume_round = 0
 
     def restore(self) -> None:
         """Pick up an interrupted run from the folder's last checkpoint."""
         names = {s.name: i for i, s in enumerate(self.spec.scenarios)}
-        for row in self.folder.restore(self.curves, self.weekly):
+        rows, self._resume_round = self.folder.restore(self.curves, self.weekly)
+        for row in rows:
             self._count(names[row[0]], int(row[1]), row[2], row[COLUMN_READY] == "true")
             self.progress.rows += 1
 
@@ -96,7 +98,9 @@ class Runner:
         out = [o.replications]
         while out[-1] < top:
             out.append(min(out[-1] * 2, top))
-        return out
+        # A resumed run goes on with the round it was in: the rounds before it were checked
+        # and found not precise enough, so checking them again could only stop too early.
+        return [t for t in out if t >= self._resume_round] or out[-1:]
 
     def precise_enough(self) -> bool:
         """Whether every site's risk, in every scenario, is known to within the target."""
@@ -166,6 +170,6 @@ class Runner:
     def checkpoint(self) -> None:
         """Record the journal rows and curves that belong together (for --resume)."""
         if self._consistent:
-            self.folder.checkpoint(self.progress.rows, self.curves, self.weekly)
+            self.folder.checkpoint(self.progress.rows, self.curves, self.weekly, self.progress.target)
             self._last_checkpoint = time.monotonic()
 

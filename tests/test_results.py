@@ -49,11 +49,12 @@ def test_restore_keeps_only_rows_covered_by_the_checkpoint(tmp_path):
     hist.add(np.array([[0.0, 0.5, 1.0]]), dt.date(2023, 1, 2))
     weekly = WeeklyTotals(["a"], dt.date(2023, 1, 2), 1)
     weekly.add(np.ones((1, 7, 1), dtype=np.int64))
-    folder.checkpoint(1, [hist], [weekly])
+    folder.checkpoint(1, [hist], [weekly], 10)
     folder.append(rows_for("base", 1, sites=("a",)))  # after the checkpoint: to be redone
     fresh = ShareHistogram(["a"], dt.date(2023, 1, 2), 3)
     fresh_weekly = WeeklyTotals(["a"], dt.date(2023, 1, 2), 1)
-    kept = RunFolder(tmp_path / "run").restore([fresh], [fresh_weekly])
+    kept, round_target = RunFolder(tmp_path / "run").restore([fresh], [fresh_weekly])
+    assert round_target == 10
     assert [r[:2] for r in kept] == [["base", "0"]]
     assert fresh.replications == 1 and np.array_equal(fresh.counts, hist.counts)
     assert fresh_weekly.replications == 1 and fresh_weekly.totals.sum() == 7

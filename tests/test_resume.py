@@ -102,3 +102,36 @@ def test_a_damaged_journal_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     r = invoke("run", "--no-plots", "--resume", tmp_path / "p", "-q", "--executor", "serial")
     assert r.exit_code == 1 and "cannot resume" in r.stderr and "Traceback" not in r.output
     assert not (tmp_path / "p" / ".running").exists()
+
+
+def test_a_precision_run_resumed_mid_round_equals_an_uninterrupted_one(tmp_path, monkeypatch):
+    import sim.runner as runner
+
+    monkeypatch.setattr(runner, "CHECKPOINT_SECONDS", 0.0)  # checkpoint after every chunk
+    noisy = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.4}',
+             "--set", "uncertainty.no_show_rebook_days=30", "--set", "curriculum.basic.course.course.hours=7",
+             "--set", "staff_group.a-staff.headcount=380"]
+    common = ["-n", 10, "--seed", 3, "-q", "--executor", "serial", "--chunk-size", 1, "--precision", 0.05,
+              "--max-replications", 160, *noisy]
+    whole = invoke("run", "--no-plots", SMALL_EXPERIMENT, *common, "--out", tmp_path / "whole")
+    assert whole.exit_code == 0, whole.output
+    rounds = json.loads((tmp_path / "whole" / "manifest.json").read_text())["replications_done"]
+    assert rounds > 20  # it needed a third round, so there is a second round to interrupt
+
+    real_append = results.RunFolder.append
+    calls = {"n": 0}
+
+    def append_then_stop(self, rows):
+        real_append(self, rows)
+        calls["n"] += 1
+        if calls["n"] == 30:  # in the second round (20 one-replication chunks make the first)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(results.RunFolder, "append", append_then_stop)
+    part = invoke("run", "--no-plots", SMALL_EXPERIMENT, *common, "--out", tmp_path / "part")
+    assert part.exit_code == 130
+    monkeypatch.setattr(results.RunFolder, "append", real_append)
+    resumed = invoke("run", "--no-plots", "--resume", tmp_path / "part", "-q", "--executor", "serial")
+    assert resumed.exit_code == 0, resumed.output
+    for name in FILES:
+        assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name

@@ -73,3 +73,15 @@ def test_a_failing_replication_is_reported_with_its_index_and_seed(tmp_path, mon
     monkeypatch.setattr(executors, "run_replication", flaky)
     with pytest.raises(executors.ReplicationError, match=r"scenario 'base', replication 2 \(seed 7\).*boom"):
         run(tmp_path, RunOptions(3, 7, executor="serial", chunk_size=1))
+
+
+def test_a_resumed_precision_run_goes_on_with_the_round_it_was_in(tmp_path):
+    # Rounds 10, 20, 40, 80, 160: interrupted during the round to 40, the run must not
+    # check precision at 10 or 20 again (with the extra replications it could pass there,
+    # and stop earlier than an uninterrupted run would).
+    spec = load_experiment(SMALL_EXPERIMENT)
+    runner = Runner(spec, RunFolder.create(tmp_path / "out"), RunOptions(10, 1, executor="serial", precision=0.05,
+                                                                       max_replications=160))
+    assert runner.targets() == [10, 20, 40, 80, 160]
+    runner._resume_round = 40
+    assert runner.targets() == [40, 80, 160]
