@@ -97,6 +97,10 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, quiet: bool) -> None:
     """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
     if resume is not None:
+        if precision is not None or force or click.get_current_context().get_parameter_source(
+                "max_replications") != click.core.ParameterSource.DEFAULT:
+            _fail([Problem("--resume", "", "continues a run as it was started; --precision, --max-replications "
+                                           "and --force cannot change it")])
         folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
         options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
     else:
@@ -112,7 +116,9 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
             _fail(err.problems)
         options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,
                              workers, scheduler, chunk_size, precision, max_replications if precision else None)
-        out = out or Path("results") / spec.name / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        # The experiment's name makes a folder name: keep it to one safe path part.
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in spec.name).strip(".") or "experiment"
+        out = out or Path("results") / safe / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         try:
             folder = RunFolder.create(out, force=force)
         except ResultsExistError as err:
@@ -160,6 +166,8 @@ def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOp
         click.echo(f"\nerror: {err}\n(finished replications are kept in {folder.path})", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
         note("interrupted")
         click.echo(f"\ninterrupted; continue with: rollout-sim run --resume {folder.path}", err=True)
         sys.exit(130)
@@ -172,8 +180,14 @@ def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOp
         sys.exit(1)
     if bar is not None:
         bar.close()
-    summary = _finish(folder, spec, options, runner)
+    try:
+        summary = _finish(folder, spec, options, runner)
+    except KeyboardInterrupt:
+        note("interrupted")
+        click.echo(f"\ninterrupted; continue with: rollout-sim run --resume {folder.path}", err=True)
+        sys.exit(130)
     note("complete")
+    folder.clean_up()
     _print(summary)
     if not no_plots:
         _draw(folder.path)

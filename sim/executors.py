@@ -51,6 +51,11 @@ class ReplicationError(RuntimeError):
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
+        self.detail = detail
+
+    def __reduce__(self):
+        # Raised in a worker process and pickled back to the runner: keep every field.
+        return (type(self), (self.scenario, self.replication, self.seed, self.detail))
 
 
 def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
@@ -150,12 +155,15 @@ class DaskExecutor:
         except ImportError:
             raise RuntimeError("the dask executor needs Dask distributed: pip install 'rollout-sim[dask]'") from None
         self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler, timeout="30s")
-        else:
-            self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                        processes=True, host="127.0.0.1", dashboard_address=":0")
-            self.client = Client(self.cluster)
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="30s")
+            else:
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=True, host="127.0.0.1", dashboard_address=":0")
+                self.client = Client(self.cluster)
+        except (OSError, TimeoutError) as err:
+            raise RuntimeError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {err}") from None
         self.workers = len(self.client.scheduler_info().get("workers", {})) or (workers or 1)
         self.spec_future = self.client.scatter(spec, broadcast=True)
         self.seed = seed

@@ -29,13 +29,14 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> str:
     experiment["experiment"]["model"] = "model.toml"
     model = copy.deepcopy(spec.raw_model)
     data = sorted({f for s in spec.scenarios for f in s.model.data_files})
-    renamed = {}
+    renamed = {}  # full path -> name of its copy (two files may share a name)
     for i, path in enumerate(data):
-        renamed[path.name] = f"{i}-{path.name}"
-        folder.copy(path, f"{CONFIG}/{renamed[path.name]}")
+        renamed[path] = f"{i}-{path.name}"
+        folder.copy(path, f"{CONFIG}/{renamed[path]}")
     for table in model.get("staff_csv", []):
         if isinstance(table, dict) and "file" in table:
-            table["file"] = renamed.get(Path(table["file"]).name, table["file"])
+            full = (spec.model_file.parent / table["file"]).resolve()
+            table["file"] = renamed.get(full, table["file"])
     # The files as the user wrote them, comments (sources, assumptions) included.
     for path in (spec.file, spec.model_file):
         folder.copy(path, f"{CONFIG}/original/{path.name}")

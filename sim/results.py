@@ -104,6 +104,11 @@ class RunFolder:
             if not force:
                 raise ResultsExistError(f"{path} exists; choose another --out, add --force to replace it, "
                                         f"or --resume {path} to continue it")
+            # --force replaces a results folder, never any other folder, nor one in use.
+            if any(path.iterdir()) and not (path / "manifest.json").exists():
+                raise ResultsExistError(f"{path} is not a results folder of rollout-sim (no manifest.json); "
+                                        "--force only replaces results folders")
+            cls(path).lock()
             shutil.rmtree(path)
         path.mkdir(parents=True)
         folder = cls(path)
@@ -172,7 +177,7 @@ class RunFolder:
         if (self.path / CHECKPOINT).exists():
             with np.load(self.path / CHECKPOINT) as data:
                 keep = int(data["rows"])
-                target = int(data["target"])
+                target = int(data["target"]) if "target" in data.files else 0
                 for i, h in enumerate(curves):
                     h.counts = data[f"counts_{i}"].astype(np.int32)
                     h.replications = int(data["replications"][i])
@@ -196,7 +201,8 @@ class RunFolder:
     # -- at the end -------------------------------------------------------------------------
     def finish(self, order: dict[tuple[str, int], int]) -> None:
         """Write replications.csv from the journal in (scenario, replication, site) order,
-        reading it twice rather than holding it, and remove the journal and checkpoint."""
+        reading it twice rather than holding it. The journal stays until :meth:`clean_up`,
+        so an interruption here can still be resumed."""
         offsets: list[tuple[int, int, int]] = []  # (rank of scenario and replication, site row, offset)
         with (self.path / JOURNAL).open("rb") as fh:
             fh.readline()
@@ -218,7 +224,10 @@ class RunFolder:
                 src.seek(at)
                 out.write(src.readline())
         os.replace(tmp, self.path / "replications.csv")
-        (self.path / JOURNAL).unlink()
+
+    def clean_up(self) -> None:
+        """Remove the journal and checkpoint once everything else is written."""
+        (self.path / JOURNAL).unlink(missing_ok=True)
         (self.path / CHECKPOINT).unlink(missing_ok=True)
 
     def save_bottlenecks(self, names: list[str], weekly: list[WeeklyTotals]) -> None:

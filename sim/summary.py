@@ -176,9 +176,14 @@ def _quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int) 
     if not (math.isfinite(a) and math.isfinite(b)):
         return {"days": None, "ci95": [None, None]}
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, alt.size, size=(BOOTSTRAP, alt.size))
     k = required_count(q, alt.size) - 1  # the inverted-CDF order statistic, as quantile_days
-    diffs = np.partition(alt[idx], k, axis=1)[:, k] - np.partition(ref[idx], k, axis=1)[:, k]
+    # Resamples in blocks, so memory stays small however many replications there are.
+    block = max(1, min(BOOTSTRAP, 2_000_000 // max(alt.size, 1)))
+    parts = []
+    for start in range(0, BOOTSTRAP, block):
+        idx = rng.integers(0, alt.size, size=(min(block, BOOTSTRAP - start), alt.size))
+        parts.append(np.partition(alt[idx], k, axis=1)[:, k] - np.partition(ref[idx], k, axis=1)[:, k])
+    diffs = np.concatenate(parts)
     finite = diffs[np.isfinite(diffs)]
     low, high = (np.percentile(finite, [2.5, 97.5]) if finite.size == diffs.size else (np.nan, np.nan))
     return {"days": int(a - b), "ci95": [_round(low, 1), _round(high, 1)]}

@@ -210,12 +210,22 @@ def test_existing_out_without_force_is_left_untouched(tmp_path):
 
 def test_existing_out_with_force_is_replaced(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("old results", encoding="utf-8")
+    assert run_small(out).exit_code == 0
+    (out / "extra.txt").write_text("old results", encoding="utf-8")
     result = run_small(out, "--force")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == RESULT_FILES
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_force_never_deletes_a_folder_that_is_not_a_results_folder(tmp_path):
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "chapter.txt").write_text("precious", encoding="utf-8")
+    result = run_small(out, "--force")
+    assert_clean_failure(result)
+    assert "not a results folder" in result.stderr
+    assert (out / "chapter.txt").read_text(encoding="utf-8") == "precious"
 
 
 def test_out_that_is_a_file_gives_a_message_not_a_traceback(tmp_path):

@@ -64,7 +64,10 @@ def test_a_dask_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path, monkey
             seen["victim"] = sorted(seen["before"])[0]
             # The worker process exits at once; its nanny starts a new one, and Dask runs
             # the chunks it held elsewhere.
-            client.run(os._exit, 1, workers=[seen["victim"]], on_error="ignore")
+            try:
+                client.run(os._exit, 1, workers=[seen["victim"]], on_error="ignore")
+            except Exception:  # noqa: BLE001  the worker cannot answer once it has exited
+                pass
 
     def workers_after() -> set:
         return set(seen["executor"].client.scheduler_info()["workers"])

@@ -18,7 +18,7 @@ def rows_for(scenario: str, rep: int, sites=("a", "b")) -> list[list[str]]:
 
 def test_create_refuses_an_existing_folder_unless_forced(tmp_path):
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "old.txt").write_text("old")
+    (tmp_path / "run" / "manifest.json").write_text("{}")
     with pytest.raises(ResultsExistError, match="--resume"):
         RunFolder.create(tmp_path / "run")
     RunFolder.create(tmp_path / "run", force=True)
@@ -26,6 +26,12 @@ def test_create_refuses_an_existing_folder_unless_forced(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ResultsExistError, match="is a file"):
         RunFolder.create(tmp_path / "file", force=True)
+    # --force never deletes a folder that is not a results folder.
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "chapter.txt").write_text("precious")
+    with pytest.raises(ResultsExistError, match="not a results folder"):
+        RunFolder.create(tmp_path / "thesis", force=True)
+    assert (tmp_path / "thesis" / "chapter.txt").read_text() == "precious"
 
 
 def test_finish_writes_rows_in_scenario_replication_site_order(tmp_path):
@@ -34,6 +40,8 @@ def test_finish_writes_rows_in_scenario_replication_site_order(tmp_path):
     folder.append(rows_for("base", 0) + rows_for("alt", 0))
     order = {("base", 0): 0, ("base", 1): 1, ("alt", 0): 2, ("alt", 1): 3}
     folder.finish(order)
+    assert (tmp_path / "run" / JOURNAL).exists()  # kept until everything else is written
+    folder.clean_up()
     lines = (tmp_path / "run" / "replications.csv").read_text().splitlines()
     assert lines[0].split(",") == list(COLUMNS)
     assert [tuple(line.split(",")[:3]) for line in lines[1:]] == [
