@@ -83,3 +83,14 @@ def test_a_dask_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path, monkey
     folder.finish(order)
     RunFolder(tmp_path / "serial").finish(order)
     assert (tmp_path / "dask" / "replications.csv").read_bytes() == (tmp_path / "serial" / "replications.csv").read_bytes()
+
+
+def test_a_replication_error_survives_the_trip_back_from_a_worker():
+    # Raised in a worker process, it is pickled back to the runner with every field.
+    import pickle
+
+    from sim.executors import ReplicationError
+
+    err = pickle.loads(pickle.dumps(ReplicationError("base", 3, 7, "ValueError: boom")))
+    assert (err.scenario, err.replication, err.seed) == ("base", 3, 7)
+    assert str(err) == "scenario 'base', replication 3 (seed 7) failed: ValueError: boom"
