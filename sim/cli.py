@@ -116,9 +116,7 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
             _fail(err.problems)
         options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,
                              workers, scheduler, chunk_size, precision, max_replications if precision else None)
-        # The experiment's name makes a folder name: keep it to one safe path part.
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in spec.name).strip(".") or "experiment"
-        out = out or Path("results") / safe / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = out or Path("results") / record.safe_name(spec.name) / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         try:
             folder = RunFolder.create(out, force=force)
         except ResultsExistError as err:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -44,12 +43,14 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> str:
     folder.write(CONFIG, "experiment.toml", texts[0])
     folder.write(CONFIG, "model.toml", texts[1])
     for i, scenario in enumerate(spec.scenarios):
-        folder.write("resolved", f"{i}-{_safe(scenario.name)}.toml", _toml(scenario.raw_model))
+        folder.write("resolved", f"{i}-{safe_name(scenario.name)}.toml", _toml(scenario.raw_model))
     return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data])
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+def safe_name(name: str) -> str:
+    """A name fit to be one part of a file path: letters, digits, '-', '_' and '.', with no
+    leading or trailing dots (so it cannot climb out of its folder)."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "unnamed"
 
 
 def write_manifest(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overrides: list[tuple[str, Any]],

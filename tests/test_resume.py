@@ -19,6 +19,22 @@ def invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def run_interrupted(monkeypatch, *args, after: int = 1):
+    """Run with Ctrl-C arriving just after the ``after``-th chunk is stored in the journal."""
+    real_append = results.RunFolder.append
+    calls = {"n": 0}
+
+    def append_then_stop(self, rows):
+        real_append(self, rows)
+        calls["n"] += 1
+        if calls["n"] == after:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(results.RunFolder, "append", append_then_stop)
+        return invoke("run", "--no-plots", *args)
+
+
 @pytest.mark.parametrize("stop_after", [1, 3])
 def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, stop_after):
     whole = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
@@ -27,24 +43,13 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, st
 
     # Ctrl-C after a few chunks were stored (and, for stop_after=3, after a checkpoint
     # that will not cover every stored row: those rows must be redone, not doubled).
-    real_append = results.RunFolder.append
-    calls = {"n": 0}
-
-    def append_then_stop(self, rows):
-        real_append(self, rows)
-        calls["n"] += 1
-        if calls["n"] == stop_after:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(results.RunFolder, "append", append_then_stop)
-    part = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
-                  "--chunk-size", 1, "--out", tmp_path / "part", *RANDOM)
+    part = run_interrupted(monkeypatch, SMALL_EXPERIMENT, "-n", 6, "--seed", 4, "-q", "--executor", "serial",
+                           "--chunk-size", 1, "--out", tmp_path / "part", *RANDOM, after=stop_after)
     assert part.exit_code == 130
     assert f"--resume {tmp_path / 'part'}" in part.stderr
     manifest = json.loads((tmp_path / "part" / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     assert not (tmp_path / "part" / "summary.json").exists()
-    monkeypatch.setattr(results.RunFolder, "append", real_append)
 
     resumed = invoke("run", "--no-plots", "--resume", tmp_path / "part", "-q", "--executor", "serial")
     assert resumed.exit_code == 0, resumed.output
@@ -67,16 +72,8 @@ def test_resume_refuses_a_complete_run_and_changed_inputs(tmp_path):
 def test_a_folder_in_use_by_a_live_run_cannot_be_resumed(tmp_path, monkeypatch):
     import os
 
-    real_append = results.RunFolder.append
-
-    def stop(self, rows):
-        real_append(self, rows)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(results.RunFolder, "append", stop)
-    part = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 4, "-q", "--executor", "serial", "--out", tmp_path / "p")
+    part = run_interrupted(monkeypatch, SMALL_EXPERIMENT, "-n", 4, "-q", "--executor", "serial", "--out", tmp_path / "p")
     assert part.exit_code == 130
-    monkeypatch.setattr(results.RunFolder, "append", real_append)
     assert not (tmp_path / "p" / ".running").exists()  # released on the way out
     # Pretend another live process (this one) still holds it.
     (tmp_path / "p" / ".running").write_text(str(os.getpid()))
@@ -89,15 +86,7 @@ def test_a_folder_in_use_by_a_live_run_cannot_be_resumed(tmp_path, monkeypatch):
 
 
 def test_a_damaged_journal_is_a_message_not_a_traceback(tmp_path, monkeypatch):
-    real_append = results.RunFolder.append
-
-    def stop(self, rows):
-        real_append(self, rows)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(results.RunFolder, "append", stop)
-    invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 4, "-q", "--executor", "serial", "--out", tmp_path / "p")
-    monkeypatch.setattr(results.RunFolder, "append", real_append)
+    run_interrupted(monkeypatch, SMALL_EXPERIMENT, "-n", 4, "-q", "--executor", "serial", "--out", tmp_path / "p")
     (tmp_path / "p" / "replications.partial.csv").write_text("not,a,journal\n")
     r = invoke("run", "--no-plots", "--resume", tmp_path / "p", "-q", "--executor", "serial")
     assert r.exit_code == 1 and "cannot resume" in r.stderr and "Traceback" not in r.output
@@ -118,19 +107,9 @@ def test_a_precision_run_resumed_mid_round_equals_an_uninterrupted_one(tmp_path,
     rounds = json.loads((tmp_path / "whole" / "manifest.json").read_text())["replications_done"]
     assert rounds > 20  # it needed a third round, so there is a second round to interrupt
 
-    real_append = results.RunFolder.append
-    calls = {"n": 0}
-
-    def append_then_stop(self, rows):
-        real_append(self, rows)
-        calls["n"] += 1
-        if calls["n"] == 30:  # in the second round (20 one-replication chunks make the first)
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(results.RunFolder, "append", append_then_stop)
-    part = invoke("run", "--no-plots", SMALL_EXPERIMENT, *common, "--out", tmp_path / "part")
+    # Ctrl-C in the second round (20 one-replication chunks make the first).
+    part = run_interrupted(monkeypatch, SMALL_EXPERIMENT, *common, "--out", tmp_path / "part", after=30)
     assert part.exit_code == 130
-    monkeypatch.setattr(results.RunFolder, "append", real_append)
     resumed = invoke("run", "--no-plots", "--resume", tmp_path / "part", "-q", "--executor", "serial")
     assert resumed.exit_code == 0, resumed.output
     for name in FILES:
