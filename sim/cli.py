@@ -3,30 +3,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import click
 
 from sim import manifest, record
+from sim.cli_studies import register as register_studies
 from sim.errors import ConfigError, Problem
 from sim.executors import EXECUTORS
 from sim.experiment_file import is_experiment, load_experiment
-from sim.launch import create_folder, default_out, execute, fail
+from sim.launch import create_folder, default_out, execute, fail, parse_sets
 from sim.model_file import build_model, load_toml
-from sim.overrides import parse_value
 from sim.paths import default_experiment
 from sim.results import RunFolder
 from sim.runner import RunOptions
-
-
-def _parse_sets(values: tuple[str, ...]) -> list[tuple[str, Any]]:
-    out = []
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            fail([Problem("--set", item, "expected KEY=VALUE, like site.hnt.go_live=2023-03-04")])
-        out.append((key.strip(), parse_value(value.strip())))
-    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,7 +80,7 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
         options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
     else:
-        overrides = _parse_sets(sets)
+        overrides = parse_sets(sets)
         path = experiment or default_experiment()
         try:
             raw = load_toml(path)
@@ -126,7 +115,7 @@ def _resumed(path: Path, experiment: Path | None, sets: tuple[str, ...], replica
     except ConfigError as err:
         fail(err.problems)
     options = RunOptions(max(replications or 0, m["replications_asked"]), m["seed"], precision=m["precision"],
-                         max_replications=m["max_replications"])
+                         max_replications=m["max_replications"], curves=m.get("curves", True))
     return folder, spec, options, [tuple(kv) for kv in m["overrides"]], m["started"]
 
 
@@ -173,7 +162,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     from sim.trace import write_trace
 
     try:
-        spec = load_experiment(experiment or default_experiment(), _parse_sets(sets))
+        spec = load_experiment(experiment or default_experiment(), parse_sets(sets))
     except ConfigError as err:
         fail(err.problems)
     try:
@@ -181,6 +170,9 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     except ValueError as err:
         fail([Problem("--scenario" if scenario else "--replication", "", str(err))])
     click.echo(f"timetable: {csv_path} and {ics_path}")
+
+
+register_studies(cli)
 
 
 def main() -> None:

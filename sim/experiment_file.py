@@ -9,6 +9,7 @@ from sim.model_file import build_model, load_toml
 from sim.overrides import OverrideError, apply_overrides
 from sim.reader import Problems, Table, unique_ids
 from sim.spec import ExperimentSpec, Scenario
+from sim.study_file import check_studies, read_studies
 
 DEFAULT_SCENARIO = "base"
 
@@ -48,6 +49,7 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
         settings = t.table("set")
         scenario_raw.append((sname, t.str("description", ""), flatten(settings.data) if settings.ok else []))
         t.finish()
+    studies = read_studies(root)
     root.finish()
     model_path = (path.parent / model_ref).resolve() if model_ref else None
     if model_path is not None and not model_path.is_file():
@@ -78,7 +80,12 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
             all_problems.extend(err.problems)
     if all_problems:
         raise ConfigError(all_problems)
-    return ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios), raw, model_raw)
+    spec = ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios), studies,
+                          raw, model_raw)
+    problems_of_studies = check_studies(spec)
+    if problems_of_studies:
+        raise ConfigError(problems_of_studies)
+    return spec
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

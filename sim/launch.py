@@ -20,6 +20,7 @@ import click
 from sim import manifest, record
 from sim.errors import Problem
 from sim.executors import ReplicationError
+from sim.overrides import parse_value
 from sim.results import ResultsExistError, RunFolder, json_text
 from sim.runner import Runner, RunOptions
 from sim.spec import ExperimentSpec
@@ -32,6 +33,17 @@ def fail(problems: list[Problem]) -> None:
     for p in problems:
         click.echo(f"error: {p}", err=True)
     sys.exit(1)
+
+
+def parse_sets(values: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """``--set KEY=VALUE`` options as (dotted key, value) pairs."""
+    out = []
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail([Problem("--set", item, "expected KEY=VALUE, like site.hnt.go_live=2023-03-04")])
+        out.append((key.strip(), parse_value(value.strip())))
+    return out
 
 
 def default_out(spec: ExperimentSpec, kind: str = "") -> Path:
@@ -166,8 +178,9 @@ def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner
                   "seed": options.seed, "replications": n}
     summary = summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
     folder.write("", "summary.json", json_text(summary))
-    folder.save_curves([s.name for s in spec.scenarios], runner.curves)
-    folder.save_bottlenecks([s.name for s in spec.scenarios], runner.weekly)
+    if options.curves:
+        folder.save_curves([s.name for s in spec.scenarios], runner.curves)
+        folder.save_bottlenecks([s.name for s in spec.scenarios], runner.weekly)
     return summary
 
 

@@ -61,3 +61,18 @@ def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> di
             raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
         node[parts[-1]] = value
     return out
+
+
+def value_at(raw: dict[str, Any], key: str) -> Any:
+    """The value a dotted key leads to in raw tables (an OverrideError if none)."""
+    parts = key.split(".")
+    if not key or any(not p for p in parts):
+        raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        node = _child(node, part, key, ".".join(parts[:i]))
+    if not isinstance(node, dict):
+        raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
+    if parts[-1] not in node:
+        raise OverrideError(key, f"{'.'.join(parts[:-1]) or 'the file'} has no value {parts[-1]!r}")
+    return node[parts[-1]]

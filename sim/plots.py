@@ -59,21 +59,21 @@ def write_figures(results_dir: Path) -> list[Path]:
     by_cell: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
         by_cell[row["scenario"], row["site"]].append(row)
-    slug, site_slug = _Slugs(), _Slugs()  # scenarios and sites each get their own unique slugs
+    slug, site_slug = Slugs(), Slugs()  # scenarios and sites each get their own unique slugs
     written: list[Path] = []
     with matplotlib.rc_context(STYLE):
         for name, scenario in summary["scenarios"].items():
             for site_id, site in scenario["sites"].items():
                 fig = completion_figure(name, site, by_cell[name, site_id], summary["replications"])
-                written += _save(fig, out, f"completion-{slug(name)}-{site_slug(site_id)}")
+                written += save_figure(fig, out, f"completion-{slug(name)}-{site_slug(site_id)}")
         if (results_dir / "curves.npz").is_file():
             for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
                 fig = s_curve_figure(name, summary["scenarios"][name], hist, by_cell)
-                written += _save(fig, out, f"s-curves-{slug(name)}")
-        written += _save(risk_figure(summary), out, "risk")
+                written += save_figure(fig, out, f"s-curves-{slug(name)}")
+        written += save_figure(risk_figure(summary), out, "risk")
         if (results_dir / "bottlenecks.npz").is_file():  # older folders have none
             for name, weekly in _known(read_bottlenecks(results_dir / "bottlenecks.npz"), summary):
-                written += _save(bottleneck_figure(name, summary["scenarios"][name], weekly), out,
+                written += save_figure(bottleneck_figure(name, summary["scenarios"][name], weekly), out,
                                  f"bottlenecks-{slug(name)}")
     return written
 
@@ -100,7 +100,7 @@ def completion_figure(scenario: str, site: dict[str, Any], rows: list[Row], n: i
     side = fig.add_subplot(grid[:, 1])
     side.axis("off")
     top.tick_params(labelbottom=False)
-    _title(fig, f"{site['name']}: when is training complete?", f"{scenario}, {n} replications")
+    figure_title(fig, f"{site['name']}: when is training complete?", f"{scenario}, {n} replications")
     marks = {q: site["completion_date"].get(q) for q in ("p50", "p80", "p90")}
     span = [go_live, *done, *go_lives, *(_date(d) for d in marks.values() if d)]
     lo, hi = min(span), max(span)
@@ -172,7 +172,7 @@ def s_curve_figure(scenario: str, summary: dict[str, Any], hist: ShareHistogram,
     days = np.array([date2num(hist.epoch + dt.timedelta(days=d)) for d in range(hist.n_days)])
     threshold = summary["readiness_threshold"]
     fig, axes = _grid(len(hist.sites))
-    _title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
+    figure_title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
     for k, (ax, site_id) in enumerate(zip(axes, hist.sites)):
         site = summary["sites"].get(site_id, {"name": site_id, "go_live": hist.epoch.isoformat(),
                                               "completion_date": {}})
@@ -211,7 +211,7 @@ def risk_figure(summary: dict[str, Any]) -> Figure:
     axes = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1]) if paired else [fig.subplots()]
     thresholds = sorted({s["readiness_threshold"] for _, s in scenarios})
     level = f"{thresholds[0]:.0%}" if len(thresholds) == 1 else "the threshold"
-    _title(fig, f"Risk that fewer than {level} of staff are trained at go-live, with 95% CI",
+    figure_title(fig, f"Risk that fewer than {level} of staff are trained at go-live, with 95% CI",
            f"{summary['replications']} replications")
     y = np.arange(len(site_ids))[::-1].astype(float)
     step = 0.6 / max(len(scenarios), 1)
@@ -268,7 +268,7 @@ def bottleneck_figure(scenario: str, summary: dict[str, Any], weekly: dict[str, 
     weeks = np.array([date2num(_date(str(w))) for w in weekly["weeks"]])
     reps = max(int(weekly["replications"]), 1)
     fig, axes = _grid(len(weekly["sites"]))
-    _title(fig, "Where capacity binds: instructor and room utilisation by week", f"{scenario}, {reps} replications")
+    figure_title(fig, "Where capacity binds: instructor and room utilisation by week", f"{scenario}, {reps} replications")
     for k, (ax, site_id) in enumerate(zip(axes, (str(s) for s in weekly["sites"]))):
         inst = _ratio(weekly["instructor_slots_taught"][k], weekly["instructor_slots_on_duty"][k])
         room = _ratio(weekly["room_slots_used"][k], weekly["room_slots_open"][k])
@@ -341,7 +341,7 @@ def _legend_in_spare(fig: Figure, axes: list[Axes], used: int, title: str | None
         fig.legend(unique.values(), unique.keys(), loc="outside lower center", ncols=3, frameon=False, title=title)
 
 
-def _title(fig: Figure, text: str, detail: str) -> None:
+def figure_title(fig: Figure, text: str, detail: str) -> None:
     """A figure title with its detail in brackets, on a second line if it would not fit
     a slide's width."""
     text, detail = _plain(text), _plain(detail)
@@ -366,11 +366,11 @@ def _date_axis(ax: Axes, start: dt.date, end: dt.date, months_only: bool = False
 
 def _fmt(day: dt.date, with_day: bool = True, year_sep: str = " ") -> str:
     """"6 Feb 2023", or "Feb 2023" without the day (English month names, any locale)."""
-    month = ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())[day.month - 1]
+    month = (["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])[day.month - 1]
     return f"{day.day} {month}{year_sep}{day.year}" if with_day else f"{month}{year_sep}{day.year}"
 
 
-def _save(fig: Figure, folder: Path, stem: str) -> list[Path]:
+def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
     """Save ``fig`` as PNG and SVG, then release it."""
     paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
     fig.savefig(paths[0], dpi=DPI, metadata={"Software": None})
@@ -388,7 +388,7 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-class _Slugs:
+class Slugs:
     """File-name-safe, unique slugs: lower-case ASCII letters, digits and dashes."""
 
     def __init__(self) -> None:

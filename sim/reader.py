@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sim.distributions import Distribution, DistributionError, from_value
 from sim.errors import Problem
@@ -84,6 +85,10 @@ class Table:
             self.problem(name, "missing; this key is required")
             return None
         return default
+
+    def value(self, name: str, default: Any = _MISSING) -> Any:
+        """A value of any type, as written (the caller checks it)."""
+        return self._get(name, default)
 
     def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None) -> Any:
         """A text value, optionally one of ``choices``."""
@@ -188,12 +193,12 @@ class Table:
                 return None
         return tuple(value)
 
-    def table(self, name: str, required: bool = False) -> "Table":
+    def table(self, name: str, required: bool = False) -> Table:
         """A sub-table (empty when absent and not required)."""
         value = self._get(name, _MISSING if required else {})
         return Table(value if value is not None else {}, self.path(name), self.file, self.problems)
 
-    def tables(self, name: str, required: bool = False) -> list["Table"]:
+    def tables(self, name: str, required: bool = False) -> list[Table]:
         """An array of tables; each is keyed by its ``id`` when it has one."""
         value = self._get(name, _MISSING if required else [])
         if value is None:

@@ -18,8 +18,9 @@ import json
 import os
 import shutil
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +65,16 @@ def csv_text(rows: Iterable[list[str]], header: bool = True) -> str:
     return buf.getvalue()
 
 
+def dict_csv_text(rows: list[dict[str, Any]]) -> str:
+    """CSV text of rows that share their keys (the header); None is an empty cell."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if rows:
+        writer.writerow(list(rows[0]))
+        writer.writerows([["" if v is None else v for v in r.values()] for r in rows])
+    return buf.getvalue()
+
+
 def json_text(data: Any) -> str:
     """Indented JSON with keys in the order they were built (which reads naturally)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -96,7 +107,7 @@ class RunFolder:
         self.path = path
 
     @classmethod
-    def create(cls, path: Path, force: bool = False) -> "RunFolder":
+    def create(cls, path: Path, force: bool = False) -> RunFolder:
         """A new, empty folder; an existing one is replaced only with ``force``."""
         if path.exists() and not path.is_dir():
             raise ResultsExistError(f"{path} is a file, not a results folder; choose another --out")

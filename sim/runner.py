@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
@@ -36,6 +36,9 @@ class RunOptions:
     chunk_size: int | None = None
     precision: float | None = None
     max_replications: int | None = None
+    # S-curve and weekly histograms: off for studies of many points, where they would
+    # take megabytes per point and no figure uses them.
+    curves: bool = True
 
 
 @dataclass
@@ -68,8 +71,9 @@ class Runner:
         self.folder = folder
         self.options = options
         self.on_progress = on_progress
-        self.curves = [ShareHistogram.for_model(s.model) for s in spec.scenarios]
-        self.weekly = [WeeklyTotals.for_model(s.model) for s in spec.scenarios]
+        keep = options.curves
+        self.curves = [ShareHistogram.for_model(s.model) for s in spec.scenarios] if keep else []
+        self.weekly = [WeeklyTotals.for_model(s.model) for s in spec.scenarios] if keep else []
         self.progress = Progress(done={i: set() for i in range(len(spec.scenarios))})
         self.workers = 1
         self._last_checkpoint = time.monotonic()
@@ -158,8 +162,9 @@ class Runner:
         self._consistent = False
         self.folder.append(rows)
         for d in new:
-            self.curves[d.scenario].add(d.share, d.epoch)
-            self.weekly[d.scenario].add(d.weekly)
+            if self.curves:
+                self.curves[d.scenario].add(d.share, d.epoch)
+                self.weekly[d.scenario].add(d.weekly)
             for outcome in d.outcomes:
                 self._count(d.scenario, d.replication, outcome.site, outcome.ready)
         self.progress.rows += len(rows)

@@ -235,7 +235,62 @@ class ExperimentSpec:
     replications: int
     seed: int
     scenarios: tuple[Scenario, ...] = field(default_factory=tuple)
+    studies: Studies = field(default_factory=lambda: Studies())
     # The experiment's and the model's raw tables after --set (before scenarios): what
     # the results folder records, and what --resume reads back.
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     raw_model: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A grid of values for dotted keys (``[sweep]``); values as the user wrote them."""
+
+    vary: tuple[tuple[str, tuple[object, ...]], ...]
+    scenario: str | None = None
+    replications: int | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An uncertain input of a sensitivity analysis, between ``low`` and ``high``."""
+
+    key: str
+    name: str
+    low: object
+    high: object
+
+
+@dataclass(frozen=True)
+class SensitivitySpec:
+    """``[sensitivity]``: the parameters and the size of each method's design."""
+
+    parameters: tuple[Parameter, ...]
+    scenario: str | None = None
+    replications: int | None = None
+    morris_trajectories: int = 10
+    morris_levels: int = 4
+    sobol_samples: int = 64
+
+
+@dataclass(frozen=True)
+class CapacitySpec:
+    """``[capacity]``: the default question of ``rollout-sim capacity``."""
+
+    site: str | None = None
+    max_risk: float | None = None
+    vary: str | None = None
+    low: object = None
+    high: object = None
+    step: object = None
+    scenario: str | None = None
+    replications: int | None = None
+
+
+@dataclass(frozen=True)
+class Studies:
+    """The study tables of an experiment file (each None when absent)."""
+
+    sweep: SweepSpec | None = None
+    sensitivity: SensitivitySpec | None = None
+    capacity: CapacitySpec | None = None

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from matplotlib.image import imread
 
 from sim.cli import cli
-from sim.plots import _Slugs, write_figures
+from sim.plots import Slugs, write_figures
 from tests.conftest import SMALL_EXPERIMENT
 
 FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",
@@ -71,7 +71,7 @@ def drawn(results: Path) -> list[Path]:
 
 def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    slug, site_slug = _Slugs(), _Slugs()
+    slug, site_slug = Slugs(), Slugs()
     stems = {"risk"}
     for name, scenario in summary["scenarios"].items():
         stems |= {f"completion-{slug(name)}-{site_slug(site)}" for site in scenario["sites"]}
@@ -130,7 +130,7 @@ def test_nordic_letters_survive_into_the_svg(results: Path, tmp_path: Path):
 
 
 def test_slugs_are_safe_and_unique():
-    slug = _Slugs()
+    slug = Slugs()
     assert slug("St. Olavs hospital") == "st-olavs-hospital"
     assert slug("Nord-Trøndelag / Ålesund Æ") == "nord-trondelag-alesund-ae"
     assert slug("a b") == "a-b" and slug("a/b") == "a-b-2" and slug("a b") == "a-b"
