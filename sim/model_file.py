@@ -16,10 +16,12 @@ from sim.calendar import Closure
 from sim.errors import ConfigError, Problem
 from sim.reader import Problems, Table, unique_ids
 from sim.spec import (
+    COMMON_DELAY_KINDS,
     CURRICULUM_KINDS,
     SCHEDULING_POLICIES,
     SITE_KINDS,
     CalendarSpec,
+    CommonDelay,
     Course,
     Curriculum,
     InstructorPool,
@@ -37,7 +39,7 @@ from sim.spec import (
 from sim.staff_csv import read_headcounts
 
 MODEL_KEYS = ("model", "calendar", "operations", "uncertainty", "site", "staff_group",
-              "staff_csv", "curriculum", "instructor_pool", "venue")
+              "staff_csv", "curriculum", "instructor_pool", "venue", "common_delay")
 
 # Upper bounds far above any real rollout, so that a typo (10^8 for 10^3) is an error
 # rather than an out-of-memory in the engine, which sizes arrays by these numbers.
@@ -115,6 +117,7 @@ class _Builder:
         venues = self.venues(site_ids)
         calendar = self.calendar(site_ids)
         uncertainty = self.uncertainty()
+        common = self.common_delays(site_ids)
         root.finish()
         if self.problems:
             return None
@@ -125,7 +128,7 @@ class _Builder:
             slot_hours=float(slot_hours), slots_per_day=slots_per_day, calendar=calendar,
             sites=tuple(sites), groups=tuple(groups), curricula=tuple(curricula),
             pools=tuple(pools), venues=tuple(venues), operations=operations[0],
-            uncertainty=uncertainty, data_files=tuple(self.data_files),
+            uncertainty=uncertainty, data_files=tuple(self.data_files), common_delays=tuple(common),
         )
 
     # -- sites ---------------------------------------------------------------------------
@@ -435,6 +438,21 @@ class _Builder:
         )
         t.finish()
         return u
+
+    def common_delays(self, site_ids: set[str]) -> list[CommonDelay]:
+        tables = self.root.tables("common_delay")
+        ids = self.ids(tables, "common_delay")
+        out = []
+        for t, ident in zip(tables, ids):
+            delay = CommonDelay(
+                id=ident, delays=t.str("delays", choices=COMMON_DELAY_KINDS), sites=self.site_list(t, site_ids),
+                probability=t.number("probability", low=0, high=1), days=t.distribution("days", low=0),
+                independent=t.value("independent", False))
+            if not isinstance(delay.independent, bool):
+                t.problem("independent", f"expected true or false, got {delay.independent!r}")
+            t.finish()
+            out.append(delay)
+        return out
 
     # -- helpers ---------------------------------------------------------------------------
     def ids(self, tables: list[Table], what: str) -> list[Any]:

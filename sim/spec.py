@@ -178,6 +178,27 @@ class Uncertainty:
     go_live_delay_decided_weeks_before: float
 
 
+COMMON_DELAY_KINDS = ("training_environment", "certification", "go_live")
+
+
+@dataclass(frozen=True)
+class CommonDelay:
+    """A delay with one cause that can strike several sites in the same replication.
+
+    With probability ``probability`` the cause strikes, and every listed site (for
+    ``certification``: every pool whose home site is listed) is late by the same drawn
+    ``days``. ``independent`` draws it for each site on its own instead, with the same
+    probability and days: the same marginal risk without the correlation, to compare.
+    """
+
+    id: str
+    delays: str
+    sites: tuple[str, ...]
+    probability: float
+    days: Distribution
+    independent: bool = False
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """The whole validated world of one model file (after any overrides)."""
@@ -198,6 +219,7 @@ class ModelSpec:
     operations: Operations
     uncertainty: Uncertainty
     data_files: tuple[Path, ...] = ()  # files the model reads besides itself (headcount CSVs)
+    common_delays: tuple[CommonDelay, ...] = ()
 
     def site(self, site_id: str) -> Site:
         """The site with this id."""

@@ -180,3 +180,33 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
         return mean, math.nan, math.nan
     half = float(stats.t.ppf(1 - (1 - confidence) / 2, n - 1)) * float(np.std(x, ddof=1)) / math.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def newcombe_interval(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of p2 - p1 for two independent proportions (Newcombe's hybrid
+    score method, built from each one's Wilson interval); good coverage even near 0 and 1."""
+    if n1 == 0 or n2 == 0:
+        return math.nan, math.nan
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1, confidence)
+    l2, u2 = wilson_interval(k2, n2, confidence)
+    d = p2 - p1
+    low = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return max(low, -1.0), min(high, 1.0)
+
+
+def welch_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """mean(b) - mean(a) for independent samples, with a Welch t interval."""
+    _check_confidence(confidence)
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    d = float(np.mean(b) - np.mean(a))
+    if a.size < 2 or b.size < 2:
+        return d, math.nan, math.nan
+    va, vb = np.var(a, ddof=1) / a.size, np.var(b, ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return d, d, d
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = float(stats.t.ppf(1 - (1 - confidence) / 2, df)) * se
+    return d, d - half, d + half

@@ -75,11 +75,29 @@ def epoch_of(model: ModelSpec) -> dt.date:
     return min(first)
 
 
+def common_delay_days(model: ModelSpec, streams: RandomStreams) -> dict[tuple[str, str], int]:
+    """Days each common-cause delay adds, by (kind of delay, site id).
+
+    A shared cause is drawn once for all its sites; an ``independent`` one once per
+    site, from that site's own stream, so both have the same chance and size per site.
+    """
+    extra: dict[tuple[str, str], int] = {}
+    for c in model.common_delays:
+        for site in c.sites:
+            name = site if c.independent else ""
+            struck = streams.get("delays", "common", c.id, f"strikes:{name}").random() < c.probability
+            days = int(round(float(c.days.sample(streams.get("delays", "common", c.id, f"days:{name}"), 1)[0])))
+            if struck:
+                extra[c.delays, site] = extra.get((c.delays, site), 0) + days
+    return extra
+
+
 def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
     """Draw one replication's delays and rates and put every date on one day clock."""
     u = model.uncertainty
     epoch = epoch_of(model)
     drawn = []
+    common = common_delay_days(model, streams)
 
     def once(stream: str, site: Site, name: str, dist: Distribution) -> float:
         # Each drawn quantity has its own stream, so switching one between a fixed value
@@ -88,7 +106,9 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
 
     for site in model.sites:
         env_delay = int(round(once("delays", site, "environment", u.training_environment_delay_days)))
+        env_delay += common.get(("training_environment", site.id), 0)
         go_delay = int(round(once("delays", site, "go_live", u.go_live_delay_days)))
+        go_delay += common.get(("go_live", site.id), 0)
         targets = [(site.planned_go_live, None)] + [(p.go_live, p.decided) for p in site.postponements]
         if go_delay > 0:
             decided = site.go_live - dt.timedelta(days=round(u.go_live_delay_decided_weeks_before * 7))
@@ -114,6 +134,7 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
     certified = {}
     for pool in model.pools:
         delay = int(round(float(u.certification_delay_days.sample(streams.get("delays", "pool", pool.id), 1)[0])))
+        delay += common.get(("certification", pool.home_site), 0)
         cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, pool.home_site))
         start = np.array([(pool.certification_start - epoch).days])
         done = int(cal.add_working_days(start, np.array([pool.certification_days]))[0]) if pool.certification_days else int(start[0]) - 1
