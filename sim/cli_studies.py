@@ -24,7 +24,8 @@ from sim.paths import default_experiment
 from sim.results import dict_csv_text, json_text, write_atomic
 from sim.runner import RunOptions
 from sim.spec import ExperimentSpec
-from sim.sweep import SWEEP_FILE, grid, sweep_rows
+from sim.summary import columns_from_csv
+from sim.sweep import SWEEP_FILE, grid, joint_rows, sweep_rows
 from sim.tables import percent
 
 
@@ -139,15 +140,14 @@ def sweep(study: Study, vary: tuple[str, ...]) -> None:
     click.echo(f"sweep: {len(points)} points x {options.replications:,} replications, seed {options.seed}", err=True)
     spec, summary, path = study.run(points, scenario, table.replications if table and not vary else None, "sweep")
     rows = sweep_rows(points, summary)
+    if len(spec.scenarios[0].model.sites) > 1:
+        joint = joint_rows(points, columns_from_csv(path / "replications.csv"))
+        rows += [{**{k: None for k in rows[0]}, **r} for r in joint]  # same columns, blanks where n/a
     write_atomic(path / SWEEP_FILE, dict_csv_text(rows))
-    sweep_figures(rows, points, path / "figures", spec.name) if _mkdir(path / "figures") else None
+    (path / "figures").mkdir(exist_ok=True)
+    sweep_figures(rows, points, path / "figures", spec.name)
     _print_sweep(rows, points)
     click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}")
-
-
-def _mkdir(path: Path) -> bool:
-    path.mkdir(parents=True, exist_ok=True)
-    return True
 
 
 def _print_sweep(rows: list[dict[str, Any]], points) -> None:

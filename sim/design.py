@@ -44,7 +44,8 @@ def resolve(spec: ExperimentSpec, base: Scenario, key: str, values: list[Any], f
     problems name ``file`` (a file or an option) and ``at`` (the key there)."""
     raw = apply_overrides(spec.raw_model, list(base.overrides))
     try:
-        current = value_at(raw, key)
+        # A key left at its default is not in the file; the model check still catches typos.
+        current = value_at(raw, key, missing_ok=True)
     except OverrideError as err:
         raise ConfigError([Problem(file, at, err.message)]) from None
     out, problems = [], []

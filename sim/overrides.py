@@ -63,8 +63,9 @@ def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> di
     return out
 
 
-def value_at(raw: dict[str, Any], key: str) -> Any:
-    """The value a dotted key leads to in raw tables (an OverrideError if none)."""
+def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
+    """The value a dotted key leads to in raw tables (an OverrideError if none; None
+    with ``missing_ok`` when only the last part is absent, a key left at its default)."""
     parts = key.split(".")
     if not key or any(not p for p in parts):
         raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
@@ -74,5 +75,7 @@ def value_at(raw: dict[str, Any], key: str) -> Any:
     if not isinstance(node, dict):
         raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
     if parts[-1] not in node:
+        if missing_ok:
+            return None
         raise OverrideError(key, f"{'.'.join(parts[:-1]) or 'the file'} has no value {parts[-1]!r}")
     return node[parts[-1]]

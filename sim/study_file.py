@@ -26,7 +26,7 @@ MAX_REPLICATIONS = 10_000_000
 
 
 def _is_value(v: Any) -> bool:
-    return not isinstance(v, (bool, list, dict))
+    return not isinstance(v, (list, dict))
 
 
 def read_studies(root: Table) -> Studies:

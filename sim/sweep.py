@@ -8,8 +8,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import numpy as np
+
 from sim.design import Point, point, resolve
 from sim.spec import ExperimentSpec, Scenario
+from sim.stats import wilson_interval
+from sim.summary import SiteColumns
 
 SWEEP_FILE = "sweep.csv"
 
@@ -61,4 +65,26 @@ def sweep_rows(points: list[Point], summary: dict[str, Any]) -> list[dict[str, A
                 "risk_change_ci95_high": vs["risk_difference_ci95"][1] if vs else None,
             })
             rows.append(row)
+    return rows
+
+
+ANY_SITE = "(any site)"
+
+
+def joint_rows(points: list[Point], columns: dict[str, dict[str, SiteColumns]]) -> list[dict[str, Any]]:
+    """Per point, the risk that at least one site is not ready in the same replication:
+    what a delay with a common cause changes even when each site's own risk stays put."""
+    rows = []
+    for p in points:
+        sites = columns[p.name]
+        late = np.zeros(next(iter(sites.values())).ready.size, dtype=bool)
+        for cols in sites.values():  # every site's columns are in replication order
+            late |= ~cols.ready
+        n, k = late.size, int(np.count_nonzero(late))
+        low, high = wilson_interval(k, n)
+        row: dict[str, Any] = {"point": p.name}
+        row.update({key: shown for (key, _), shown in zip(p.settings, p.labels)})
+        row.update({"site": ANY_SITE, "replications": n, "risk": round(k / n, 6) if n else None,
+                    "risk_ci95_low": round(low, 6), "risk_ci95_high": round(high, 6)})
+        rows.append(row)
     return rows

@@ -82,12 +82,17 @@ def common_delay_days(model: ModelSpec, streams: RandomStreams) -> dict[tuple[st
     site, from that site's own stream, so both have the same chance and size per site.
     """
     extra: dict[tuple[str, str], int] = {}
+
+    def draw(c, name: str) -> int:
+        struck = streams.get("delays", "common", c.id, f"strikes:{name}").random() < c.probability
+        days = int(round(float(c.days.sample(streams.get("delays", "common", c.id, f"days:{name}"), 1)[0])))
+        return days if struck else 0
+
     for c in model.common_delays:
+        shared = None if c.independent else draw(c, "")  # drawn once: every site gets the same
         for site in c.sites:
-            name = site if c.independent else ""
-            struck = streams.get("delays", "common", c.id, f"strikes:{name}").random() < c.probability
-            days = int(round(float(c.days.sample(streams.get("delays", "common", c.id, f"days:{name}"), 1)[0])))
-            if struck:
+            days = draw(c, site) if c.independent else shared
+            if days:
                 extra[c.delays, site] = extra.get((c.delays, site), 0) + days
     return extra
 

@@ -28,3 +28,5 @@ def small_model(**overrides: Any) -> ModelSpec:
     pass a dict via ``small_model(**{"venue.a-venue.rooms": 2})``)."""
     raw = apply_overrides(load_toml(SMALL_MODEL), list(overrides.items()))
     return build_model(raw, SMALL_MODEL)
+
+STUDY_EXPERIMENT = DATA / "study-experiment.toml"  # two busy sites, with [sweep], [sensitivity], [capacity]

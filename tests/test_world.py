@@ -41,3 +41,26 @@ def test_rates_are_drawn_per_site_and_replication():
     b = draw_world(model, RandomStreams(1, 1)).sites[0].no_show_p
     assert 0 <= a <= 0.5 and a != b
     assert draw_world(model, RandomStreams(1, 0)).sites[0].no_show_p == a
+
+
+def test_a_common_cause_delays_its_sites_together_or_each_on_its_own():
+    from sim.streams import RandomStreams
+    from sim.world import common_delay_days
+    from tests.conftest import DATA
+    from sim.model_file import build_model, load_toml
+    from sim.overrides import apply_overrides
+
+    raw = load_toml(DATA / "study-model.toml")
+    days = {"dist": "uniform", "low": 10, "high": 90}
+    shared = build_model(apply_overrides(raw, [("common_delay.outage.probability", 0.5),
+                                               ("common_delay.outage.days", days)]), DATA / "study-model.toml")
+    alone = build_model(apply_overrides(raw, [("common_delay.outage.probability", 0.5), ("common_delay.outage.days", days),
+                                              ("common_delay.outage.independent", True)]), DATA / "study-model.toml")
+    together = [common_delay_days(shared, RandomStreams(3, rep)) for rep in range(200)]
+    apart = [common_delay_days(alone, RandomStreams(3, rep)) for rep in range(200)]
+    key_a, key_b = ("training_environment", "a"), ("training_environment", "b")
+    # One cause: both sites late by the same days, or neither.
+    assert all(d.get(key_a, 0) == d.get(key_b, 0) for d in together)
+    assert 60 < sum(key_a in d for d in together) < 140  # struck in about half (binomial SD 7)
+    # Each on its own: often one without the other.
+    assert sum((key_a in d) != (key_b in d) for d in apart) > 60  # about half of 200, SD 7
