@@ -320,9 +320,16 @@ def compare(folder_a: Path, folder_b: Path, scenario_a: str | None, scenario_b: 
 @click.option("--low", help="Lowest value to try (number, date, or shift like -8w).")
 @click.option("--high", help="Highest value to try.")
 @click.option("--step", help="Step between values (a number; for dates a duration like 1w or 1d; default 1, dates 1w).")
+@click.option("--earliest-go-live", is_flag=True,
+              help="Search SITE's go-live date, the whole plan moving with it: the earliest date that meets the target (or the latest, where later dates raise the risk).")
 def capacity(study: Study, site: str | None, max_risk: float | None, key: str | None, low: str | None,
-             high: str | None, step: str | None) -> None:
-    """The value of KEY at which SITE's risk is at most --max-risk, with its precision."""
+             high: str | None, step: str | None, earliest_go_live: bool) -> None:
+    """The value of KEY at which SITE's risk is at most --max-risk, with its precision.
+
+    Counts (instructors, rooms) give the smallest that meets the target; a key whose
+    larger values raise the risk (a delay) gives the largest. Values after a minus sign
+    need an equals sign: --low=-6w.
+    """
     import datetime as dt
 
     from sim.design import point
@@ -333,6 +340,12 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
     table = study.spec.studies.capacity
     site = site or (table.site if table else None)
     max_risk = max_risk or (table.max_risk if table else None)
+    if earliest_go_live:
+        if key is not None:
+            fail([Problem("--earliest-go-live", "", "searches the site's go-live; it cannot be given with --vary")])
+        if site is not None:
+            key = f"site.{site}.go_live"
+        table = None  # the [capacity] table's range is for its own key
     key = key or (table.vary if table else None)
     missing = [o for o, v in (("--site", site), ("--max-risk", max_risk), ("--vary", key)) if v is None]
     if missing:
@@ -427,12 +440,15 @@ def _step(value: Any, current: Any) -> Any:
 
 
 def _print_capacity(result, key: str, site: str, target: float, n: int) -> None:
+    import datetime as dt
+
     click.echo("")
     if result.answer is None:
         click.echo(f"{site}: {result.reason}.")
         return
     a, nb = result.answer, result.neighbour
-    word = "smallest" if result.direction == "up" else "largest"
+    dates = isinstance(a.value, dt.date)
+    word = ("earliest" if dates else "smallest") if result.direction == "up" else ("latest" if dates else "largest")
     click.echo(f"{site}: the {word} {key} with risk at most {target:.1%} is {a.value}: risk {percent(a.risk)} "
                f"(95% CI {percent(a.low)}-{percent(a.high)}, {n:,} replications).")
     if nb is not None:

@@ -132,3 +132,14 @@ def test_capacity_answer_is_confirmed_by_a_separate_run(tmp_path):
 def test_capacity_needs_its_question(tmp_path):
     r = invoke("capacity", STUDY_EXPERIMENT, "--vary", "model.name", "--out", tmp_path / "x", *SERIAL)
     assert r.exit_code == 1 and "expected a key with a number or a date" in r.output
+
+
+def test_capacity_searches_go_live_dates(tmp_path):
+    r = invoke("capacity", STUDY_EXPERIMENT, "--earliest-go-live", "--max-risk", 0.3, "--low=-6w", "--high=+2w",
+               "--out", tmp_path / "g", "-n", 20, *SERIAL)
+    assert r.exit_code == 0, r.output
+    values = [row["value"] for row in rows(tmp_path / "g" / "search.csv")]
+    assert values[0] == "2023-03-25" and values[-1] == "2023-05-20"  # whole weeks either side of 6 May
+    assert " site.a.go_live with risk at most 30.0% is 2023-" in r.output
+    r = invoke("capacity", STUDY_EXPERIMENT, "--earliest-go-live", "--vary", "venue.a-venue.rooms", *SERIAL)
+    assert r.exit_code == 1 and "cannot be given with --vary" in r.output
