@@ -59,8 +59,8 @@ def small_model_text(**replace: str) -> str:
 # -- validate -----------------------------------------------------------------------------
 
 def test_validate_good_files_prints_one_ok_line_each():
-    files = [ROOT / "models" / "midt-norge.toml", ROOT / "experiments" / "baseline.toml",
-             ROOT / "experiments" / "st-olavs-may-2022.toml", SMALL_MODEL, SMALL_EXPERIMENT]
+    files = [ROOT / "models" / "midt-norge.toml", *sorted((ROOT / "experiments").glob("*.toml")), SMALL_MODEL,
+             SMALL_EXPERIMENT]
     result = invoke("validate", *files)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

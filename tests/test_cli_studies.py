@@ -143,3 +143,19 @@ def test_capacity_searches_go_live_dates(tmp_path):
     assert " site.a.go_live with risk at most 30.0% is 2023-" in r.output
     r = invoke("capacity", STUDY_EXPERIMENT, "--earliest-go-live", "--vary", "venue.a-venue.rooms", *SERIAL)
     assert r.exit_code == 1 and "cannot be given with --vary" in r.output
+
+
+@pytest.mark.slow
+def test_the_shipped_sweep_never_lowers_the_risk_as_the_environment_is_later(tmp_path):
+    # The promise on experiments/delay-sensitivity.toml: with common random numbers
+    # the risk never decreases as the training environment delay grows. 20 replications a
+    # point keep this under a minute; the claim is about every replication, not an average.
+    from tests.conftest import DATA
+
+    shipped = DATA.parent.parent / "experiments" / "delay-sensitivity.toml"
+    r = invoke("sweep", shipped, "-n", 20, "--out", tmp_path / "s", "-q")
+    assert r.exit_code == 0, r.output
+    table = rows(tmp_path / "s" / "sweep.csv")
+    for site in {t["site"] for t in table}:
+        risks = [float(t["risk"]) for t in table if t["site"] == site]
+        assert risks == sorted(risks), (site, risks)
