@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sim import manifest, record
+from sim import __version__, manifest, record
 from sim.cli_studies import register as register_studies
 from sim.errors import ConfigError, Problem
 from sim.executors import EXECUTORS
@@ -19,7 +19,7 @@ from sim.runner import RunOptions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="rollout-sim")
+@click.version_option(version=__version__, prog_name="rollout-sim")  # works uninstalled too
 def cli() -> None:
     """Will staff be trained before go-live? Simulate an EHR training rollout.
 

@@ -288,3 +288,10 @@ def test_headcount_csv_is_kept_with_the_results(tmp_path):
     assert 'file = "0-staff.csv"' in (tmp_path / "out" / "config" / "model.toml").read_text(encoding="utf-8")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["scenarios"]["base"]["sites"]["a"]["staff"] == 30
+
+
+def test_version_is_printed_installed_or_not():
+    from sim import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"rollout-sim, version {__version__}"
