@@ -199,6 +199,8 @@ def paired_difference(alt: SiteColumns, ref: SiteColumns) -> dict[str, Any]:
     mean, low, high = mean_ci(diff)
     if diff.size >= 2 and np.all(diff == diff[0]):
         low = high = mean  # every pair agrees: no sampling spread to speak of
+    # A difference of two risks lies in [-1, 1]; the t interval does not know that.
+    low, high = max(low, -1.0), min(high, 1.0)
     return {
         "paired_replications": int(common.size),
         "risk_difference": _round(mean),

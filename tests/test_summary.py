@@ -62,6 +62,15 @@ def test_paired_difference_uses_the_same_replications():
     assert same["p50_completion_difference"] == {"days": 0, "ci95": [0.0, 0.0]}
 
 
+def test_paired_risk_difference_interval_stays_within_minus_one_and_one():
+    # 99 of 100 replications go from not ready to ready: the t interval around -0.99
+    # would reach below -1, which no difference of two risks can.
+    ref = columns_of([row(99)] * 100)
+    alt = columns_of([row(100)] * 99 + [row(99)])
+    low, high = paired_difference(alt, ref)["risk_difference_ci95"]
+    assert low == -1.0 and -0.99 < high < -0.95
+
+
 def test_paired_completion_difference_in_days_with_an_interval():
     ref = columns_of([row(100, completion=D(2023, 3, d)) for d in range(1, 21)])
     alt = columns_of([row(100, completion=D(2023, 3, d) + dt.timedelta(days=7)) for d in range(1, 21)])
