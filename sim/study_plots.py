@@ -104,7 +104,8 @@ def tornado_figures(rows: list[dict[str, Any]], folder: Path, experiment: str) -
                     ax.set_xlabel("change in risk not ready (percentage points)")
                 else:
                     ax.set_xlabel("change in P80 completion (days)")
-            left.set_yticks(y, params)
+            ends = {(r["parameter"], r["end"]): r["value"] for r in mine}
+            left.set_yticks(y, [f"{p}\n({ends[p, 'low']} to {ends[p, 'high']})" for p in params])
             left.legend(frameon=False, loc="lower right")
             n = mine[0]["replications"]
             figure_title(fig, f"{site}: what moves readiness most",
