@@ -73,7 +73,8 @@ class InstructorRoster:
         self.any_prep = bool(self.prep_slots.any())
         self._base = np.array(base, dtype=bool).reshape(len(pool), n_sites)
         self.busy_until = np.zeros(len(pool), dtype=np.float64)  # slot time when free again
-        self.checked_day = np.full(len(pool), -1, dtype=np.int64)  # day their health was drawn
+        # Day their health was drawn; a list, as it is read a few instructors at a time.
+        self.checked_day = [-1] * len(pool)
         self.taught_slots = np.zeros(len(pool), dtype=np.int64)
         self.serves = self._base
         self._day = -1
@@ -106,7 +107,7 @@ class InstructorRoster:
     def free(self, site: int, now: float) -> np.ndarray:
         """Instructor numbers who could teach at ``site`` now, least used first."""
         ok = self.on_duty(site) & (self.busy_until <= now)  # an instructor off sick is busy all day
-        ids = np.flatnonzero(ok)
+        ids = ok.nonzero()[0]
         if ids.size > 1:
-            ids = ids[np.argsort(self.taught_slots[ids], kind="stable")]
+            ids = ids[self.taught_slots[ids].argsort(kind="stable")]  # the method: np.argsort's wrapper costs more here
         return ids

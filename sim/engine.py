@@ -8,6 +8,7 @@ in teaching *slots* (``slots_per_day`` per day); day numbers come from the world
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -41,8 +42,8 @@ class Batch(NamedTuple):
     stage: int
     start_slot: float
     end_slot: float
-    booked: np.ndarray
-    attended: np.ndarray
+    booked: list[int]  # learners booked, per class
+    attended: list[int]
     covered: int  # the first this many classes are taught by a stand-in
 
 
@@ -78,11 +79,16 @@ class Demand:
     # No learner can be booked before this day (a shortcut, reset whenever learners arrive).
     idle_until: int = 0
     groups: list[tuple[int, GroupQueue, int]] = field(default_factory=list)  # (group, queue, unit)
+    class_sizes: list[int] = field(default_factory=list)  # largest class, per venue of the site
+    # Constants read for every class (attribute chains cost in the planner's inner loop).
+    site_index: int = field(init=False)
+    slots: int = field(init=False)
+    is_refresher: bool = field(init=False)  # whether this demand is the curriculum's refresher
 
-    @property
-    def is_refresher(self) -> bool:
-        """Whether this demand is the curriculum's refresher."""
-        return self.stage == len(self.curriculum.courses)
+    def __post_init__(self) -> None:
+        self.site_index = self.site.index
+        self.slots = self.course.slots
+        self.is_refresher = self.stage == len(self.curriculum.courses)
 
     def available(self, day: int) -> int:
         """Learners ready for this course on ``day``."""
@@ -145,7 +151,10 @@ class Engine:
                             for sw in world.sites]
         self.counters = [SiteCounters() for _ in world.sites]
         self._monday_offset = world.epoch.weekday()
-        self.weekly = np.zeros((len(world.sites), len(WEEKLY_FIELDS), self.week_of(world.n_days - 1) + 1), dtype=np.int64)
+        # Weekly counts as plain lists [site][field][week]: bumped a few times per class,
+        # where a numpy scalar update costs ten times a list's. See :attr:`weekly`.
+        n_weeks = self.week_of(world.n_days - 1) + 1
+        self._weekly = [[[0] * n_weeks for _ in WEEKLY_FIELDS] for _ in world.sites]
         self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
         self.sessions: list[Batch] = []
         self._table: np.ndarray | None = None
@@ -159,9 +168,14 @@ class Engine:
         self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in model.curricula]
         self._u = model.uncertainty
+        # A learner is absent (no-show or sick) below this draw: see _book.
+        self._p_absent = [max(sw.no_show_p, sw.no_show_p + (1 - sw.no_show_p) * sw.learner_sick_p) for sw in world.sites]
         self._units(model)
         self._demands(model)
-        self._unit_load: dict[int, np.ndarray] = {}
+        # Learners in class per unit, by day (plain lists: read and bumped one unit at a time).
+        self._unit_load: dict[int, list[int]] = {}
+        # Fixed per learner, read a few at a time: plain lists beat numpy indexing there.
+        self._group_of = learners.group.tolist()
         self._refresh_queued = np.zeros(learners.count, dtype=bool)
         self._order_key: tuple = ()
         self._order_groups: list[list[Demand]] = []
@@ -178,7 +192,6 @@ class Engine:
         # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
         self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
         self._unit_cap_list = self.unit_cap.tolist()
-        self._unit_of = self.group_unit[self.learners.group]  # each learner's unit
 
     def _demands(self, model: ModelSpec) -> None:
         cur_index = {c.id: i for i, c in enumerate(model.curricula)}
@@ -193,14 +206,19 @@ class Engine:
             for start, go_live in sw.targets:
                 by_day[start:] = go_live
             targets.append(by_day)
+        # Each group's learners in id order: one stable sort, rather than a scan per group.
+        by_group = L.group.argsort(kind="stable")
+        group_ids = np.split(by_group, np.cumsum(np.bincount(L.group, minlength=len(model.groups)))[:-1])
         for gi, g in enumerate(model.groups):
             ci = cur_index[g.curriculum]
             cur = model.curricula[ci]
             sw = site_of[g.site]
             stages = list(cur.courses) + [cur.refresher or cur.courses[-1]]
-            ids = np.flatnonzero(L.group == gi)
+            ids = group_ids[gi]
             for stage, course in enumerate(stages):
-                demand = by_key.get((sw.index, ci, stage)) or Demand(sw, ci, cur, stage, course, targets[sw.index])
+                demand = by_key.get((sw.index, ci, stage)) or Demand(
+                    sw, ci, cur, stage, course, targets[sw.index],
+                    class_sizes=[min(course.max_class, v.seats) for v in self.site_venues[sw.index]])
                 by_key[(sw.index, ci, stage)] = demand
                 q = GroupQueue(ids, L.first_ready_day[ids]) if stage == 0 else GroupQueue(ids[:0], ids[:0])
                 demand.groups.append((gi, q, int(self.group_unit[gi])))
@@ -218,6 +236,9 @@ class Engine:
             window = math.ceil(d.curriculum.window_weeks * 7)
             self._open[i] = (sw.calendar.is_working & (days >= sw.env_ready_day) & (days <= sw.end_day)
                              & (days >= d.target_by_day - window))
+        # The same by day, and each site's target by day: rows the planner reads once a day.
+        self._open_by_day = np.ascontiguousarray(self._open.T)
+        self._target_by_day = np.stack(targets, axis=1)
 
     # -- running -------------------------------------------------------------------------------
     def run(self) -> None:
@@ -256,7 +277,7 @@ class Engine:
                 if k == 0:
                     self.roster.start_day(day)
                     order = self._order(day)
-                    on_duty = {s: int(np.count_nonzero(self.roster.on_duty(s))) for s in {d.site.index for d in order}}
+                    on_duty = {s: int(np.count_nonzero(self.roster.on_duty(s))) for s in {d.site_index for d in order}}
                 if order:
                     self._plan_slot(day, k, order, on_duty)
 
@@ -268,11 +289,12 @@ class Engine:
         that two sites sharing a venue and a go-live share it rather than one going last.
         """
         policy = self.model.scheduling_policy
-        now_open = np.flatnonzero(self._open[:, day]).tolist()
+        now_open = self._open_by_day[day].nonzero()[0].tolist()
         open_now = [self.demands[i] for i in now_open]
         if policy != "largest_backlog":
             # The ranking changes only when the open courses or a site's go-live change.
-            key = (*now_open, *(int(d.target_by_day[day]) for d in open_now))
+            target = self._target_by_day[day].tolist()  # per site
+            key = (*now_open, *[target[d.site_index] for d in open_now])
             if key != self._order_key:
                 self._order_key, self._order_groups = key, self._rank_groups(open_now, day)
             groups = self._order_groups
@@ -297,6 +319,12 @@ class Engine:
             return (d.site.index, kind, -d.stage)
 
         return [list(tied) for _, tied in itertools.groupby(sorted(open_now, key=rank), key=rank)]
+
+    @property
+    def weekly(self) -> np.ndarray:
+        """Counts per site, :data:`WEEKLY_FIELDS` and calendar week from the epoch's
+        Monday, shape (sites, fields, weeks)."""
+        return np.array(self._weekly, dtype=np.int64)
 
     def week_of(self, day: int) -> int:
         """The calendar week (Monday to Sunday) of a day, counted from the epoch's week."""
@@ -329,48 +357,65 @@ class Engine:
         return np.column_stack([columns[f] for f in SESSION_FIELDS])
 
     def _plan_slot(self, day: int, k: int, order: list[Demand], on_duty: dict[int, int]) -> None:
-        now = float(day * self.S + k)
+        S = self.S
+        now = float(day * S + k)
         if k == 0:
             # Learners in class per unit today (multi-day classes book later days ahead).
             for past in [d for d in self._unit_load if d < day]:
                 del self._unit_load[past]
-        load = self._unit_load.setdefault(day, np.zeros(self.unit_cap.size, dtype=np.int64))
+        load = self._unit_load.get(day)
+        if load is None:
+            load = self._unit_load[day] = [0] * len(self._unit_cap_list)
         full: set[int] = set()  # sites with no free room or instructor left in this slot
+        site_venues = self.site_venues
         for d in order:
-            n = d.course.slots
-            if day < d.idle_until or d.site.index in full or (n <= self.S and k + n > self.S) or (n > self.S and k != 0):
+            if day < d.idle_until:
                 continue
-            if not any(v.free for v in self.site_venues[d.site.index]) or self._fill(d, day, now, load):
-                full.add(d.site.index)
+            n, s = d.slots, d.site_index
+            if s in full or (n <= S and k + n > S) or (n > S and k != 0):
+                continue
+            for v in site_venues[s]:
+                if v.free:
+                    if self._fill(d, day, now, load):
+                        full.add(s)
+                    break
+            else:  # no free room at the site
+                full.add(s)
         # Capacity open to each site in this slot, for utilisation over its training
         # period (classes open, before go-live).
         week = self.week_of(day)
         for s, count in on_duty.items():
-            self.weekly[s, _ON_DUTY, week] += count
-            self.weekly[s, _OPEN, week] += self._site_rooms[s]
+            weekly = self._weekly[s]
+            weekly[_ON_DUTY][week] += count
+            weekly[_OPEN][week] += self._site_rooms[s]
             if day < self.world.sites[s].go_live_day:
                 c = self.counters[s]
                 c.instructor_slots_on_duty += count
                 c.room_slots_open += self._site_rooms[s]
 
-    def _ready(self, d: Demand, day: int, load: np.ndarray) -> tuple[list[tuple[int, GroupQueue]], int, bool]:
-        """Per staff group, how many may be booked now within their units' daily limits;
-        the total; and whether a unit's limit (not a lack of learners) cut it.
+    def _ready(self, d: Demand, day: int, load: list[int]) -> tuple[list[tuple[int, GroupQueue, int]], int, bool]:
+        """Per staff group, how many may be booked now within their units' daily limits
+        (with the queue and the unit); the total; and whether a unit's limit (not a lack
+        of learners) cut it.
 
         Groups of one unit share its limit, first come first served.
         """
         left: dict[int, int] = {}
-        avail, capped = [], False
+        cap = self._unit_cap_list
+        avail, total, capped = [], 0, False
         for _, q, u in d.groups:
             a = q.available(day)
-            room = left.get(u, self._unit_cap_list[u] - int(load[u]))
+            room = left.get(u)
+            if room is None:
+                room = cap[u] - load[u]
             take = max(0, min(a, room))
             capped |= take < a
             left[u] = room - take
-            avail.append((take, q))
-        return avail, sum(a for a, _ in avail), capped
+            avail.append((take, q, u))
+            total += take
+        return avail, total, capped
 
-    def _fill(self, d: Demand, day: int, now: float, load: np.ndarray) -> bool:
+    def _fill(self, d: Demand, day: int, now: float, load: list[int]) -> bool:
         """Book as many classes of one course as learners, rooms and instructors allow now.
 
         Returns whether the site has no instructor or room left in this slot. A course
@@ -383,53 +428,71 @@ class Engine:
             # Nobody ready: wait for the next; only the units' daily limits: try tomorrow.
             d.idle_until = day + 1 if capped else min(upcoming, default=10**9)
             return False
-        venues = self.site_venues[sw.index]
+        venues = self.site_venues[d.site_index]
         free_rooms = [v.free for v in venues]
         # One class per free room, in venue order, each as large as the room allows.
-        caps = [(f, min(d.course.max_class, v.seats)) for v, f in zip(venues, free_rooms) if f]
+        caps = [(f, size) for f, size in zip(free_rooms, d.class_sizes) if f]
+        rooms_free = sum(f for f, _ in caps)
         # A class kept small by a unit's daily limit runs: waiting would not fill it.
         hold = not capped
-        if self._classes(d, total, caps, day, sum(f for f, _ in caps), hold) == 0:
+        if self._classes(d, total, caps, day, rooms_free, hold) == 0:
             upcoming = [nxt for _, q, _ in d.groups if (nxt := q.next_ready_day()) is not None]
             d.idle_until = max(day + 1, min(upcoming, default=day + 1))  # new arrivals reset this
             return False
-        if d.course.slots > self.S and self._session_end(day, now, d.course.slots, sw.calendar)[0] > sw.end_day:
+        if d.slots > self.S and self._session_end(day, now, d.slots, sw.calendar)[0] > sw.end_day:
             d.idle_until = 10**9  # a multi-day course no longer ends within the site's horizon
             return False
-        candidates = self.roster.free(sw.index, now)
+        candidates = self.roster.free(d.site_index, now)
         if candidates.size == 0:
             return True
-        wanted = self._classes(d, total, caps, day, min(sum(f for f, _ in caps), candidates.size), hold)
+        wanted = self._classes(d, total, caps, day, min(rooms_free, candidates.size), hold)
         teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
         n = self._classes(d, total, caps, day, teachers.size, hold)
-        self.counters[sw.index].sessions_cancelled += min(cancelled, wanted - n)
-        self.weekly[sw.index, _CANCELLED, self.week_of(day)] += min(cancelled, wanted - n)
+        self.counters[d.site_index].sessions_cancelled += min(cancelled, wanted - n)
+        self._weekly[d.site_index][_CANCELLED][self.week_of(day)] += min(cancelled, wanted - n)
         if n == 0:
             return teachers.size == 0
-        sizes = [c for f, c in caps for _ in range(f)][:n]
-        members = self._take(avail, min(total, sum(sizes)), day)
+        sizes: list[int] = []  # of the first n classes
+        for f, size in caps:
+            sizes += [size] * min(f, n - len(sizes))
+        members, units = self._take(avail, min(total, sum(sizes)), day)
         if members.size == 0:
             return False  # everyone picked had left
-        klass = np.repeat(np.arange(n), sizes)[: members.size]
-        n = int(klass[-1]) + 1
+        # Classes are filled in order; leavers dropped on the way can leave the last ones empty.
+        booked, left = [], members.size
+        for size in sizes:
+            if left <= 0:
+                break
+            booked.append(min(size, left))
+            left -= size
+        n = len(booked)
         # Classes go to the venues in order: the first free rooms are used.
         taken, rooms = n, []
         for v, f in zip(venues, free_rooms):
             rooms.append((v, min(f, taken)))
             taken -= rooms[-1][1]
-        self._book(d, rooms, teachers[:n], min(covered, n), members, klass, day, now, load)
+        self._book(d, rooms, teachers[:n], min(covered, n), members, units, booked, day, now, load)
         return False
 
-    def _take(self, avail: list[tuple[int, GroupQueue]], want: int, day: int) -> np.ndarray:
-        """Take ``want`` learners from the groups, in proportion to how many each has ready."""
+    def _take(self, avail: list[tuple[int, GroupQueue, int]], want: int,
+              day: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """Take ``want`` learners from the groups, in proportion to how many each has ready;
+        also how many came from each unit, as (unit, count) pairs."""
         leave = self.learners.leave_day
         if len(avail) == 1:
-            return avail[0][1].take(want, day, leave)
-        shares = _shares([a for a, _ in avail], want)
-        parts = [q.take(w, day, leave) for w, (_, q) in zip(shares, avail) if w > 0]
+            _, q, unit = avail[0]
+            got = q.take(want, day, leave)
+            return got, [(unit, got.size)]
+        shares = _shares([a for a, _, _ in avail], want)
+        parts, units = [], []
+        for w, (_, q, unit) in zip(shares, avail):
+            if w > 0:
+                got = q.take(w, day, leave)
+                parts.append(got)
+                units.append((unit, got.size))
         if not parts:
-            return np.zeros(0, dtype=np.int64)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+            return np.zeros(0, dtype=np.int64), []
+        return (parts[0] if len(parts) == 1 else np.concatenate(parts)), units
 
     def _classes(self, d: Demand, total: int, caps: list[tuple[int, int]], day: int, limit: int,
                  hold: bool = True) -> int:
@@ -456,32 +519,37 @@ class Engine:
 
         An instructor's health is drawn the first time they are needed on a day. A sick
         instructor's class is covered by a free colleague, or else cancelled.
+        (Plain Python lists: a handful of instructors per class.)
         """
         r = self.roster
-        first = candidates[:wanted]
-        fresh = r.checked_day[first] != day
-        if not fresh.any():
-            return first, 0, 0  # all seen well earlier today (a sick one would not be free)
-        healthy: list[np.ndarray] = []
+        checked = r.checked_day
+        for i in candidates[:wanted].tolist():
+            if checked[i] != day:
+                break
+        else:
+            return candidates[:wanted], 0, 0  # all seen well earlier today (a sick one would not be free)
+        rng, p_sick = self._rng_instructor[sw.index], sw.instructor_sick_p
+        pool = candidates.tolist()
+        healthy: list[int] = []
         found, looked, sick_assigned = 0, 0, None
-        while found < wanted and looked < candidates.size:
-            chunk = candidates[looked:looked + wanted - found]
-            looked += chunk.size
+        while found < wanted and looked < len(pool):
+            chunk = pool[looked:looked + wanted - found]
+            looked += len(chunk)
             # Candidates are free now, so anyone already checked today is well.
-            fresh = r.checked_day[chunk] != day
+            fresh = [i for i in chunk if checked[i] != day]
             well = chunk
-            if fresh.any():
-                r.checked_day[chunk[fresh]] = day
-                ill = np.zeros(chunk.size, dtype=bool)
-                ill[fresh] = self._rng_instructor[sw.index].random(int(np.count_nonzero(fresh))) < sw.instructor_sick_p
-                if ill.any():
-                    r.busy_until[chunk[ill]] = (day + 1) * self.S  # off sick for the rest of the day
-                    well = chunk[~ill]
+            if fresh:
+                for i in fresh:
+                    checked[i] = day
+                ill = {i for i, x in zip(fresh, rng.random(len(fresh)).tolist()) if x < p_sick}
+                if ill:
+                    r.busy_until[list(ill)] = (day + 1) * self.S  # off sick for the rest of the day
+                    well = [i for i in chunk if i not in ill]
             if sick_assigned is None:
-                sick_assigned = chunk.size - well.size  # sick among those first picked
-            healthy.append(well)
-            found += well.size
-        teachers = np.concatenate(healthy) if len(healthy) > 1 else healthy[0] if healthy else candidates[:0]
+                sick_assigned = len(chunk) - len(well)  # sick among those first picked
+            healthy.extend(well)
+            found += len(well)
+        teachers = np.array(healthy, dtype=candidates.dtype)
         sick_assigned = sick_assigned or 0
         covered = teachers.size - (min(wanted, candidates.size) - sick_assigned)
         return teachers, covered, sick_assigned - covered
@@ -499,17 +567,24 @@ class Engine:
         return last, float(last * self.S + n_slots - (n_days - 1) * self.S)
 
     def _book(self, d: Demand, rooms: list[tuple[VenueRooms, int]], teachers: np.ndarray, covered: int,
-              members: np.ndarray, klass: np.ndarray, day: int, now: float, load: np.ndarray) -> None:
+              members: np.ndarray, units: list[tuple[int, int]], booked: list[int], day: int, now: float,
+              load: list[int]) -> None:
         """Run ``len(teachers)`` classes now in ``rooms`` (venue, classes there): hold rooms
-        and instructors, record who came."""
-        sw, c = d.site, self.counters[d.site.index]
-        n, n_slots = teachers.size, d.course.slots
+        and instructors, record who came. ``members`` fill the classes in order, ``booked``
+        of them each; ``units`` counts them per unit for the units' daily limits."""
+        sw, si = d.site, d.site_index
+        c = self.counters[si]
+        n, n_slots = teachers.size, d.slots
         last_day, end = self._session_end(day, now, n_slots, sw.calendar)
-        units = np.bincount(self._unit_of[members], minlength=load.size)
-        load += units
+        for unit, count in units:
+            load[unit] += count
         for span_day in range(day + 1, last_day + 1):  # the later days of a multi-day class
             if sw.calendar.is_working[span_day]:
-                self._unit_load.setdefault(span_day, np.zeros_like(load))[:] += units
+                later = self._unit_load.get(span_day)
+                if later is None:
+                    later = self._unit_load[span_day] = [0] * len(load)
+                for unit, count in units:
+                    later[unit] += count
         r = self.roster
         if r.any_prep:
             # Preparation after the last slot of a day happens overnight.
@@ -523,45 +598,48 @@ class Engine:
         # Who comes: a no-show with its probability; otherwise off sick with its probability.
         # One draw per learner decides both (below p_no_show: no-show; in the next band of
         # width (1 - p_no_show) * p_sick: sick), so each keeps its own probability.
-        u = self._rng_attendance[sw.index].random(members.size)
-        no_show = u < sw.no_show_p
-        sick = ~no_show & (u < sw.no_show_p + (1 - sw.no_show_p) * sw.learner_sick_p)
-        n_no_show, n_sick = int(np.count_nonzero(no_show)), int(np.count_nonzero(sick))
-        if n_no_show or n_sick:
+        u = self._rng_attendance[si].random(members.size)
+        absent = u < self._p_absent[si]
+        where = absent.nonzero()[0]
+        n_absent = where.size
+        if n_absent:
             # Absent learners wait, then may be booked again for the same course.
-            absent = no_show | sick
-            present = ~absent
-            wait = np.zeros(members.size)
+            no_show = u[where] < sw.no_show_p
+            n_no_show = int(np.count_nonzero(no_show))
+            n_sick = n_absent - n_no_show
+            wait = np.empty(n_absent)
             if n_no_show:
-                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show_wait[sw.index], n_no_show)
+                wait[no_show] = self._u.no_show_rebook_days.sample(self._rng_no_show_wait[si], n_no_show)
             if n_sick:
-                wait[sick] = self._u.learner_sick_days.sample(self._rng_sick_wait[sw.index], n_sick)
-            self._route(d.stage, members[absent], day + 1 + np.ceil(wait[absent]).astype(np.int64))
-            came = np.bincount(klass[present], minlength=n)
-            attended = members[present]
+                wait[~no_show] = self._u.learner_sick_days.sample(self._rng_sick_wait[si], n_sick)
+            self._route(d.stage, members[where], day + 1 + np.ceil(wait).astype(np.int64))
+            attended = members[~absent]
+            # Each absentee's class, from their place in the order the classes were filled.
+            came, ends = list(booked), list(itertools.accumulate(booked))
+            for place in where.tolist():
+                came[bisect.bisect_right(ends, place)] -= 1
         else:
-            came, attended = None, members
-        booked = np.bincount(klass, minlength=n)
-        if came is None:
-            came = booked
+            n_no_show = n_sick = 0
+            came, attended = booked, members
         if c.first_class_slot is None:
             c.first_class_slot = now
-        underfilled = int(np.count_nonzero(came < d.course.min_class))
+        min_class = d.course.min_class
+        underfilled = sum(1 for x in came if x < min_class)
         c.sessions_run += n
         c.sessions_covered += covered
         c.sessions_underfilled += underfilled
-        week = self.weekly[sw.index, :, self.week_of(day)]
-        week[_RUN] += n
-        week[_UNDERFILLED] += underfilled
-        week[_TAUGHT] += n * n_slots
-        week[_USED] += n * n_slots
+        weekly, week = self._weekly[si], self.week_of(day)
+        weekly[_RUN][week] += n
+        weekly[_UNDERFILLED][week] += underfilled
+        weekly[_TAUGHT][week] += n * n_slots
+        weekly[_USED][week] += n * n_slots
         c.refresher_sessions += n if d.is_refresher else 0
         c.no_shows += n_no_show
         c.sick_absences += n_sick
         if day < sw.go_live_day:
             c.instructor_slots_taught += n * n_slots
             c.room_slots_used += n * n_slots
-        self.sessions.append(Batch(sw.index, [v.index for v, count in rooms for _ in range(count)], teachers,
+        self.sessions.append(Batch(si, [v.index for v, count in rooms for _ in range(count)], teachers,
                                    d.curriculum_index, d.stage, now, end, booked, came, covered))
         self._advance(d, attended, last_day)
 
@@ -571,17 +649,18 @@ class Engine:
         if isinstance(ready, int):
             groups = self.learners.group[ids]
             first = int(groups[0])
-            if (groups == first).all():  # the usual case: one group, one day
+            if np.count_nonzero(groups != first) == 0:  # the usual case: one group, one day
                 self.queue_of[(first, stage)].add(ids, ready)
                 self.demand_of[(first, stage)].idle_until = 0
                 return
             ready = np.full(ids.size, ready)
         # Batches are small (a class or its absentees): grouping in Python beats numpy here.
         batches: dict[tuple[int, int], list[int]] = {}
-        for learner, group, day in zip(ids.tolist(), self.learners.group[ids].tolist(), ready.tolist()):
-            batches.setdefault((group, day), []).append(learner)
+        group_of = self._group_of
+        for learner, day in zip(ids.tolist(), ready.tolist()):
+            batches.setdefault((group_of[learner], day), []).append(learner)
         for (group, day), members in batches.items():
-            self.queue_of[(group, stage)].add(np.array(members, dtype=np.int64), day)
+            self.queue_of[(group, stage)].add(members, day)  # a list: see GroupQueue
             self.demand_of[(group, stage)].idle_until = 0
 
     def _advance(self, d: Demand, came: np.ndarray, last_day: int) -> None:
@@ -607,7 +686,8 @@ class Engine:
         rng = self._rng_prof[d.site.index]
         attempts = rng.geometric(p, came.size) if p > 0 else np.full(came.size, prof.max_attempts + 1)
         passed = attempts <= prof.max_attempts
-        if passed.all():  # nearly always: failing every attempt is rare
+        # (count_nonzero: ndarray.all() costs several times more on a class-sized array)
+        if np.count_nonzero(passed) == passed.size:  # nearly always: failing every attempt is rare
             L.trained_day[came] = done + (attempts - 1) * prof.retake_days
             return
         L.trained_day[came[passed]] = done[passed] + (attempts[passed] - 1) * prof.retake_days

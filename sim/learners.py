@@ -61,12 +61,14 @@ def _positions(rng: np.random.Generator, lag_rng: np.random.Generator, n: int, s
         leave = origin + rng.exponential(365.25 / rate, origin.size)
         gone = leave < end
         # Employment lasts at least a day: someone hired on a day is there that day.
-        leave_day = np.where(gone, np.maximum(np.floor(leave), np.floor(origin) + 1), NEVER).astype(np.int64)
+        # (origin holds whole days, so it is its own floor.)
+        leave_day = np.where(gone, np.maximum(np.floor(leave), origin + 1), NEVER).astype(np.int64)
         hires.append(hire)
         leaves.append(leave_day)
-        if not gone.any():
+        n_gone = int(np.count_nonzero(gone))
+        if n_gone == 0:
             break
-        waits = lag.sample(lag_rng, int(gone.sum()))
+        waits = lag.sample(lag_rng, n_gone)
         hire = np.floor(leave[gone] + np.maximum(waits, 0.0)).astype(np.int64)
         # A replacement who would start after the horizon changes nothing.
         hire = hire[hire < end]

@@ -128,14 +128,17 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     required, trained, met = trained_curves(engine)
     share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
     grace = model.operations.new_hire_grace_days
+    required_from = np.where(L.hire_day == BEFORE, 0, L.hire_day + grace)  # the same for every site
+    new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=len(world.sites)).tolist()
     out = []
     for sw in world.sites:
         s, G = sw.index, sw.go_live_day
         eve = G - 1
-        cohort = (L.site == s) & (np.where(L.hire_day == BEFORE, 0, L.hire_day + grace) <= eve) & (L.leave_day > eve)
+        cohort = (L.site == s) & (required_from <= eve) & (L.leave_day > eve)
         req, got = int(required[s, eve]), int(trained[s, eve])
-        done = _kth(met[cohort], model.readiness_threshold)
-        d95 = _kth(met[cohort], 0.95)
+        met_cohort = met[cohort]
+        done = _kth(met_cohort, model.readiness_threshold)
+        d95 = _kth(met_cohort, 0.95)
         c = engine.counters[s]
 
         def date(day: int | None) -> dt.date | None:
@@ -152,7 +155,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             sessions_covered=c.sessions_covered, sessions_underfilled=c.sessions_underfilled,
             refresher_sessions=c.refresher_sessions, no_shows=c.no_shows, sick_absences=c.sick_absences,
             proficiency_failures=c.proficiency_failures,
-            new_hires=int(((L.site == s) & (L.hire_day != BEFORE)).sum()),
+            new_hires=new_hires[s],
             instructor_utilisation=c.instructor_slots_taught / c.instructor_slots_on_duty if c.instructor_slots_on_duty else 0.0,
             room_utilisation=c.room_slots_used / c.room_slots_open if c.room_slots_open else 0.0,
         ))

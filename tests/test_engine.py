@@ -222,3 +222,18 @@ def test_sick_instructors_are_covered_by_free_colleagues_or_classes_cancelled():
     assert o.sessions_covered >= 1 and o.trained_at_go_live == 100
     # ... and cancellations happen only when all three are off on the same day.
     assert o.sessions_cancelled <= o.sessions_covered
+
+
+def test_weekly_counts_add_up_to_the_site_totals():
+    # Sessions run, cancelled and under-filled are counted per week and per site in one
+    # place each; summed over the weeks they must give the site's totals.
+    from sim.engine import WEEKLY_FIELDS
+
+    model = small_model(**{"uncertainty.no_show_probability": 0.2, "uncertainty.instructor_sick_probability": 0.2,
+                           "instructor_pool.a-instructors.count": 2})
+    r = run_replication(model, 3, 0)
+    assert r.weekly.dtype == np.int64 and r.weekly.shape[:2] == (len(r.outcomes), len(WEEKLY_FIELDS))
+    for field in ("sessions_run", "sessions_cancelled", "sessions_underfilled"):
+        totals = r.weekly[:, WEEKLY_FIELDS.index(field)].sum(axis=1).tolist()
+        assert totals == [getattr(o, field) for o in r.outcomes]
+    assert r.outcomes[0].sessions_run > 0

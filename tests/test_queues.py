@@ -41,3 +41,16 @@ def test_partial_take_from_a_batch_keeps_the_rest():
     assert list(q.take(2, 0, STAYS)) == [7, 8]
     assert q.available(0) == 1
     assert list(q.take(2, 0, STAYS)) == [9]
+
+
+def test_list_and_array_batches_come_out_in_order_as_one_int64_array():
+    leave = STAYS.copy()
+    leave[21] = 3  # learner 21 left on day 3
+    q = GroupQueue(np.array([0, 1]), np.array([0, 0]))
+    q.add([20, 21], 1)  # small batches may be plain lists
+    q.add(np.array([30, 31]), 1)
+    q.add([40], 2)
+    assert q.available(2) == 7  # leavers are dropped when taken, not before
+    got = q.take(4, 5, leave)
+    assert got.dtype == np.int64 and list(got) == [20, 30, 31, 40]
+    assert list(q.take(5, 5, leave)) == [0, 1]

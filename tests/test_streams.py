@@ -37,3 +37,18 @@ def test_unknown_stream_and_negative_seed_are_errors():
         RandomStreams(1, 0).get("rates", "planet", "a")
     with pytest.raises(ValueError):
         RandomStreams(-1, 0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 20220905, 2**32 - 1, 2**32, 2**64 + 3, 2**130 + 7])
+@pytest.mark.parametrize("replication", [0, 7, 2**32 + 1])
+def test_streams_are_the_documented_seed_sequence_children(seed, replication):
+    # The fast construction must give exactly numpy's SeedSequence(seed, spawn_key=...)
+    # child, so results stay comparable with any run made the documented way.
+    import zlib
+
+    import numpy as np
+
+    parts = ("sick_wait", "group", "hnt-nurses", "")
+    spawn = (replication, *(zlib.crc32(p.encode("utf-8")) for p in parts))
+    expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn)).random(4)
+    assert RandomStreams(seed, replication).get(*parts).random(4).tolist() == expected.tolist()
