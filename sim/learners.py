@@ -69,7 +69,8 @@ def _positions(rng: np.random.Generator, lag_rng: np.random.Generator, n: int, s
         if n_gone == 0:
             break
         waits = lag.sample(lag_rng, n_gone)
-        hire = np.floor(leave[gone] + np.maximum(waits, 0.0)).astype(np.int64)
+        # The replacement starts once the leaver has gone (a leaver is there until leave_day).
+        hire = np.maximum(np.floor(leave[gone] + np.maximum(waits, 0.0)), leave_day[gone]).astype(np.int64)
         # A replacement who would start after the horizon changes nothing.
         hire = hire[hire < end]
         origin = hire.astype(np.float64)

@@ -132,7 +132,7 @@ def test_default_model_conserves_learners():
 
 def test_heavy_turnover_conserves_learners():
     # Two leavers per position a year (an extreme), one to 14 days to replace them (at
-    # least a day: see the xfail test below for lags under a day), and St. Olavs'
+    # least a day; lags under a day: the test below), and St. Olavs'
     # postponement that sends stale training to refreshers: many new hires, many leavers
     # in class queues, refreshers and fading training.
     engine = play(shipped_model({"uncertainty.turnover_per_year": 2.0,
@@ -181,18 +181,11 @@ def test_conservation_on_random_small_models(overrides: dict[str, Any], seed: in
     check_conservation(play(small_model(**overrides), seed))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sim/learners.py _positions: a holder who leaves less than a day after their origin "
-    "(hiring day, or for staff present from the start the day e-learning opens) gets "
-    "leave_day = origin + 1 ('employment lasts at least a day'), but the replacement is "
-    "hired on floor(leave time + lag), which is the origin itself when the lag is under a "
-    "day: two people hold the position that day (README: the replacement's first day is "
-    "hire_lag_days after the departure)"))
 def test_a_replacement_never_starts_before_the_leaver_has_gone():
     # hire_lag_days = 0 (as in tests/data/small-model.toml) and five leavers per position
     # a year: with seed 1, three of the 100 holders leave within a day of e-learning
-    # opening (Sat 11 Feb 2023); each gets leaving day 12 Feb, and two replacements are
-    # hired on 11 Feb, so 102 people hold 100 positions that day.
+    # opening (Sat 11 Feb 2023); each is there until 12 Feb, so their replacements may not
+    # start before 12 Feb (they once started on 11 Feb: 102 people in 100 positions).
     model = small_model(**{"uncertainty.turnover_per_year": 5.0})
     assert load_toml(SMALL_MODEL)["uncertainty"]["hire_lag_days"] == 0
     streams = RandomStreams(1, 0)
