@@ -47,25 +47,8 @@ def _child(node: Any, part: str, key: str, walked: str) -> Any:
     raise OverrideError(key, f"{walked} is a value, not a table")
 
 
-def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order."""
-    out = copy.deepcopy(raw)
-    for key, value in overrides:
-        parts = [p for p in key.split(".")]
-        if not key or any(not p for p in parts):
-            raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
-        node: Any = out
-        for i, part in enumerate(parts[:-1]):
-            node = _child(node, part, key, ".".join(parts[:i]))
-        if not isinstance(node, dict):
-            raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
-        node[parts[-1]] = value
-    return out
-
-
-def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
-    """The value a dotted key leads to in raw tables (an OverrideError if none; None
-    with ``missing_ok`` when only the last part is absent, a key left at its default)."""
+def _parent(raw: dict[str, Any], key: str) -> tuple[dict[str, Any], str]:
+    """The table that holds the last part of a dotted key, and that last part."""
     parts = key.split(".")
     if not key or any(not p for p in parts):
         raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
@@ -74,8 +57,25 @@ def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
         node = _child(node, part, key, ".".join(parts[:i]))
     if not isinstance(node, dict):
         raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
-    if parts[-1] not in node:
+    return node, parts[-1]
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order."""
+    out = copy.deepcopy(raw)
+    for key, value in overrides:
+        node, last = _parent(out, key)
+        node[last] = value
+    return out
+
+
+def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
+    """The value a dotted key leads to in raw tables (an OverrideError if none; None
+    with ``missing_ok`` when only the last part is absent, a key left at its default)."""
+    node, last = _parent(raw, key)
+    if last not in node:
         if missing_ok:
             return None
-        raise OverrideError(key, f"{'.'.join(parts[:-1]) or 'the file'} has no value {parts[-1]!r}")
-    return node[parts[-1]]
+        where = key.rsplit(".", 1)[0] if "." in key else "the file"
+        raise OverrideError(key, f"{where} has no value {last!r}")
+    return node[last]
