@@ -147,3 +147,15 @@ def test_parse_value(text, value):
     parsed = parse_value(text)
     assert parsed == value
     assert type(parsed) is type(value)
+
+
+def test_value_at_reads_what_a_dotted_key_leads_to(small_raw):
+    from sim.overrides import value_at
+
+    assert value_at(small_raw, "venue.a-venue.rooms") == 1
+    assert value_at(small_raw, "venue.0.seats") == 10
+    assert value_at(small_raw, "venue.a-venue.name", missing_ok=True) is None  # optional, left at its default
+    with pytest.raises(OverrideError, match="venue.a-venue has no value 'name'"):
+        value_at(small_raw, "venue.a-venue.name")
+    with pytest.raises(OverrideError, match="no venue with id 'b'"):
+        value_at(small_raw, "venue.b.rooms", missing_ok=True)
