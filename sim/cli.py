@@ -13,7 +13,7 @@ from sim.executors import EXECUTORS
 from sim.experiment_file import is_experiment, load_experiment
 from sim.launch import create_folder, default_out, execute, fail, parse_sets
 from sim.model_file import build_model, load_toml
-from sim.paths import default_experiment
+from sim.paths import experiment_path
 from sim.results import RunFolder
 from sim.runner import RunOptions
 
@@ -81,7 +81,7 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
     else:
         overrides = parse_sets(sets)
-        path = experiment or default_experiment()
+        path = experiment_path(experiment)
         try:
             raw = load_toml(path)
             if "model" in raw and not is_experiment(raw):
@@ -162,7 +162,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     from sim.trace import write_trace
 
     try:
-        spec = load_experiment(experiment or default_experiment(), parse_sets(sets))
+        spec = load_experiment(experiment_path(experiment), parse_sets(sets))
     except ConfigError as err:
         fail(err.problems)
     try:

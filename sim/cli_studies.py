@@ -20,7 +20,7 @@ from sim.executors import EXECUTORS
 from sim.experiment_file import load_experiment
 from sim.launch import default_out, fail, parse_sets, run_fresh
 from sim.overrides import parse_value
-from sim.paths import default_experiment
+from sim.paths import experiment_path
 from sim.results import dict_csv_text, json_text, write_atomic
 from sim.runner import RunOptions
 from sim.spec import ExperimentSpec
@@ -57,7 +57,7 @@ class Study:
         self.kind = kind
         self.overrides = parse_sets(sets)
         try:
-            self.spec = load_experiment(experiment or default_experiment(), self.overrides)
+            self.spec = load_experiment(experiment_path(experiment), self.overrides)
         except ConfigError as err:
             fail(err.problems)
         self.replications, self.seed, self.scenario = replications, seed, scenario

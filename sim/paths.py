@@ -24,3 +24,16 @@ def shipped_dir(kind: str) -> Path:
 def default_experiment() -> Path:
     """The experiment ``rollout-sim run`` uses when none is named."""
     return shipped_dir("experiments") / DEFAULT_EXPERIMENT
+
+
+def experiment_path(given: Path | None) -> Path:
+    """The experiment a command runs: the file given; else, when no such file exists and
+    the name is a shipped experiment's (``delay-sensitivity`` or ``delay-sensitivity.toml``),
+    that one, so shipped experiments run from any folder; with none, the baseline."""
+    if given is None:
+        return default_experiment()
+    if given.exists() or given.parent != Path("."):
+        return given
+    name = given.name if given.suffix == ".toml" else f"{given.name}.toml"
+    shipped = shipped_dir("experiments") / name
+    return shipped if shipped.is_file() else given
