@@ -70,7 +70,8 @@ def search(values: list[Any], target: float, evaluate: Callable[[Any], Evaluatio
 
     first, last = at(0), at(len(values) - 1)
     if first.risk == last.risk and first.risk > target:
-        return done(f"the risk is {first.risk:.1%} at both ends of the range; widen it", "none")
+        return done(f"the risk is {first.risk:.1%} at both ends of the range: either the value does not move "
+                    "this site's risk (another constraint binds first) or the range is too narrow", "none")
     # Which end helps: where the risk is lower. "up" searches the smallest good value.
     direction = "up" if last.risk <= first.risk else "down"
     # Index positions in the order in which the value helps more.

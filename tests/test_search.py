@@ -39,7 +39,7 @@ def test_finds_the_largest_value_when_larger_values_raise_the_risk():
 def test_says_when_no_value_meets_the_target():
     evaluate, _ = curve({v: 0.5 for v in range(5)})
     result = search(list(range(5)), 0.05, evaluate)
-    assert result.answer is None and "widen" in result.reason
+    assert result.answer is None and "does not move this site's risk" in result.reason
 
 
 def test_candidates_over_numbers_and_dates():
