@@ -17,6 +17,7 @@ import click
 from sim.design import base_scenario, with_points
 from sim.errors import ConfigError, Problem
 from sim.executors import EXECUTORS
+from sim.sensitivity import METHODS as sa_methods
 from sim.experiment_file import load_experiment
 from sim.launch import default_out, fail, parse_sets, run_fresh
 from sim.overrides import parse_value
@@ -195,7 +196,7 @@ def _duration(seconds: float) -> str:
 
 @click.command()
 @study_command("sensitivity")
-@click.option("--method", type=click.Choice(("oat", "morris", "sobol")), default="oat", show_default=True,
+@click.option("--method", type=click.Choice(sa_methods), default="oat", show_default=True,
               help="oat: one parameter at a time (tornado); morris: elementary effects; sobol: variance shares.")
 @click.option("--dry-run", is_flag=True, help="Print the design size and an estimated run time, then stop.")
 def sensitivity(study: Study, method: str, dry_run: bool) -> None:

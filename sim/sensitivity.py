@@ -20,7 +20,6 @@ from sim.design import Point, point, resolve
 from sim.spec import ExperimentSpec, Parameter, Scenario, SensitivitySpec
 
 METHODS = ("oat", "morris", "sobol")
-OUTPUTS = ("risk", "expected_untrained")
 # An index whose 95% CI is wider than this (Sobol', absolute) or than half the index
 # itself (Morris mu*, for the parameters that matter) says the design was too small to
 # rank the parameters; the user is told to enlarge it.
