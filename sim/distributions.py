@@ -162,6 +162,26 @@ class _Positive(Distribution):
             self._need(f.name, getattr(self, f.name) > 0, "a number > 0")
 
 
+class _Bounded(Distribution):
+    """Distributions on ``[low, high]``: ``high`` must exceed ``low``, and those bound the support."""
+
+    low: float
+    high: float
+
+    def _validate(self) -> None:
+        self._need("high", self.high > self.low, f"a number > low ({_fmt(self.low)})")
+
+    @property
+    def support_min(self) -> float:
+        """Lowest possible value: low."""
+        return self.low
+
+    @property
+    def support_max(self) -> float:
+        """Highest possible value: high."""
+        return self.high
+
+
 @dataclass(frozen=True)
 class Fixed(Distribution):
     """A constant; draws no random numbers."""
@@ -189,15 +209,12 @@ class Fixed(Distribution):
 
 
 @dataclass(frozen=True)
-class Uniform(Distribution):
+class Uniform(_Bounded):
     """Continuous uniform on ``[low, high)``."""
 
     name: ClassVar[str] = "uniform"
     low: float
     high: float
-
-    def _validate(self) -> None:
-        self._need("high", self.high > self.low, f"a number > low ({_fmt(self.low)})")
 
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, size)
@@ -207,19 +224,9 @@ class Uniform(Distribution):
         """Exact mean."""
         return (self.low + self.high) / 2
 
-    @property
-    def support_min(self) -> float:
-        """Lowest possible value: low."""
-        return self.low
-
-    @property
-    def support_max(self) -> float:
-        """Highest possible value: high."""
-        return self.high
-
 
 @dataclass(frozen=True)
-class Triangular(Distribution):
+class Triangular(_Bounded):
     """Triangular on ``[low, high]`` peaking at ``mode``."""
 
     name: ClassVar[str] = "triangular"
@@ -228,7 +235,7 @@ class Triangular(Distribution):
     high: float
 
     def _validate(self) -> None:
-        self._need("high", self.high > self.low, f"a number > low ({_fmt(self.low)})")
+        super()._validate()
         within = f"a number in [{_fmt(self.low)}, {_fmt(self.high)}]"
         self._need("mode", self.low <= self.mode <= self.high, within)
 
@@ -239,16 +246,6 @@ class Triangular(Distribution):
     def mean(self) -> float:
         """Exact mean."""
         return (self.low + self.mode + self.high) / 3
-
-    @property
-    def support_min(self) -> float:
-        """Lowest possible value: low."""
-        return self.low
-
-    @property
-    def support_max(self) -> float:
-        """Highest possible value: high."""
-        return self.high
 
 
 @dataclass(frozen=True)
