@@ -9,14 +9,13 @@ for unpaired intervals, which are right for independent runs.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.stats import mean_ci, newcombe_interval, quantile_days, welch_interval
-from sim.summary import BOOTSTRAP, SiteColumns, _round, columns_from_csv, paired_difference
+from sim.stats import mean_ci, newcombe_interval, welch_interval
+from sim.summary import SiteColumns, _round, columns_from_csv, paired_difference, quantile_difference
 
 
 class CompareError(ValueError):
@@ -52,20 +51,6 @@ def pairing_problems(a: dict[str, Any], b: dict[str, Any], cols_a: dict[str, Sit
     return out
 
 
-def _quantile_unpaired(a: np.ndarray, b: np.ndarray, q: float, seed: int) -> dict[str, Any]:
-    qa, qb = quantile_days(a, q), quantile_days(b, q)
-    if not (math.isfinite(qa) and math.isfinite(qb)):
-        return {"days": None, "ci95": [None, None]}
-    rng = np.random.default_rng(seed)
-    # Independent resamples of each run: the runs share no random numbers.
-    da = np.quantile(a[rng.integers(0, a.size, (BOOTSTRAP, a.size))], q, axis=1, method="inverted_cdf")
-    db = np.quantile(b[rng.integers(0, b.size, (BOOTSTRAP, b.size))], q, axis=1, method="inverted_cdf")
-    diffs = db - da
-    ok = np.isfinite(diffs).all()
-    low, high = np.percentile(diffs, [2.5, 97.5]) if ok else (math.nan, math.nan)
-    return {"days": int(qb - qa), "ci95": [_round(low, 1), _round(high, 1)]}
-
-
 def compare_site(a: SiteColumns, b: SiteColumns, paired: bool) -> dict[str, Any]:
     """B against A for one site: risk, expected untrained, P50/P80 completion."""
     risk_a, risk_b = float(np.mean(~a.ready)), float(np.mean(~b.ready))
@@ -81,8 +66,8 @@ def compare_site(a: SiteColumns, b: SiteColumns, paired: bool) -> dict[str, Any]
         low_r, high_r = newcombe_interval(int(np.sum(~a.ready)), a.ready.size, int(np.sum(~b.ready)), b.ready.size)
         mean, low, high = welch_interval(a.untrained, b.untrained)
         out.update({"risk_difference": _round(risk_b - risk_a), "risk_difference_ci95": [_round(low_r), _round(high_r)],
-                    "p50_completion_difference": _quantile_unpaired(a.completion, b.completion, 0.5, 50),
-                    "p80_completion_difference": _quantile_unpaired(a.completion, b.completion, 0.8, 80)})
+                    "p50_completion_difference": quantile_difference(b.completion, a.completion, 0.5, 50, paired=False),
+                    "p80_completion_difference": quantile_difference(b.completion, a.completion, 0.8, 80, paired=False)})
     out["expected_untrained_difference"] = _round(mean, 3)
     out["expected_untrained_difference_ci95"] = [_round(low, 3), _round(high, 3)]
     return out

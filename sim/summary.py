@@ -169,20 +169,25 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
     }
 
 
-def _quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int) -> dict[str, Any]:
-    """Q_q(alt) - Q_q(ref) in days, with a paired bootstrap 95% interval (None where a
-    quantile is beyond the horizon)."""
+def quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int, paired: bool = True) -> dict[str, Any]:
+    """Q_q(alt) - Q_q(ref) in days, with a bootstrap 95% interval (None where a quantile is
+    beyond the horizon): paired resamples the same replications of both (common random
+    numbers); unpaired resamples each on its own (independent runs)."""
     a, b = quantile_days(alt, q), quantile_days(ref, q)
     if not (math.isfinite(a) and math.isfinite(b)):
         return {"days": None, "ci95": [None, None]}
     rng = np.random.default_rng(seed)
-    k = required_count(q, alt.size) - 1  # the inverted-CDF order statistic, as quantile_days
+    # The inverted-CDF order statistic of each, as quantile_days.
+    ka, kr = required_count(q, alt.size) - 1, required_count(q, ref.size) - 1
     # Resamples in blocks, so memory stays small however many replications there are.
-    block = max(1, min(BOOTSTRAP, 2_000_000 // max(alt.size, 1)))
+    block = max(1, min(BOOTSTRAP, 2_000_000 // max(alt.size, ref.size, 1)))
     parts = []
     for start in range(0, BOOTSTRAP, block):
-        idx = rng.integers(0, alt.size, size=(min(block, BOOTSTRAP - start), alt.size))
-        parts.append(np.partition(alt[idx], k, axis=1)[:, k] - np.partition(ref[idx], k, axis=1)[:, k])
+        m = min(block, BOOTSTRAP - start)
+        ia = rng.integers(0, alt.size, size=(m, alt.size))
+        ir = ia if paired else rng.integers(0, ref.size, size=(m, ref.size))
+        with np.errstate(invalid="ignore"):  # never - never is nan: an interval we do not give
+            parts.append(np.partition(alt[ia], ka, axis=1)[:, ka] - np.partition(ref[ir], kr, axis=1)[:, kr])
     diffs = np.concatenate(parts)
     finite = diffs[np.isfinite(diffs)]
     low, high = (np.percentile(finite, [2.5, 97.5]) if finite.size == diffs.size else (np.nan, np.nan))
@@ -205,8 +210,8 @@ def paired_difference(alt: SiteColumns, ref: SiteColumns) -> dict[str, Any]:
         "paired_replications": int(common.size),
         "risk_difference": _round(mean),
         "risk_difference_ci95": [_round(low), _round(high)],
-        "p50_completion_difference": _quantile_difference(alt.completion[ia], ref.completion[ir], 0.5, seed=50),
-        "p80_completion_difference": _quantile_difference(alt.completion[ia], ref.completion[ir], 0.8, seed=80),
+        "p50_completion_difference": quantile_difference(alt.completion[ia], ref.completion[ir], 0.5, seed=50),
+        "p80_completion_difference": quantile_difference(alt.completion[ia], ref.completion[ir], 0.8, seed=80),
     }
 
 
