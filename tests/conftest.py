@@ -30,3 +30,17 @@ def small_model(**overrides: Any) -> ModelSpec:
     return build_model(raw, SMALL_MODEL)
 
 STUDY_EXPERIMENT = DATA / "study-experiment.toml"  # two busy sites, with [sweep], [sensitivity], [capacity]
+
+
+def fail_replication(monkeypatch: pytest.MonkeyPatch, replication: int, error: Exception) -> None:
+    """Make one replication raise ``error`` when the serial executor runs it."""
+    import sim.executors as executors
+
+    real = executors.run_replication
+
+    def flaky(model, seed, rep, **kwargs):
+        if rep == replication:
+            raise error
+        return real(model, seed, rep, **kwargs)
+
+    monkeypatch.setattr(executors, "run_replication", flaky)

@@ -6,9 +6,8 @@ import json
 
 from click.testing import CliRunner
 
-import sim.executors as executors
 from sim.cli import cli
-from tests.conftest import SMALL_EXPERIMENT
+from tests.conftest import SMALL_EXPERIMENT, fail_replication
 
 NOISY = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.4}',
          "--set", "uncertainty.no_show_rebook_days=30", "--set", "curriculum.basic.course.course.hours=7",
@@ -34,14 +33,7 @@ def test_precision_reports_why_it_stopped(tmp_path):
 
 
 def test_a_failing_replication_fails_the_run_and_keeps_what_finished(tmp_path, monkeypatch):
-    real = executors.run_replication
-
-    def flaky(model, seed, replication, **kwargs):
-        if replication == 3:
-            raise ZeroDivisionError("division by zero")
-        return real(model, seed, replication, **kwargs)
-
-    monkeypatch.setattr(executors, "run_replication", flaky)
+    fail_replication(monkeypatch, 3, ZeroDivisionError("division by zero"))
     r = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 5, "--seed", 8, "-q", "--executor", "serial", "--chunk-size", 1,
                "--out", tmp_path / "out")
     assert r.exit_code == 1 and "Traceback" not in r.output

@@ -9,7 +9,7 @@ from sim.experiment_file import load_experiment
 from sim.results import RunFolder
 from sim.runner import Runner, RunOptions, half_width
 from sim.summary import columns_from_csv
-from tests.conftest import SMALL_EXPERIMENT
+from tests.conftest import SMALL_EXPERIMENT, fail_replication
 
 RANDOM = [("uncertainty.no_show_probability", {"dist": "uniform", "low": 0, "high": 0.4}),
           ("uncertainty.no_show_rebook_days", 30), ("venue.a-venue.rooms", 1),
@@ -63,14 +63,7 @@ def test_precision_stops_at_max_replications(tmp_path):
 
 
 def test_a_failing_replication_is_reported_with_its_index_and_seed(tmp_path, monkeypatch):
-    real = executors.run_replication
-
-    def flaky(model, seed, replication, **kwargs):
-        if replication == 2:
-            raise ValueError("boom")
-        return real(model, seed, replication, **kwargs)
-
-    monkeypatch.setattr(executors, "run_replication", flaky)
+    fail_replication(monkeypatch, 2, ValueError("boom"))
     with pytest.raises(executors.ReplicationError, match=r"scenario 'base', replication 2 \(seed 7\).*boom"):
         run(tmp_path, RunOptions(3, 7, executor="serial", chunk_size=1))
 
