@@ -132,14 +132,16 @@ def sweep(study: Study, vary: tuple[str, ...]) -> None:
         file, at = str(study.spec.file), {k: f'sweep.vary."{k}"' for k, _ in table.vary}
     else:
         fail([Problem(str(study.spec.file), "sweep", "no [sweep] table; give --vary KEY=V1,V2,... or add one")])
-    scenario = study.scenario or (table.scenario if table and not vary else None)
+    used = None if vary else table  # --vary replaces the table, its scenario and replications too
+    scenario = used.scenario if used else None
+    replications = used.replications if used else None
     try:
         points = grid(study.spec, study.base(scenario), wanted, file, at)
     except ConfigError as err:
         fail(err.problems)
-    options = study.options(table.replications if table and not vary else None)
+    options = study.options(replications)
     click.echo(f"sweep: {len(points)} points x {options.replications:,} replications, seed {options.seed}", err=True)
-    spec, summary, path = study.run(points, scenario, table.replications if table and not vary else None, "sweep")
+    spec, summary, path = study.run(points, scenario, replications, "sweep")
     rows = sweep_rows(points, summary)
     if len(spec.scenarios[0].model.sites) > 1:
         joint = joint_rows(points, columns_from_csv(path / "replications.csv"))
