@@ -9,7 +9,7 @@ staff group, the instructor pool and the venues' rooms multiplied by K (default 
 that of the test model. Both run the same replications one after another in this
 process, on one core; the first of each is run untimed (calendar and holiday tables).
 
-Target (DESIGN.md, issue 6): the production engine at least 20x faster.
+Target (docs/sources.md, Conventions): the production engine at least 20x faster.
 """
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ The rule, checked on the file as text (comments are not in the parsed TOML):
   multi-line value, on any of its lines) containing at least one of
     - ``assumption: <why>``,
     - ``derived: <arithmetic>``,
-    - a citation of a FACTS.md table: ``FACTS <table>[/<row>]: ...`` (also ``FACTS
-      <table>, ...`` or ``(FACTS <table>)``; a bare ``FACTS:`` points at no table and
-      does not source a value on its own).
+    - a citation of a table of docs/sources.md: ``Sources <table>[/<row>]: ...`` (also
+      ``Sources <table>, ...`` or ``(Sources <table>)``; a bare ``Sources:`` points at no
+      table and does not source a value on its own).
   A note on the line above, a section comment or "as above" alone does not count: so
   removing any one note makes the check fail (shown by the mutation test below), and
   a reader finds the source of a value on its own line.
@@ -23,14 +23,14 @@ The rule, checked on the file as text (comments are not in the parsed TOML):
   exempt: who shares a venue or an instructor is a claim about the rollout.)
 
 Citations are checked for format in every comment after the file's header (the header
-describes the convention). Whether each cited table (and row) exists in FACTS.md is
-checked only when FACTS.md is at hand: it lives beside the design notes, outside this
-repository (``../shared/FACTS.md``, or the path in ``ROLLOUT_SIM_FACTS``), so CI, which
-has only the repository, skips that test.
+describes the convention), and each must name a table of docs/sources.md (a ``## ``
+heading, or its first words: ``Sources Absence`` is "Absence and calendar") and, if it
+gives a row, a row of that table (the first column, or its first words: ``Sites/HNT``).
+docs/sources.md is in the repository, so this check always runs. The citations in the
+comments of the experiment files and the face-validity models must resolve too.
 """
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -42,6 +42,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_MODEL = ROOT / "models" / "midt-norge.toml"
+SOURCES = ROOT / "docs" / "sources.md"
 
 EXEMPT_KEYS = frozenset({"id", "name", "description", "kind", "wave", "role", "unit", "site", "curriculum",
                          "home_site", "to_site", "reason", "file"})
@@ -215,32 +216,33 @@ def header_end(text: str) -> int:
 
 @dataclass(frozen=True)
 class Citation:
-    """A ``FACTS ...`` reference: a table (None: the file as a whole) and perhaps a row."""
+    """A ``Sources ...`` reference: a table (None: the file as a whole) and perhaps a row."""
 
     table: str | None
     row: str | None = None
 
 
-_FACTS = re.compile(r"\bFACTS\b(?!\.md)")
+_SOURCES = re.compile(r"\bSources\b(?!\.md)")
 _TABLE = re.compile(r"[A-Z][A-Za-z0-9&.'+-]*(?: [A-Za-z0-9&.'+-]+){0,3}")
 _TAGS = re.compile(r"\b(?:assumption|derived):\s*\S", re.IGNORECASE)
 
 
 def citations(comment: str) -> list[Citation]:
-    """The FACTS citations of a comment; raises ValueError naming a malformed one.
+    """The citations of docs/sources.md in a comment; raises ValueError naming a malformed one.
 
-    Forms: ``FACTS <Table>`` or ``FACTS "<Table>"``, optionally ``/<row>``, then ``:``,
-    ``,``, ``;``, a parenthesis or the end of the comment; ``FACTS:`` or ``(... FACTS)`` for the
-    file as a whole. A table is one to four words, the first capitalised.
+    Forms: ``Sources <Table>`` or ``Sources "<Table>"``, optionally ``/<row>``, then ``:``,
+    ``,``, ``;``, a parenthesis or the end of the comment; ``Sources:`` or ``(... Sources)``
+    for the file as a whole. A table is one to four words, the first capitalised. The word
+    is case-sensitive: "sources" and "docs/sources.md" are not citations.
     """
     found = []
-    for m in _FACTS.finditer(comment):
+    for m in _SOURCES.finditer(comment):
         rest = comment[m.end():]
         if not rest.strip() or rest[0] in ":),;":
             found.append(Citation(None))
             continue
         if rest[0] != " ":
-            raise ValueError(f"'FACTS' must be followed by a space and a table name, or ':': {comment.strip()!r}")
+            raise ValueError(f"'Sources' must be followed by a space and a table name, or ':': {comment.strip()!r}")
         rest = rest[1:]
         if rest.startswith('"'):
             close = rest.find('"', 1)
@@ -253,9 +255,9 @@ def citations(comment: str) -> list[Citation]:
             cut = re.search(r"[:,;()]|$", rest)
             row, rest = rest[1:cut.start()].strip(), rest[cut.start():]
             if not row:
-                raise ValueError(f"empty row after 'FACTS {table}/': {comment.strip()!r}")
+                raise ValueError(f"empty row after 'Sources {table}/': {comment.strip()!r}")
         if not _TABLE.fullmatch(table):
-            raise ValueError(f"'FACTS {table}' does not name a table (one to four words, capitalised): "
+            raise ValueError(f"'Sources {table}' does not name a table (one to four words, capitalised): "
                              f"{comment.strip()!r}")
         if rest.strip() and rest.lstrip()[0] not in ":,;()":
             raise ValueError(f"a citation ends with ':', ',', ';', a parenthesis or the comment: "
@@ -265,7 +267,7 @@ def citations(comment: str) -> list[Citation]:
 
 
 def is_sourced(notes: tuple[str, ...]) -> bool:
-    """Whether a value line's notes name a source: assumption:, derived: or a FACTS table."""
+    """Whether a value line's notes name a source: assumption:, derived: or a Sources table."""
     text = " ".join(notes)
     if _TAGS.search(text):
         return True
@@ -322,7 +324,7 @@ def test_scanner_finds_every_value_of_the_shipped_model():
 def test_every_value_line_of_the_shipped_model_has_a_source_note():
     text = SHIPPED_MODEL.read_text(encoding="utf-8")
     missing = [describe(v, text) for v in unsourced(text)]
-    assert not missing, ("value lines without a source note (FACTS <table>: ..., derived: ..., "
+    assert not missing, ("value lines without a source note (Sources <table>: ..., derived: ..., "
                          "assumption: ...):\n" + "\n".join(missing))
 
 
@@ -349,13 +351,13 @@ def test_removing_any_note_from_the_shipped_model_is_caught():
 # -- the rule on small texts ---------------------------------------------------------------
 
 SAMPLE = '''\
-# A header comment: FACTS <table>: <row> is the convention. Not a citation.
+# A header comment: Sources <table>: <row> is the convention. Not a citation.
 [model]
 name = "Model #1"
 slot_hours = 3.5             # assumption: half-day slots
 slots_per_day = 2            # derived: 7 hours / 3.5
-"quoted key" = 1             # FACTS Training design: three parts
-dotted.key = 2               # FACTS Sites/HNT: about 3,200 staff
+"quoted key" = 1             # Sources Training design: three parts
+dotted.key = 2               # Sources Sites/HNT: about 3,200 staff
 
 [uncertainty]
 pace = { dist = "lognormal", mean = 0.5, sd = 0.3 }  # assumption: half an hour a day
@@ -366,10 +368,10 @@ weeks = [
 
 [[site]]
 id = "a"
-go_live = 2023-02-11         # FACTS Sites/HNT: planned 11 Feb 2023
+go_live = 2023-02-11         # Sources Sites/HNT: planned 11 Feb 2023
   [[site.postponement]]
-  decided = 2023-01-10       # FACTS Sites, hnt.no
-  go_live = 2023-11-04       # (FACTS "Role mix")
+  decided = 2023-01-10       # Sources Sites, hnt.no
+  go_live = 2023-11-04       # (Sources "Role mix")
 
 [[site]]
 id = "b"
@@ -402,10 +404,11 @@ def test_removing_one_note_from_the_sample_fails_that_line(line: int):
     "# as above",                         # a reference, not a source
     "# assumption",                       # the tag without its why
     "# assumption:",                      # nor an empty why
-    "# derived from FACTS",               # not "derived:", and FACTS names no table
-    "# (FACTS: not found)",               # the file as a whole names no table
-    "# DESIGN.md: the default",           # not one of the three kinds of source
-    "# see facts sites",                  # case matters for FACTS
+    "# derived from Sources",             # not "derived:", and Sources names no table
+    "# (Sources: not found)",             # the file as a whole names no table
+    "# README.md: the default",           # not one of the three kinds of source
+    "# see docs/sources.md",              # the file's name is not a citation
+    "# see sources sites",                # case matters for Sources
 ])
 def test_notes_that_do_not_source_a_value(note: str):
     assert [v.key for v in unsourced(f"[model]\nslot_hours = 3.5 {note}\n")] == ["slot_hours"]
@@ -430,14 +433,15 @@ def test_exempt_keys_need_no_note():
 # -- citations -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("comment", "expected"), [
-    (" FACTS Sites/Trondheim kommune: first live", [Citation("Sites", "Trondheim kommune")]),
-    (" FACTS Absence: sick leave", [Citation("Absence")]),
-    (" derived: 13.1% of 7,700 (FACTS Role mix, Helse Midt-Norge 2007)", [Citation("Role mix")]),
-    (' split by the role mix of FACTS "Role mix" (derived)', [Citation("Role mix")]),
-    (" assumption: (FACTS: not found)", [Citation(None)]),
-    (" assumption: 1 per 10 (FACTS)", [Citation(None)]),
-    (" see FACTS.md", []),
-    (" FACTS Sites/St. Olavs: moved; FACTS Training design: L", [Citation("Sites", "St. Olavs"),
+    (" Sources Sites/Trondheim kommune: first live", [Citation("Sites", "Trondheim kommune")]),
+    (" Sources Absence: sick leave", [Citation("Absence")]),
+    (" derived: 13.1% of 7,700 (Sources Role mix, Helse Midt-Norge 2007)", [Citation("Role mix")]),
+    (' split by the role mix of Sources "Role mix" (derived)', [Citation("Role mix")]),
+    (" assumption: (Sources: not found)", [Citation(None)]),
+    (" assumption: 1 per 10 (Sources)", [Citation(None)]),
+    (" see docs/sources.md", []),
+    (" the sources of this section", []),
+    (" Sources Sites/St. Olavs: moved; Sources Training design: L", [Citation("Sites", "St. Olavs"),
                                                                  Citation("Training design")]),
 ])
 def test_citation_forms(comment: str, expected: list[Citation]):
@@ -445,10 +449,10 @@ def test_citation_forms(comment: str, expected: list[Citation]):
 
 
 @pytest.mark.parametrize("comment", [
-    " FACTS sites: lower case",            # a table name is capitalised
-    " FACTS Sites/: no row",               # an empty row
-    " FACTS-Sites: no space",
-    " FACTS Sites and a long sentence without a colon to end it",
+    " Sources sites: lower case",          # a table name is capitalised
+    " Sources Sites/: no row",             # an empty row
+    " Sources-Sites: no space",
+    " Sources Sites and a long sentence without a colon to end it",
 ])
 def test_malformed_citations(comment: str):
     with pytest.raises(ValueError):
@@ -462,8 +466,8 @@ def test_citations_in_the_shipped_model_are_well_formed():
     assert sum(c.table is not None for c in cited) >= 20
 
 
-def _facts_tables(path: Path) -> dict[str, list[str]]:
-    """FACTS.md's tables (its '## ' headings, without a parenthesis) and each table's
+def source_tables(path: Path = SOURCES) -> dict[str, list[str]]:
+    """docs/sources.md's tables (its '## ' headings, without a parenthesis) and each table's
     first-column cells."""
     tables: dict[str, list[str]] = {}
     current: list[str] | None = None
@@ -480,31 +484,53 @@ def _word_prefix(short: str, long: str) -> bool:
     return long == short or (long.startswith(short) and not long[len(short)].isalnum())
 
 
-def facts_file() -> Path | None:
-    """FACTS.md if it is at hand (outside the repository; see the module docstring)."""
-    given = os.environ.get("ROLLOUT_SIM_FACTS")
-    path = Path(given) if given else ROOT.parent / "shared" / "FACTS.md"
-    return path if path.is_file() else None
-
-
-def test_citations_name_tables_and_rows_of_facts_md():
-    path = facts_file()
-    if path is None:
-        pytest.skip("FACTS.md is not in the repository (looked for ../shared/FACTS.md and $ROLLOUT_SIM_FACTS)")
-    tables = _facts_tables(path)
-    assert {"Training design", "Role mix"} <= set(tables)  # the reader found the tables
-    text = SHIPPED_MODEL.read_text(encoding="utf-8")
-    first = header_end(text)
+def unresolved(text: str, tables: dict[str, list[str]], after: int = 0) -> list[str]:
+    """Citations in the comments of ``text`` (after line ``after``) that name no table, or
+    no row of their table, of docs/sources.md."""
     wrong = []
     for comment in scan(text)[1]:
-        if comment.line <= first:
+        if comment.line <= after:
             continue
         for c in citations(comment.text):
             if c.table is None:
                 continue
             names = [t for t in tables if _word_prefix(c.table, t)]
             if not names:
-                wrong.append(f"line {comment.line}: no table {c.table!r} in FACTS.md ({', '.join(tables)})")
+                wrong.append(f"line {comment.line}: no table {c.table!r} in docs/sources.md ({', '.join(tables)})")
             elif c.row and not any(_word_prefix(c.row, cell) for t in names for cell in tables[t]):
-                wrong.append(f"line {comment.line}: no row {c.row!r} in FACTS.md table {names[0]!r}")
+                wrong.append(f"line {comment.line}: no row {c.row!r} in docs/sources.md table {names[0]!r}")
+    return wrong
+
+
+def test_sources_md_has_the_cited_tables():
+    # The reader finds the tables and rows that the model files cite, so the checks below
+    # are not vacuous.
+    tables = source_tables()
+    assert {"Sites", "Role mix", "Absence and calendar", "Training design", "What happened",
+            "Nordic Epic comparators"} <= set(tables)
+    for row in ("HNT", "St. Olavs", "Trondheim kommune", "Trondheim kommune + St. Olavs", "Levanger + Verdal"):
+        assert any(_word_prefix(row, cell) for cell in tables["Sites"]), row
+
+
+def test_citations_name_tables_and_rows_of_sources_md():
+    text = SHIPPED_MODEL.read_text(encoding="utf-8")
+    wrong = unresolved(text, source_tables(), after=header_end(text))
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", sorted([*ROOT.glob("experiments/*.toml"), *ROOT.glob("docs/face-validity/*/*.toml")]),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_citations_in_experiments_and_face_validity_models_resolve(path: Path):
+    assert not unresolved(path.read_text(encoding="utf-8"), source_tables())
+
+
+@pytest.mark.parametrize(("comment", "ok"), [
+    (" Sources Sites/HNT: 3,200 staff", True),
+    (" Sources Absence: sick leave", True),            # the first words of "Absence and calendar"
+    (" Sources Sites/Levanger + Verdal: one venue", True),
+    (" Sources Sites/Namsos: not a row", False),
+    (" Sources Site/HNT: not a table", False),          # a table's first words, up to a word's end
+    (" Sources Sites/HN: not a row", False),
+])
+def test_unresolved_citations_are_found(comment: str, ok: bool):
+    assert (unresolved(f"rooms = 7 #{comment}\n", source_tables()) == []) is ok
