@@ -1,6 +1,6 @@
 """The discrete-event engine: one replication of the rollout, played day by day in SimPy.
 
-Hybrid by design (DESIGN.md): SimPy processes for the planner and for postponement
+Hybrid by design (docs/sources.md, Conventions): SimPy processes for the planner and for postponement
 decisions, and one SimPy event for each batch of class sessions (the timeout that
 gives their rooms back), while learners are rows of numpy arrays handled a class at a
 time. Simulation time is counted
@@ -103,6 +103,37 @@ class Demand:
         return True
 
 
+def _max_min(pool: int, want: dict[int, int]) -> dict[int, int]:
+    """Split ``pool`` whole units max-min fairly: nobody gets more than they want, and
+    what the modest leave is split evenly among the rest (ties to the first listed)."""
+    out = {k: 0 for k in want}
+    left = dict(want)
+    while pool > 0 and left:
+        even = pool // len(left)
+        if even == 0:
+            for k in list(left)[:pool]:
+                out[k] += 1
+            break
+        for k, w in list(left.items()):
+            give = min(w, even)
+            out[k] += give
+            pool -= give
+            left[k] -= give
+            if left[k] == 0:
+                del left[k]
+    return out
+
+
+def _spend(free: list[int], budget: int) -> list[int]:
+    """How many of ``budget`` rooms each venue gives, taking the first venues first."""
+    out = []
+    for f in free:
+        take = min(f, budget)
+        out.append(take)
+        budget -= take
+    return out
+
+
 def _shares(available: list[int], want: int) -> list[int]:
     """Split ``want`` places over groups in proportion to how many each has ready.
 
@@ -168,6 +199,8 @@ class Engine:
         self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in model.curricula]
         self._u = model.uncertainty
+        self._self_training_gates = [sw.site.readiness.self_training for sw in world.sites]
+        self._by_site = model.venue_sharing == "by_site"
         # A learner is absent (no-show or sick) below this draw: see _book.
         self._p_absent = [max(sw.no_show_p, sw.no_show_p + (1 - sw.no_show_p) * sw.learner_sick_p) for sw in world.sites]
         self._units(model)
@@ -187,7 +220,10 @@ class Engine:
         size = np.zeros(len(units), dtype=np.int64)
         share = np.ones(len(units))
         for gi, g in enumerate(model.groups):
-            size[self.group_unit[gi]] += g.headcount
+            # Super-users without a unit of their own are spread over their site's wards:
+            # each ward may send its share of all its staff, so together the site's share.
+            spread = g.unit == g.id and model.curriculum(g.curriculum).kind == "super_user"
+            size[self.group_unit[gi]] += model.headcount(g.site) if spread else g.headcount
             share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
         # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
         self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
@@ -233,7 +269,7 @@ class Engine:
         self._open = np.zeros((len(self.demands), self.world.n_days), dtype=bool)
         for i, d in enumerate(self.demands):
             sw = d.site
-            window = math.ceil(d.curriculum.window_weeks * 7)
+            window = self.model.window_days(sw.site, d.curriculum)
             self._open[i] = (sw.calendar.is_working & (days >= sw.env_ready_day) & (days <= sw.end_day)
                              & (days >= d.target_by_day - window))
         # The same by day, and each site's target by day: rows the planner reads once a day.
@@ -256,7 +292,7 @@ class Engine:
         for d in self.demands:
             if d.site is not sw or not d.is_refresher:
                 continue
-            valid = math.ceil(d.curriculum.valid_weeks * 7)
+            valid = self.model.valid_days(sw.site, d.curriculum)
             last = np.where(L.refresh_day != NEVER, L.refresh_day, L.trained_day)
             # Training is current through last + valid days; it must still be on the eve of go-live.
             stale = (L.trained_day != NEVER) & (last + valid < go_live - 1) & (L.leave_day > day) & ~self._refresh_queued
@@ -276,17 +312,21 @@ class Engine:
                 yield self.env.timeout(0)
                 if k == 0:
                     self.roster.start_day(day)
-                    order = self._order(day)
-                    on_duty = {s: int(np.count_nonzero(self.roster.on_duty(s))) for s in {d.site_index for d in order}}
-                if order:
-                    self._plan_slot(day, k, order, on_duty)
+                    segments = self._order(day)
+                    sites = {d.site_index for tied, _ in segments for d in tied}
+                    on_duty = {s: int(np.count_nonzero(self.roster.on_duty(s))) for s in sites}
+                if segments:
+                    self._plan_slot(day, k, segments, on_duty)
 
-    def _order(self, day: int) -> list[Demand]:
-        """The courses open for booking today, in the order the scheduling policy serves them.
+    def _order(self, day: int) -> list[tuple[list[Demand], bool]]:
+        """The courses open for booking today, in the order the scheduling policy serves
+        them, as groups of tied courses; each with whether it holds courses of several
+        sites that split rooms between them.
 
         Later stages come first so that people who started finish, and super-users before
         end-users. Courses that the policy ranks equal take turns first, day by day, so
-        that two sites sharing a venue and a go-live share it rather than one going last.
+        that two sites sharing a venue and a go-live share it rather than one going last;
+        with ``venue_sharing = "by_site"`` such sites also split the rooms (see _quotas).
         """
         policy = self.model.scheduling_policy
         now_open = self._open_by_day[day].nonzero()[0].tolist()
@@ -300,11 +340,44 @@ class Engine:
             groups = self._order_groups
         else:
             groups = self._rank_groups(open_now, day)
-        ordered: list[Demand] = []
+        out = []
         for tied in groups:
             turn = day % len(tied)
-            ordered.extend(tied[turn:] + tied[:turn])
-        return ordered
+            out.append((tied[turn:] + tied[:turn], self._by_site and len({d.site_index for d in tied}) > 1))
+        return out
+
+    def _quotas(self, day: int, tied: list[Demand], load: list[int]) -> dict[int, int]:
+        """Rooms each site may take first in this slot, where tied courses of several sites
+        compete for the same venues: the free rooms split max-min fairly by the classes
+        each site could fill now (a site that needs fewer gets what it needs, the rest
+        split evenly). Rooms a site leaves are used afterwards in the policy's order."""
+        quotas: dict[int, int] = {}
+        want: dict[int, int] = {}
+        for d in tied:
+            if day < d.idle_until:
+                continue
+            total = self._ready(d, day, load)[1]
+            if total:
+                size = max(d.class_sizes, default=0) or 1
+                want[d.site_index] = want.get(d.site_index, 0) + -(-total // size)
+        # Sites that share a venue compete; a site alone keeps every room it has.
+        for sites in self._components(list(want)):
+            if len(sites) < 2:
+                continue
+            venues = {v.index: v for s in sites for v in self.site_venues[s]}
+            pool = sum(v.free for v in venues.values())
+            quotas.update(_max_min(pool, {s: want[s] for s in sites}))
+        return quotas
+
+    def _components(self, sites: list[int]) -> list[list[int]]:
+        """The sites grouped by shared venues (transitively)."""
+        out: list[list[int]] = []
+        venues_of = {s: {v.index for v in self.site_venues[s]} for s in sites}
+        for s in sites:
+            touching = [c for c in out if any(venues_of[s] & venues_of[t] for t in c)]
+            merged = [s] + [t for c in touching for t in c]
+            out = [c for c in out if c not in touching] + [merged]
+        return out
 
     def _rank_groups(self, open_now: list[Demand], day: int) -> list[list[Demand]]:
         """Open courses in policy order, as groups of courses the policy ranks equal."""
@@ -356,7 +429,7 @@ class Engine:
                    "covered": covered.astype(np.float64)}
         return np.column_stack([columns[f] for f in SESSION_FIELDS])
 
-    def _plan_slot(self, day: int, k: int, order: list[Demand], on_duty: dict[int, int]) -> None:
+    def _plan_slot(self, day: int, k: int, segments: list[tuple[list[Demand], bool]], on_duty: dict[int, int]) -> None:
         S = self.S
         now = float(day * S + k)
         if k == 0:
@@ -367,20 +440,12 @@ class Engine:
         if load is None:
             load = self._unit_load[day] = [0] * len(self._unit_cap_list)
         full: set[int] = set()  # sites with no free room or instructor left in this slot
-        site_venues = self.site_venues
-        for d in order:
-            if day < d.idle_until:
-                continue
-            n, s = d.slots, d.site_index
-            if s in full or (n <= S and k + n > S) or (n > S and k != 0):
-                continue
-            for v in site_venues[s]:
-                if v.free:
-                    if self._fill(d, day, now, load):
-                        full.add(s)
-                    break
-            else:  # no free room at the site
-                full.add(s)
+        for tied, shared in segments:
+            quotas = self._quotas(day, tied, load) if shared else None
+            if quotas:
+                # First each site up to its share of the rooms, then what is left, in order.
+                self._serve(tied, day, k, now, load, full, quotas)
+            self._serve(tied, day, k, now, load, full, None)
         # Capacity open to each site in this slot, for utilisation over its training
         # period (classes open, before go-live).
         week = self.week_of(day)
@@ -392,6 +457,30 @@ class Engine:
                 c = self.counters[s]
                 c.instructor_slots_on_duty += count
                 c.room_slots_open += self._site_rooms[s]
+
+    def _serve(self, tied: list[Demand], day: int, k: int, now: float, load: list[int], full: set[int],
+               quotas: dict[int, int] | None) -> None:
+        """Book classes of each course in turn (each site at most its quota of rooms, if given)."""
+        S = self.S
+        for d in tied:
+            if day < d.idle_until:
+                continue
+            n, s = d.slots, d.site_index
+            if s in full or (n <= S and k + n > S) or (n > S and k != 0):
+                continue
+            quota = None if quotas is None else quotas.get(s)
+            if quota is not None and quota <= 0:
+                continue
+            for v in self.site_venues[s]:
+                if v.free:
+                    no_capacity, booked = self._fill(d, day, now, load, quota)
+                    if no_capacity:
+                        full.add(s)
+                    if quota is not None:
+                        quotas[s] = quota - booked
+                    break
+            else:  # no free room at the site
+                full.add(s)
 
     def _ready(self, d: Demand, day: int, load: list[int]) -> tuple[list[tuple[int, GroupQueue, int]], int, bool]:
         """Per staff group, how many may be booked now within their units' daily limits
@@ -415,11 +504,13 @@ class Engine:
             total += take
         return avail, total, capped
 
-    def _fill(self, d: Demand, day: int, now: float, load: list[int]) -> bool:
-        """Book as many classes of one course as learners, rooms and instructors allow now.
+    def _fill(self, d: Demand, day: int, now: float, load: list[int], quota: int | None = None) -> tuple[bool, int]:
+        """Book as many classes of one course as learners, rooms (at most ``quota``, if
+        given) and instructors allow now.
 
-        Returns whether the site has no instructor or room left in this slot. A course
-        that cannot book for want of learners is skipped until that can change.
+        Returns whether the site has no instructor or room left in this slot, and the
+        classes booked. A course that cannot book for want of learners is skipped until
+        that can change.
         """
         sw = d.site
         avail, total, capped = self._ready(d, day, load)
@@ -427,10 +518,12 @@ class Engine:
             upcoming = [nxt for _, q, _ in d.groups if (nxt := q.next_ready_day()) is not None]
             # Nobody ready: wait for the next; only the units' daily limits: try tomorrow.
             d.idle_until = day + 1 if capped else min(upcoming, default=10**9)
-            return False
+            return False, 0
         venues = self.site_venues[d.site_index]
         free_rooms = [v.free for v in venues]
         # One class per free room, in venue order, each as large as the room allows.
+        if quota is not None:  # the first free rooms, up to the quota
+            free_rooms = [min(f, q) for f, q in zip(free_rooms, _spend(free_rooms, quota))]
         caps = [(f, size) for f, size in zip(free_rooms, d.class_sizes) if f]
         rooms_free = sum(f for f, _ in caps)
         # A class kept small by a unit's daily limit runs: waiting would not fill it.
@@ -438,26 +531,26 @@ class Engine:
         if self._classes(d, total, caps, day, rooms_free, hold) == 0:
             upcoming = [nxt for _, q, _ in d.groups if (nxt := q.next_ready_day()) is not None]
             d.idle_until = max(day + 1, min(upcoming, default=day + 1))  # new arrivals reset this
-            return False
+            return False, 0
         if d.slots > self.S and self._session_end(day, now, d.slots, sw.calendar)[0] > sw.end_day:
             d.idle_until = 10**9  # a multi-day course no longer ends within the site's horizon
-            return False
+            return False, 0
         candidates = self.roster.free(d.site_index, now)
         if candidates.size == 0:
-            return True
+            return True, 0
         wanted = self._classes(d, total, caps, day, min(rooms_free, candidates.size), hold)
         teachers, covered, cancelled = self._staff(sw, candidates, wanted, day)
         n = self._classes(d, total, caps, day, teachers.size, hold)
         self.counters[d.site_index].sessions_cancelled += min(cancelled, wanted - n)
         self._weekly[d.site_index][_CANCELLED][self.week_of(day)] += min(cancelled, wanted - n)
         if n == 0:
-            return teachers.size == 0
+            return teachers.size == 0, 0
         sizes: list[int] = []  # of the first n classes
         for f, size in caps:
             sizes += [size] * min(f, n - len(sizes))
         members, units = self._take(avail, min(total, sum(sizes)), day)
         if members.size == 0:
-            return False  # everyone picked had left
+            return False, 0  # everyone picked had left
         # Classes are filled in order; leavers dropped on the way can leave the last ones empty.
         booked, left = [], members.size
         for size in sizes:
@@ -472,7 +565,7 @@ class Engine:
             rooms.append((v, min(f, taken)))
             taken -= rooms[-1][1]
         self._book(d, rooms, teachers[:n], min(covered, n), members, units, booked, day, now, load)
-        return False
+        return False, n
 
     def _take(self, avail: list[tuple[int, GroupQueue, int]], want: int,
               day: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -677,7 +770,10 @@ class Engine:
             return
         cal = d.site.calendar
         st = L.self_training_days[came]
-        done = cal.after_working_day(last_day, st)  # the class's last day is a working day
+        self_done = cal.after_working_day(last_day, st)  # the class's last day is a working day
+        L.self_trained_day[came] = self_done
+        # The check follows the class, or self-training where that gates "trained".
+        done = self_done if self._self_training_gates[d.site_index] else np.full(came.size, last_day, dtype=np.int64)
         prof = d.curriculum.proficiency
         if prof is None:
             L.trained_day[came] = done

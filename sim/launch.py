@@ -190,7 +190,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         click.echo(table(scenario))
         click.echo("")
         for site in scenario["sites"].values():
-            click.echo(verdict(site, scenario["readiness_threshold"]))
+            click.echo(verdict(site))
             if "vs_reference" in site:
                 d = site["vs_reference"]
                 low, high = d["risk_difference_ci95"]

@@ -6,7 +6,6 @@ day numbers of the world's clock; :data:`NEVER` stands for "not within the horiz
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +24,11 @@ _MAX_GENERATIONS = 100
 class Learners:
     """Attributes of every learner of every site (index = learner id).
 
-    Fixed at creation: ``site``, ``group``, ``hire_day``, ``leave_day``, ``first_ready_day``
+    Fixed at creation: ``site``, ``group``, ``hire_day``, ``leave_day``, ``return_day``
+    (back from long-term leave; :data:`BEFORE` for staff not away), ``first_ready_day``
     (e-learning done) and ``self_training_days``. Filled in by the engine as training
-    happens: ``trained_day`` and ``refresh_day``.
+    happens: ``trained_day`` (counts as trained under the site's readiness criteria),
+    ``self_trained_day`` (self-training finished) and ``refresh_day``.
     """
 
     site: np.ndarray
@@ -38,6 +39,8 @@ class Learners:
     self_training_days: np.ndarray
     trained_day: np.ndarray
     refresh_day: np.ndarray
+    return_day: np.ndarray
+    self_trained_day: np.ndarray
 
     @property
     def count(self) -> int:
@@ -88,19 +91,42 @@ def _work_days(hours: float, pace: np.ndarray, cap: int) -> np.ndarray:
     return np.minimum(days, cap).astype(np.int64)
 
 
+def _long_term_leave(streams: RandomStreams, group_id: str, hire: np.ndarray, share: float, go_live_day: int,
+                     return_weeks: Distribution) -> np.ndarray:
+    """The day each learner is back from long-term leave (BEFORE: not away).
+
+    Of the staff employed from the start, each is away at go-live with probability
+    ``share``: away from before training opens (so not booked) until ``return_weeks``
+    after go-live. New hires start at work.
+    """
+    back = np.full(hire.size, BEFORE, dtype=np.int64)
+    if share <= 0:
+        return back
+    away = (streams.get("long_term_leave", "group", group_id).random(hire.size) < share) & (hire == BEFORE)
+    n_away = int(np.count_nonzero(away))
+    if n_away:
+        weeks = return_weeks.sample(streams.get("long_term_leave", "group", group_id, "return"), n_away)
+        back[away] = go_live_day + np.ceil(np.asarray(weeks) * 7).astype(np.int64)
+    return back
+
+
 def draw_learners(model: ModelSpec, world: World, streams: RandomStreams) -> Learners:
     """Create every learner with hire, leave and e-learning completion days."""
     u = model.uncertainty
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("site", "group", "hire", "leave", "ready", "self")}
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("site", "group", "hire", "leave", "back", "ready", "self")}
     site_index = {sw.site.id: sw for sw in world.sites}
     for gi, group in enumerate(model.groups):
         sw = site_index[group.site]
         cur = model.curriculum(group.curriculum)
-        opens = sw.targets[0][1] - math.ceil(cur.elearning_opens_weeks_before_go_live * 7)
+        opens = sw.targets[0][1] - model.elearning_opens_days(sw.site, cur)
         hire, leave = _positions(streams.get("turnover", "group", group.id), streams.get("hire_lag", "group", group.id),
                                  group.headcount, opens, sw.end_day + 1, sw.turnover_per_year, u.hire_lag_days)
         n = hire.size
-        start = np.maximum(hire, opens)
+        # Super-users are chosen among staff at work, so none of them is away on leave.
+        away_p = 0.0 if cur.kind == "super_user" else sw.long_term_leave_p
+        back = _long_term_leave(streams, group.id, hire, away_p, sw.go_live_day, u.long_term_leave_return_weeks)
+        # Staff on long-term leave at go-live start training when they are back.
+        start = np.maximum(np.maximum(hire, opens), back)
         pace = u.elearning_pace_hours_per_day.sample(streams.get("elearning", "group", group.id), n)
         if cur.elearning_hours > 0:
             ready = sw.calendar.add_working_days(start, _work_days(cur.elearning_hours, pace, world.n_days)) + 1
@@ -112,6 +138,7 @@ def draw_learners(model: ModelSpec, world: World, streams: RandomStreams) -> Lea
         parts["group"].append(np.full(n, gi, dtype=np.int32))
         parts["hire"].append(hire)
         parts["leave"].append(leave)
+        parts["back"].append(back)
         parts["ready"].append(np.minimum(ready, NEVER).astype(np.int64))
         parts["self"].append(self_days)
 
@@ -124,4 +151,5 @@ def draw_learners(model: ModelSpec, world: World, streams: RandomStreams) -> Lea
         leave_day=cat("leave", np.int64), first_ready_day=cat("ready", np.int64),
         self_training_days=cat("self", np.int64),
         trained_day=np.full(n_total, NEVER, dtype=np.int64), refresh_day=np.full(n_total, NEVER, dtype=np.int64),
+        return_day=cat("back", np.int64), self_trained_day=np.full(n_total, NEVER, dtype=np.int64),
     )

@@ -20,6 +20,7 @@ from sim.spec import (
     CURRICULUM_KINDS,
     SCHEDULING_POLICIES,
     SITE_KINDS,
+    VENUE_SHARING,
     CalendarSpec,
     CommonDelay,
     Course,
@@ -30,6 +31,7 @@ from sim.spec import (
     Operations,
     Postponement,
     Proficiency,
+    Readiness,
     Site,
     SiteClosure,
     StaffGroup,
@@ -38,7 +40,7 @@ from sim.spec import (
 )
 from sim.staff_csv import read_headcounts
 
-MODEL_KEYS = ("model", "calendar", "operations", "uncertainty", "site", "staff_group",
+MODEL_KEYS = ("model", "readiness", "calendar", "operations", "uncertainty", "site", "staff_group",
               "staff_csv", "curriculum", "instructor_pool", "venue", "common_delay")
 
 # Upper bounds far above any real rollout, so that a typo (10^8 for 10^3) is an error
@@ -96,9 +98,12 @@ class _Builder:
         model = root.table("model", required=True)
         name = model.str("name")
         description = model.str("description", "")
-        threshold = model.number("readiness_threshold", 1.0, low=0.0, high=1.0, low_open=True)
+        if model.has("readiness_threshold"):
+            model.problem("readiness_threshold", "no longer a key: readiness has its own table; expected "
+                                                 "[readiness] share = 0.95 (and super_users, unit_share, self_training)")
         horizon = model.number("horizon_weeks_after_go_live", 26, low=1, high=520)
         policy = model.str("scheduling_policy", "earliest_go_live", choices=SCHEDULING_POLICIES)
+        sharing = model.str("venue_sharing", "by_site", choices=VENUE_SHARING)
         slot_hours = model.number("slot_hours", low=0.5, high=12)
         slots_per_day = model.number("slots_per_day", integer=True, low=1, high=4)
         model.finish()
@@ -106,7 +111,8 @@ class _Builder:
             model.problem("slots_per_day", f"expected slots that fit in a day: slot_hours x slots_per_day at most 24 hours, "
                                            f"got {slot_hours:g} x {slots_per_day} = {slot_hours * slots_per_day:g} hours")
 
-        sites = self.sites()
+        readiness = self.readiness(root.table("readiness"), Readiness())
+        sites = self.sites(readiness or Readiness())
         site_ids = {s.id for s in sites if s is not None and s.id}
         curricula = self.curricula(slot_hours)
         curriculum_ids = {c.id for c in curricula if c is not None and c.id}
@@ -123,16 +129,31 @@ class _Builder:
             return None
         self.cross_checks(sites, groups, pools)
         return ModelSpec(
-            name=name, description=description, readiness_threshold=float(threshold),
-            horizon_weeks_after_go_live=float(horizon), scheduling_policy=policy,
+            name=name, description=description, readiness=readiness,
+            horizon_weeks_after_go_live=float(horizon), scheduling_policy=policy, venue_sharing=sharing,
             slot_hours=float(slot_hours), slots_per_day=slots_per_day, calendar=calendar,
             sites=tuple(sites), groups=tuple(groups), curricula=tuple(curricula),
             pools=tuple(pools), venues=tuple(venues), operations=operations[0],
             uncertainty=uncertainty, data_files=tuple(self.data_files), common_delays=tuple(common),
         )
 
+    # -- readiness -----------------------------------------------------------------------
+    def readiness(self, t: Table, base: Readiness) -> Readiness | None:
+        """Readiness criteria: the keys of ``t`` over ``base`` (the model's, for a site)."""
+        share = t.number("share", base.share, low=0, high=1, low_open=True)
+        super_users = t.number("super_users", base.super_users, low=0, high=1)
+        unit_share = t.number("unit_share", base.unit_share, low=0, high=1, low_open=True)
+        gates = t.value("self_training", base.self_training)
+        if not isinstance(gates, bool):
+            t.problem("self_training", f"expected true or false, got {gates!r}")
+            gates = None
+        t.finish()
+        if None in (share, super_users, gates):
+            return None
+        return Readiness(float(share), float(super_users), None if unit_share is None else float(unit_share), gates)
+
     # -- sites ---------------------------------------------------------------------------
-    def sites(self) -> list[Site]:
+    def sites(self, readiness: Readiness) -> list[Site]:
         tables = self.root.tables("site", required=True)
         if not tables and "site" in self.root.data:
             self.root.problem("site", "expected at least one [[site]]")
@@ -164,10 +185,19 @@ class _Builder:
                     pt.problem("decided", f"expected postponements in order; {decided} is before the previous decision ({moves[-1].decided})")
                 moves.append(Postponement(decided, go_live))
                 in_force = go_live
+            classes_from = []
+            for kind in CURRICULUM_KINDS:
+                start = t.date(f"{kind}_classes_from", None)
+                if start is not None and planned is not None and not start < planned:
+                    t.problem(f"{kind}_classes_from", f"expected a date before go-live ({planned}), got {start}")
+                elif start is not None:
+                    classes_from.append((kind, start))
+            site_readiness = self.readiness(t.table("readiness"), readiness) if t.has("readiness") else readiness
             site = Site(
                 id=ident, name=t.str("name", ident), kind=t.str("kind", choices=SITE_KINDS),
                 wave=t.str("wave", "") or (planned.isoformat() if planned else ""),
                 planned_go_live=planned, postponements=tuple(moves), training_environment_ready=ready,
+                readiness=site_readiness or readiness, classes_from=tuple(classes_from),
             )
             t.finish()
             if ready and planned and ready >= planned:
@@ -435,6 +465,8 @@ class _Builder:
             certification_delay_days=d("certification_delay_days", low=0),
             go_live_delay_days=d("go_live_delay_days", low=0),
             go_live_delay_decided_weeks_before=t.number("go_live_delay_decided_weeks_before", low=0, high=52),
+            long_term_leave_share=d("long_term_leave_share", 0, low=0, high=1),
+            long_term_leave_return_weeks=d("long_term_leave_return_weeks", 0, low=0, high=520),
         )
         t.finish()
         return u

@@ -1,21 +1,26 @@
 """Outcome records of one replication: per site, readiness at go-live and over time.
 
 A learner counts as *trained* on day d when they finished their curriculum on or before
-d and that training is still current: it lasts ``valid_weeks`` before go-live (a
-postponement can make it stale, then a refresher renews it) and never fades after
-go-live. A learner is *required* on day d when employed that day, and for a new hire
-once ``new_hire_grace_days`` have passed since hiring (onboarding training).
+d (e-learning, course(s) and the proficiency check; self-training too where the site's
+readiness criteria say so) and that training is still current: it lasts ``valid_weeks``
+(at least the site's window) before go-live (a postponement can make it stale, then a
+refresher renews it) and never fades after go-live. A learner is *required* (active)
+on day d when employed and at work that day: a new hire once ``new_hire_grace_days``
+have passed since hiring (onboarding), someone back from long-term leave as long after
+their return.
+
+A site is *ready* when every criterion of its :class:`~sim.spec.Readiness` holds on the
+eve of go-live.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from sim.engine import Engine
-from sim.learners import BEFORE, NEVER
+from sim.learners import BEFORE, NEVER, Learners
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,14 @@ class SiteOutcome:
     untrained_at_go_live: int
     share_trained: float
     ready: bool
+    super_users_required: int
+    super_users_trained: int
+    super_users_ready: bool
+    lowest_unit_share: float
+    units_ready: bool
+    self_trained_at_go_live: int
+    share_self_trained: float
+    on_long_term_leave: int
     completion_date: dt.date | None
     slack_days: int | None
     date_95: dt.date | None
@@ -69,6 +82,13 @@ def _kth(values: np.ndarray, fraction: float) -> int | None:
     return None if day >= NEVER else day
 
 
+def required_from(L: Learners, grace: int) -> np.ndarray:
+    """The day each learner becomes required: at once for staff at work from the start;
+    ``grace`` days after a new hire starts or someone returns from long-term leave."""
+    r0 = np.where(L.hire_day == BEFORE, 0, L.hire_day + grace)
+    return np.where(L.return_day == BEFORE, r0, np.maximum(r0, L.return_day + grace))
+
+
 def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Daily required and trained-and-required counts, shape (sites, days), and per
     learner the day their requirement was met for go-live.
@@ -80,11 +100,11 @@ def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     model, world, L = engine.model, engine.world, engine.learners
     n_sites, n_days = len(world.sites), world.n_days
     grace = model.operations.new_hire_grace_days
-    valid_by_group = np.array([math.ceil(model.curriculum(g.curriculum).valid_weeks * 7) for g in model.groups],
+    valid_by_group = np.array([model.valid_days(model.site(g.site), model.curriculum(g.curriculum)) for g in model.groups],
                               dtype=np.int64)
     go_live = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)[L.site]
     valid = valid_by_group[L.group]
-    r0 = np.where(L.hire_day == BEFORE, 0, L.hire_day + grace)
+    r0 = required_from(L, grace)
     r1 = L.leave_day
 
     def fades(start: np.ndarray) -> np.ndarray:
@@ -127,19 +147,35 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     model, world, L = engine.model, engine.world, engine.learners
     required, trained, met = trained_curves(engine)
     share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
-    grace = model.operations.new_hire_grace_days
-    required_from = np.where(L.hire_day == BEFORE, 0, L.hire_day + grace)  # the same for every site
+    r0 = required_from(L, model.operations.new_hire_grace_days)
     new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=len(world.sites)).tolist()
+    is_super = np.array([model.curriculum(g.curriculum).kind == "super_user" for g in model.groups])[L.group]
+    unit_of = engine.group_unit[L.group]
     out = []
     for sw in world.sites:
         s, G = sw.index, sw.go_live_day
         eve = G - 1
-        cohort = (L.site == s) & (required_from <= eve) & (L.leave_day > eve)
+        crit = sw.site.readiness
+        here = (L.site == s) & (L.leave_day > eve)
+        cohort = here & (r0 <= eve)
+        away = int(np.count_nonzero(here & (L.return_day > eve)))
         req, got = int(required[s, eve]), int(trained[s, eve])
         met_cohort = met[cohort]
-        done = _kth(met_cohort, model.readiness_threshold)
+        done = _kth(met_cohort, crit.share)
         d95 = _kth(met_cohort, 0.95)
         c = engine.counters[s]
+        now_trained = cohort & (met <= eve)
+        su_req = int(np.count_nonzero(cohort & is_super))
+        su_got = int(np.count_nonzero(now_trained & is_super))
+        su_ready = crit.super_users <= 0 or su_got >= required_count(crit.super_users, su_req)
+        units = unit_of[cohort]
+        unit_req = np.bincount(units, minlength=engine.unit_cap.size)
+        unit_got = np.bincount(unit_of[now_trained], minlength=engine.unit_cap.size)
+        staffed = unit_req > 0
+        lowest = float(np.min(unit_got[staffed] / unit_req[staffed])) if staffed.any() else 1.0
+        units_ready = crit.unit_share is None or bool(np.all(
+            unit_got[staffed] >= required_count(crit.unit_share, unit_req[staffed])))
+        self_got = int(np.count_nonzero(now_trained & (L.self_trained_day <= eve)))
 
         def date(day: int | None) -> dt.date | None:
             return None if day is None else world.epoch + dt.timedelta(days=day)
@@ -148,7 +184,11 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             site=sw.site.id, go_live=date(G), planned_go_live=sw.site.planned_go_live,
             staff_required=req, trained_at_go_live=got, untrained_at_go_live=req - got,
             share_trained=got / req if req else 1.0,
-            ready=got >= required_count(model.readiness_threshold, req),
+            ready=bool(got >= required_count(crit.share, req) and su_ready and units_ready),
+            super_users_required=su_req, super_users_trained=su_got, super_users_ready=bool(su_ready),
+            lowest_unit_share=round(lowest, 6), units_ready=units_ready,
+            self_trained_at_go_live=self_got, share_self_trained=self_got / req if req else 1.0,
+            on_long_term_leave=away,
             completion_date=date(done), slack_days=None if done is None else G - done, date_95=date(d95),
             first_class_date=None if c.first_class_slot is None else date(int(c.first_class_slot) // model.slots_per_day),
             sessions_run=c.sessions_run, sessions_cancelled=c.sessions_cancelled,

@@ -47,13 +47,19 @@ def _child(node: Any, part: str, key: str, walked: str) -> Any:
     raise OverrideError(key, f"{walked} is a value, not a table")
 
 
-def _parent(raw: dict[str, Any], key: str) -> tuple[dict[str, Any], str]:
-    """The table that holds the last part of a dotted key, and that last part."""
+def _parent(raw: dict[str, Any], key: str, create: bool = False) -> tuple[dict[str, Any], str]:
+    """The table that holds the last part of a dotted key, and that last part. With
+    ``create``, a missing table that directly holds the key is made empty
+    (``site.hnt.readiness.share`` on a site without its own [site.readiness]); a
+    misspelt one is then an unknown key when the model is checked, so nothing is
+    silently ignored. Tables further up must exist, so their typos are named here."""
     parts = key.split(".")
     if not key or any(not p for p in parts):
         raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
     node: Any = raw
     for i, part in enumerate(parts[:-1]):
+        if create and i == len(parts) - 2 and isinstance(node, dict) and part not in node:
+            node[part] = {}
         node = _child(node, part, key, ".".join(parts[:i]))
     if not isinstance(node, dict):
         raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
@@ -64,7 +70,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> di
     """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order."""
     out = copy.deepcopy(raw)
     for key, value in overrides:
-        node, last = _parent(out, key)
+        node, last = _parent(out, key, create=True)
         node[last] = value
     return out
 

@@ -27,6 +27,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.bottlenecks import read_bottlenecks
 from sim.curves import ShareHistogram, read_curves
+from sim.outcomes import required_count
+from sim.stats import wilson_interval
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -70,6 +72,7 @@ def write_figures(results_dir: Path) -> list[Path]:
             for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
                 fig = s_curve_figure(name, summary["scenarios"][name], hist, by_cell)
                 written += save_figure(fig, out, f"s-curves-{slug(name)}")
+        written += save_figure(readiness_figure(summary, by_cell), out, "readiness")
         written += save_figure(risk_figure(summary), out, "risk")
         if (results_dir / "bottlenecks.npz").is_file():  # older folders have none
             for name, weekly in _known(read_bottlenecks(results_dir / "bottlenecks.npz"), summary):
@@ -170,7 +173,6 @@ def s_curve_figure(scenario: str, summary: dict[str, Any], hist: ShareHistogram,
     bands, go-live and the readiness threshold marked."""
     q = hist.quantiles([0.025, 0.1, 0.5, 0.9, 0.975])
     days = np.array([date2num(hist.epoch + dt.timedelta(days=d)) for d in range(hist.n_days)])
-    threshold = summary["readiness_threshold"]
     fig, axes = _grid(len(hist.sites))
     figure_title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
     for k, (ax, site_id) in enumerate(zip(axes, hist.sites)):
@@ -180,7 +182,9 @@ def s_curve_figure(scenario: str, summary: dict[str, Any], hist: ShareHistogram,
         ax.fill_between(days, q[0, k], q[4, k], color=SKY, alpha=0.35, lw=0, label="P2.5–P97.5")
         ax.fill_between(days, q[1, k], q[3, k], color=BLUE, alpha=0.35, lw=0, label="P10–P90")
         ax.plot(days, q[2, k], color=BLUE, lw=1.6, label="median")
-        ax.axhline(threshold, color=RED, ls="--", lw=1.5, label=f"readiness threshold {threshold:.0%}")
+        threshold = site.get("criteria", {}).get("share")
+        if threshold is not None:
+            ax.axhline(threshold, color=RED, ls="--", lw=1.5, label="readiness share")
         latest = _go_live_marks(ax, go_live, [_date(r["go_live"]) for r in by_cell.get((scenario, site_id), [])])
         ax.plot([], [], color=BLACK, lw=1.8, label="go-live")
         started = np.nonzero(q[4, k] > 0)[0]
@@ -209,10 +213,10 @@ def risk_figure(summary: dict[str, Any]) -> Figure:
     paired = len(scenarios) > 1
     fig = Figure(figsize=SIZE, layout="constrained")
     axes = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1]) if paired else [fig.subplots()]
-    thresholds = sorted({s["readiness_threshold"] for _, s in scenarios})
-    level = f"{thresholds[0]:.0%}" if len(thresholds) == 1 else "the threshold"
-    figure_title(fig, f"Risk that fewer than {level} of staff are trained at go-live, with 95% CI",
-           f"{summary['replications']} replications")
+    criteria = {s["readiness"]["text"] for _, s in scenarios}
+    ready = f"ready ({criteria.pop()} trained)" if len(criteria) == 1 else "ready"
+    figure_title(fig, f"Risk of not being {ready}, with 95% CI",
+                 f"{summary['replications']} replications; on the eve of go-live")
     y = np.arange(len(site_ids))[::-1].astype(float)
     step = 0.6 / max(len(scenarios), 1)
     for j, (name, scenario) in enumerate(scenarios):
@@ -244,6 +248,64 @@ def risk_figure(summary: dict[str, Any]) -> Figure:
             FuncFormatter(lambda x, _: f"{x * 100:+.0f}".replace("-", "\u2212") if round(x * 100) else "0"))
         if len(scenarios) > 2:
             axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    return fig
+
+
+SHARES = np.round(np.arange(0.80, 1.0001, 0.01), 2)  # the share levels of the readiness figure
+
+
+def readiness_curve(rows: list[Row], shares: np.ndarray = SHARES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Risk of not being ready at each share level (the other criteria as they held in
+    each replication), with its 95% Wilson interval: (risk, low, high), one per level."""
+    required = np.array([int(r["staff_required"]) for r in rows], dtype=np.int64)
+    trained = np.array([int(r["trained_at_go_live"]) for r in rows], dtype=np.int64)
+    others = np.array([r["super_users_ready"] == "true" and r["units_ready"] == "true" for r in rows], dtype=bool)
+    n = len(rows)
+    risk, low, high = (np.zeros(shares.size) for _ in range(3))
+    for i, share in enumerate(shares):
+        short = int(np.count_nonzero((trained < required_count(float(share), required)) | ~others))
+        risk[i] = short / n if n else np.nan
+        low[i], high[i] = wilson_interval(short, n)
+    return risk, low, high
+
+
+def readiness_figure(summary: dict[str, Any], by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
+    """One panel per site: the risk of not being ready against the share of active staff
+    the criterion asks for, 80% to 100%, per scenario with its 95% CI band; the model's
+    share marked. Where the line is flat, another criterion (super-users) decides."""
+    scenarios = list(summary["scenarios"].items())
+    site_ids = list(scenarios[0][1]["sites"])
+    fig, axes = _grid(len(site_ids))
+    figure_title(fig, "Risk of not being ready, by the share of active staff required trained",
+                 f"{summary['replications']} replications; 95% CI bands; other criteria as in the model")
+    x = SHARES * 100
+    for k, (ax, site_id) in enumerate(zip(axes, site_ids)):
+        for j, (name, scenario) in enumerate(scenarios):
+            rows = by_cell.get((name, site_id), [])
+            if not rows:
+                continue
+            colour = PALETTE[j % len(PALETTE)]
+            risk, low, high = readiness_curve(rows)
+            ax.fill_between(x, low, high, color=colour, alpha=0.2, lw=0)
+            ax.plot(x, risk, color=colour, lw=2, label=_plain(name))
+        site = scenarios[0][1]["sites"][site_id]
+        share = site.get("criteria", {}).get("share")
+        if share is not None and share >= SHARES[0]:
+            ax.axvline(share * 100, color=BLACK, ls="--", lw=1.2)
+            ax.annotate(f"model: {share:.0%}", (share * 100, 1.02), xytext=(-4, 0), textcoords="offset points",
+                        ha="right", va="bottom", fontsize=10)
+        ax.set_xlim(x[0], x[-1])
+        ax.set_ylim(-0.02, 1.08)
+        ax.yaxis.set_major_formatter(PCT)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        ax.set_title(_plain(site["name"]), fontsize=12)
+        ax.grid(color="#eeeeee")
+        ncols = axes[0].get_gridspec().ncols
+        if k % ncols == 0:
+            ax.set_ylabel("risk of not being ready")
+        if k >= len(site_ids) - ncols:
+            ax.set_xlabel("share of active staff required")
+    _legend_in_spare(fig, axes, len(site_ids), title="scenario")
     return fig
 
 

@@ -48,17 +48,19 @@ a core model, takes part in that rotation); each course books as many classes as
 rooms and free instructors (least-used first) allow, each as large as
 ``min(max_class, seats)`` of its room, venues in file order; learners come from the staff
 groups in proportion to how many each has ready (largest remainder, ties to the first
-group), within their unit's daily cap; within a group, learners who were queued again
-(no-shows, and everyone waiting for a second or later course) go first in the order
-they became ready, then first-timers in the order they finished e-learning; the last
-class is held back when it would be smaller than ``min_class``, the unit caps did not
-limit it and more learners become ready within the booking horizon. A course that found
-nobody to book, or held its only class back, is not tried again before the day the next
-learner becomes ready (or someone is queued for it), or, when only unit caps stopped it,
-before the next day. A booked learner counts against their unit's cap on every working
-day of the class. A no-show waits ``1 + ceil(wait)`` days and queues again for the same
-course; an attendee may be booked for the next course from the day after the class's
-last day, and self-training takes ``ceil(hours / pace)`` working days after it.
+group), within their unit's daily cap (``max_share_in_class_per_day`` of the unit's
+headcount; for super-users without a unit of their own, of the site's whole headcount);
+within a group, learners who were queued again (no-shows, and everyone waiting for a
+second or later course) go first in the order they became ready, then first-timers in
+the order they finished e-learning; the last class is held back when it would be smaller
+than ``min_class``, the unit caps did not limit it and more learners become ready
+within the booking horizon. A course that found nobody to book, or held its only class
+back, is not tried again before the day the next learner becomes ready (or someone is
+queued for it), or, when only unit caps stopped it, before the next day. A booked
+learner counts against their unit's cap on every working day of the class. A no-show
+waits ``1 + ceil(wait)`` days and queues again for the same course; an attendee may be
+booked for the next course from the day after the class's last day, and self-training
+takes ``ceil(hours / pace)`` working days after it.
 
 A second mode, :func:`run_single_queue`, plays the same learner processes, queue and
 instructor choice in continuous time (Poisson arrivals, classes of one with exponential
@@ -128,9 +130,16 @@ def core_problems(model: ModelSpec) -> list[str]:
     for site in model.sites:
         if site.postponements:
             out.append(f"site.{site.id}.postponement (postponements and refreshers)")
+        if site.classes_from:
+            out.append(f"site.{site.id}.*_classes_from (site windows)")
+        r = site.readiness
+        if r.unit_share is not None:
+            out.append(f"site.{site.id}.readiness.unit_share (unit criteria)")
+        if r.share < 1 and r.super_users > 0 and any(c.kind == "super_user" for c in model.curricula):
+            out.append(f"site.{site.id}.readiness.super_users with a share below 1 (super-user criteria)")
     u = model.uncertainty
     for name in ("turnover_per_year", "learner_sick_probability", "instructor_sick_probability",
-                 "go_live_delay_days"):
+                 "go_live_delay_days", "long_term_leave_share"):
         if getattr(u, name).support_max > 0:
             out.append(f"uncertainty.{name} can be above 0")
     for c in model.curricula:
@@ -284,7 +293,7 @@ class _Rollout:
         for g in model.groups:
             c = model.curriculum(g.curriculum)
             groups_pos[g.id] = site.planned_go_live - dt.timedelta(
-                days=math.ceil(max(c.elearning_opens_weeks_before_go_live, c.window_weeks) * 7))
+                days=max(self.model.elearning_opens_days(self.site, c), self.model.window_days(self.site, c)))
         self.epoch = min([p.certification_start for p in model.pools] + [site.training_environment_ready]
                          + list(groups_pos.values()))
         end = site.go_live + dt.timedelta(days=math.ceil(model.horizon_weeks_after_go_live * 7))
@@ -317,7 +326,10 @@ class _Rollout:
         size = [0] * len(unit_index)
         share = [1.0] * len(unit_index)
         for gi, g in enumerate(model.groups):
-            size[self.group_unit[gi]] += g.headcount
+            # Super-users without a unit of their own (their unit is their group id) come
+            # from all the site's wards: their cap is their share of the site's headcount.
+            spread = g.unit == g.id and model.curriculum(g.curriculum).kind == "super_user"
+            size[self.group_unit[gi]] += model.headcount(site.id) if spread else g.headcount
             share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
         self.unit_cap = [max(math.floor(s * n + 1e-9), 1) for s, n in zip(share, size)]
         self.unit_load: dict[int, list[int]] = {}  # day -> learners of each unit in class
@@ -404,7 +416,9 @@ class _Rollout:
                 entry = self._queue_for(i, group, stage + 1, booking.last_day + 1, first_time=False)
             yield self.env.timeout(booking.end - self.env.now)  # in class
         st = _days_for(cur.self_training_hours, self_pace, self.n_days)
-        self.trained_day[i] = _working_days_after(self.working, booking.last_day, st)
+        self_done = _working_days_after(self.working, booking.last_day, st)
+        # Trained once the course is done, or once self-training is too where that gates it.
+        self.trained_day[i] = self_done if self.site.readiness.self_training else booking.last_day
 
     def _class(self, room: simpy.Resource, request: simpy.resources.resource.Request, length: float):
         """A class holds its room for its whole length (nights and weekends included)."""
@@ -587,11 +601,12 @@ class _Rollout:
         def date(day: int | None) -> dt.date | None:
             return None if day is None else self.epoch + dt.timedelta(days=day)
 
-        done = kth(self.model.readiness_threshold)
+        share = self.site.readiness.share
+        done = kth(share)
         outcome = ReferenceOutcome(
             site=self.site.id, go_live=self.site.go_live, staff_required=n, trained_at_go_live=got,
             share_trained=got / n if n else 1.0,
-            ready=got >= (max(math.ceil(self.model.readiness_threshold * n - 1e-9), 1) if n else 0),
+            ready=got >= (max(math.ceil(share * n - 1e-9), 1) if n else 0),
             completion_date=date(done), slack_days=None if done is None else self.go_live_day - done,
             date_95=date(kth(0.95)), first_class_date=date(self.first_class_day),
             sessions_run=self.sessions, no_shows=self.no_shows)

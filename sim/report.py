@@ -28,6 +28,10 @@ TEMPLATES = Path(sim.__file__).parent / "templates"
 
 # Figure files by name prefix, in the order the report shows them.
 FIGURE_GROUPS = (
+    ("readiness", "Risk of not being ready, by the share of staff required",
+     "Per site: the risk of not being ready if the criterion asked for 80% to 100% of active staff trained, the other "
+     "criteria as they are; the model's share is the dashed line. A flat line means another criterion (every "
+     "super-user trained) decides; a steep one means the share itself is close to the edge."),
     ("risk", "Risk of not being ready",
      "Per site and scenario, with 95% confidence intervals; later scenarios also as the paired change against the first."),
     ("s-curves", "Staff trained by date",
@@ -49,7 +53,7 @@ class Assumption:
     value: str  # the value as written in the file
     text: str   # the comment after "assumption:"
     line: int   # line number in the model file, from 1
-    before: str = ""  # the comment before "assumption:", often its source: "FACTS Absence: nurse turnover 11-18% a year"
+    before: str = ""  # the comment before "assumption:", often its source: "Sources Absence: nurse turnover 11-18% a year"
 
 
 def write_report(results_dir: Path) -> Path:
@@ -81,8 +85,13 @@ def report_context(results_dir: Path) -> dict[str, Any]:
     scenarios = list(summary["scenarios"].items())
     reference = scenarios[0][0] if scenarios else ""
     model_file, assumptions = find_assumptions(results_dir)
+    groups = _figure_groups(results_dir / "figures", summary)
+    # The report leads with the risk against the share required: it shows at once how
+    # close to the edge each site is, and which criterion decides.
+    lead = groups[0] if groups and groups[0]["title"] == FIGURE_GROUPS[0][1] else None
     return {
         "title": f"Training readiness: {summary['experiment']}",
+        "criteria": next(iter(scenarios))[1]["readiness"]["text"] if scenarios else "",
         "experiment": summary["experiment"],
         "description": summary.get("description") or "",
         "run": _run_facts(summary, manifest),
@@ -91,7 +100,8 @@ def report_context(results_dir: Path) -> dict[str, Any]:
         "scenarios": [_scenario(name, scenario, i == 0, reference, descriptions.get(name, ""),
                                 manifest.get("scenarios", {}).get(name))
                       for i, (name, scenario) in enumerate(scenarios)],
-        "figure_groups": _figure_groups(results_dir / "figures", summary),
+        "figure_groups": groups[1:] if lead else groups,
+        "lead": lead,
         "assumptions": assumptions,
         "assumptions_source": _relative(model_file, results_dir),
         "assumptions_recorded": model_file is not None and model_file.parent.name == "original",
@@ -170,7 +180,6 @@ def _status_warning(summary: dict[str, Any], manifest: dict[str, Any]) -> str:
 
 def _scenario(name: str, scenario: dict[str, Any], first: bool, reference: str, description: str,
               overrides: Any) -> dict[str, Any]:
-    threshold = scenario["readiness_threshold"]
     sites = scenario["sites"]
     return {
         "name": name,
@@ -178,8 +187,8 @@ def _scenario(name: str, scenario: dict[str, Any], first: bool, reference: str, 
         "description": description,
         "overrides": [f"{k} = {v}" for k, v in overrides] if overrides else [],
         "overrides_recorded": overrides is not None,
-        "threshold": percent(threshold),
-        "verdicts": [verdict(site, threshold) for site in sites.values()],
+        "criteria": scenario["readiness"]["text"],
+        "verdicts": [verdict(site) for site in sites.values()],
         "rows": [_row(site_id, site) for site_id, site in sites.items()],
         "comparison": [] if first else [_difference(site_id, site) for site_id, site in sites.items()
                                         if site.get("vs_reference")],
@@ -197,16 +206,16 @@ def _row(site_id: str, site: dict[str, Any]) -> dict[str, Any]:
     drawn = site.get("go_live_drawn") or {}
     untrained = site.get("expected_untrained")
     low, high = site.get("expected_untrained_ci95") or [None, None]
-    by95 = (site.get("risk_by_threshold") or {}).get("0.95") or {}
+    self_risk = site.get("risk_self_training") or {}
     return {
         "id": site_id,
         "name": site["name"],
         "go_live": site["go_live"],
         "go_live_drawn": (f"P50 {drawn.get('p50') or 'after the horizon'}, P90 {drawn.get('p90') or 'after the horizon'}"
                           if drawn and (drawn.get("p50"), drawn.get("p90")) != (site["go_live"],) * 2 else ""),
-        "staff": f"{site['staff']:,}",
+        "staff": f"{site.get('active_staff') or site['staff']:,}",
         "risk": risk_text(site["risk_not_ready"], site["risk_ci95"]),
-        "risk95": percent(by95.get("risk")),
+        "risk_self": percent(self_risk.get("risk")),
         "untrained": "-" if untrained is None else f"{untrained:,.1f}",
         "untrained_ci": "" if low is None or high is None else f"({low:,.1f}\u2013{high:,.1f})",
         "quantiles": [{"q": q, "date": _iso(c.get(q)), "ci": _date_ci(c.get(f"{q}_ci95"))} for q in ("p50", "p80", "p90")],

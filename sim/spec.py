@@ -8,15 +8,55 @@ replication and site, *durations and paces* once per learner or event.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.calendar import Closure
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Fixed
 
 CURRICULUM_KINDS = ("super_user", "end_user")
 SITE_KINDS = ("hospital", "municipality")
 SCHEDULING_POLICIES = ("earliest_go_live", "largest_backlog", "site_order")
+# How courses of several sites that the policy ranks equal share a venue: rooms split
+# between the sites in proportion to what each can fill, or the courses taking turns.
+VENUE_SHARING = ("by_site", "by_course")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """When a site counts as ready on the eve of its go-live: every criterion holds.
+
+    ``share`` of the active required staff trained (e-learning, classroom course(s) and
+    the proficiency check); ``super_users`` of the active super-users trained;
+    ``unit_share`` (None: not a criterion) in every unit; ``self_training``: whether a
+    learner counts as trained only once self-training is done too (the check then
+    follows self-training, as the project's first model had it).
+    """
+
+    share: float = 0.95
+    super_users: float = 1.0
+    unit_share: float | None = None
+    self_training: bool = False
+
+    def describe(self, active: int | None = None) -> str:
+        """The criteria in words: 'at least 95% of active staff and every super-user'
+        ('... of 3,140 active staff' given their number)."""
+        staff = "active staff" if active is None else f"{active:,} active staff"
+        parts = [f"all {staff}" if self.share >= 1 else f"at least {_pct(self.share)} of {staff}"]
+        if self.super_users >= 1:
+            parts.append("every super-user")
+        elif self.super_users > 0:
+            parts.append(f"{_pct(self.super_users)} of super-users")
+        if self.unit_share is not None:
+            parts.append(f"every unit at {_pct(self.unit_share)}")
+        text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return text + (" (self-training included)" if self.self_training else "")
+
+
+def _pct(x: float) -> str:
+    value = 100 * x
+    return f"{value:.0f}%" if abs(value - round(value)) < 1e-9 else f"{value:g}%"
 
 
 @dataclass(frozen=True)
@@ -91,6 +131,10 @@ class Site:
     planned_go_live: dt.date
     postponements: tuple[Postponement, ...]
     training_environment_ready: dt.date
+    readiness: Readiness = field(default_factory=Readiness)
+    # The first day classes of each curriculum kind may run for the planned go-live
+    # (None: the curriculum's own window). The window keeps its length for a later go-live.
+    classes_from: tuple[tuple[str, dt.date], ...] = ()
 
     @property
     def go_live(self) -> dt.date:
@@ -176,6 +220,10 @@ class Uncertainty:
     certification_delay_days: Distribution
     go_live_delay_days: Distribution
     go_live_delay_decided_weeks_before: float
+    # The share of a site's staff away on long-term (sick or parental) leave at go-live,
+    # drawn per replication and site; each is back this many weeks after go-live.
+    long_term_leave_share: Distribution = field(default_factory=lambda: Fixed(0.0))
+    long_term_leave_return_weeks: Distribution = field(default_factory=lambda: Fixed(0.0))
 
 
 COMMON_DELAY_KINDS = ("training_environment", "certification", "go_live")
@@ -205,7 +253,7 @@ class ModelSpec:
 
     name: str
     description: str
-    readiness_threshold: float
+    readiness: Readiness
     horizon_weeks_after_go_live: float
     scheduling_policy: str
     slot_hours: float
@@ -220,6 +268,7 @@ class ModelSpec:
     uncertainty: Uncertainty
     data_files: tuple[Path, ...] = ()  # files the model reads besides itself (headcount CSVs)
     common_delays: tuple[CommonDelay, ...] = ()
+    venue_sharing: str = "by_site"
 
     def site(self, site_id: str) -> Site:
         """The site with this id."""
@@ -232,6 +281,24 @@ class ModelSpec:
     def headcount(self, site_id: str) -> int:
         """Total staff of a site over all its groups."""
         return sum(g.headcount for g in self.groups if g.site == site_id)
+
+    def window_days(self, site: Site, curriculum: Curriculum) -> int:
+        """Days before a go-live that classes of ``curriculum`` may start at ``site``."""
+        own = math.ceil(curriculum.window_weeks * 7)
+        start = dict(site.classes_from).get(curriculum.kind)
+        return own if start is None else (site.planned_go_live - start).days
+
+    def valid_days(self, site: Site, curriculum: Curriculum) -> int:
+        """How long training stays current at ``site``: the curriculum's validity, and at
+        least the site's window (training inside the window must count at go-live)."""
+        return max(math.ceil(curriculum.valid_weeks * 7), self.window_days(site, curriculum))
+
+    def elearning_opens_days(self, site: Site, curriculum: Curriculum) -> int:
+        """Days before a go-live that e-learning opens: the curriculum's, or as long before
+        a site's earlier classes as the curriculum puts it before its own window."""
+        own = math.ceil(curriculum.elearning_opens_weeks_before_go_live * 7)
+        lead = own - math.ceil(curriculum.window_weeks * 7)
+        return max(own, self.window_days(site, curriculum) + lead)
 
 
 @dataclass(frozen=True)

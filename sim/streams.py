@@ -16,7 +16,7 @@ import numpy as np
 # fixed value for a distribution, say) leaves every other draw as it was.
 STREAMS = (
     "rates", "delays", "elearning", "self_training", "turnover", "hire_lag", "attendance",
-    "no_show_wait", "sick_wait", "instructor_sick", "proficiency",
+    "no_show_wait", "sick_wait", "instructor_sick", "proficiency", "long_term_leave",
 )
 KINDS = ("site", "group", "pool", "curriculum", "common")
 _POOL_SIZE = 4  # words in a numpy SeedSequence's entropy pool (its default)

@@ -1,5 +1,5 @@
 """Across replications: per scenario and site, the risk of not being ready and the
-distribution of completion dates, with confidence intervals (DESIGN.md "Outcomes").
+distribution of completion dates, with confidence intervals (docs/sources.md, Conventions).
 
 The summary is built from compact columns (one small array per field), read from
 replications.csv or made from outcome records, so summarising 10,000 replications
@@ -17,13 +17,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from sim.outcomes import SiteOutcome, required_count
-from sim.spec import ModelSpec
+from sim.spec import ModelSpec, Readiness
 from sim.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
-# Readiness levels reported besides the model's own threshold: a 100% criterion is a knife
-# edge (one straggler in 9,000 fails it), so the risk at lower levels shows how far off it is.
-THRESHOLDS = (0.90, 0.95, 0.98, 0.99, 1.0)
+# Share levels reported besides the model's own: the risk of not being ready with the share
+# criterion set to each level (the other criteria as they are), so a reader sees how close
+# to the edge a site is. A 100% share is a knife edge: one straggler in 9,000 fails it.
+THRESHOLDS = (0.80, 0.85, 0.90, 0.95, 0.98, 0.99, 1.0)
 BOOTSTRAP = 2000  # resamples for paired quantile differences; fixed seed, so reproducible
 
 
@@ -37,6 +38,11 @@ class SiteColumns:
     staff_required: np.ndarray
     trained: np.ndarray
     share: np.ndarray
+    others_ready: np.ndarray  # the criteria besides the share held (super-users, units)
+    self_trained: np.ndarray
+    super_users_required: np.ndarray
+    super_users_trained: np.ndarray
+    on_leave: np.ndarray
     completion: np.ndarray
     date_95: np.ndarray
     go_live: np.ndarray
@@ -62,6 +68,11 @@ def columns_of(rows: Sequence[SiteOutcome], replications: Sequence[int] | None =
         staff_required=np.array([r.staff_required for r in rows], dtype=np.int64),
         trained=np.array([r.trained_at_go_live for r in rows], dtype=np.int64),
         share=np.array([r.share_trained for r in rows], dtype=np.float64),
+        others_ready=np.array([r.super_users_ready and r.units_ready for r in rows], dtype=bool),
+        self_trained=np.array([r.self_trained_at_go_live for r in rows], dtype=np.int64),
+        super_users_required=np.array([r.super_users_required for r in rows], dtype=np.int64),
+        super_users_trained=np.array([r.super_users_trained for r in rows], dtype=np.int64),
+        on_leave=np.array([r.on_long_term_leave for r in rows], dtype=np.int64),
         completion=np.array([_ordinal(r.completion_date) for r in rows]),
         date_95=np.array([_ordinal(r.date_95) for r in rows]),
         go_live=np.array([_ordinal(r.go_live) for r in rows]),
@@ -75,7 +86,9 @@ def columns_from_csv(path: Path) -> dict[str, dict[str, SiteColumns]]:
     """Columns per scenario and site from a replications.csv, in replication order."""
     lists: dict[str, dict[str, dict[str, list]]] = {}
     fields = ("replication", "ready", "staff_required", "trained_at_go_live", "share_trained", "completion_date",
-              "date_95", "go_live", "sessions_run", "instructor_utilisation", "room_utilisation")
+              "date_95", "go_live", "sessions_run", "instructor_utilisation", "room_utilisation", "super_users_ready",
+              "units_ready", "self_trained_at_go_live", "super_users_required", "super_users_trained",
+              "on_long_term_leave")
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             site = lists.setdefault(row["scenario"], {}).setdefault(row["site"], {f: [] for f in fields})
@@ -93,7 +106,13 @@ def columns_from_csv(path: Path) -> dict[str, dict[str, SiteColumns]]:
                 replication=np.array(v["replication"], dtype=np.int64), ready=np.array(v["ready"]) == "true",
                 staff_required=np.array(v["staff_required"], dtype=np.int64),
                 trained=np.array(v["trained_at_go_live"], dtype=np.int64),
-                share=np.array(v["share_trained"], dtype=np.float64), completion=dates(v["completion_date"]),
+                share=np.array(v["share_trained"], dtype=np.float64),
+                others_ready=(np.array(v["super_users_ready"]) == "true") & (np.array(v["units_ready"]) == "true"),
+                self_trained=np.array(v["self_trained_at_go_live"], dtype=np.int64),
+                super_users_required=np.array(v["super_users_required"], dtype=np.int64),
+                super_users_trained=np.array(v["super_users_trained"], dtype=np.int64),
+                on_leave=np.array(v["on_long_term_leave"], dtype=np.int64),
+                completion=dates(v["completion_date"]),
                 date_95=dates(v["date_95"]), go_live=dates(v["go_live"]),
                 sessions_run=np.array(v["sessions_run"], dtype=np.float64),
                 instructor_utilisation=np.array(v["instructor_utilisation"], dtype=np.float64),
@@ -123,16 +142,28 @@ def date_quantiles(values: np.ndarray) -> dict[str, Any]:
     return out
 
 
+def not_ready_at(cols: SiteColumns, share: float) -> np.ndarray:
+    """Per replication, whether the site was not ready with the share criterion set to
+    ``share`` and its other criteria (super-users, units) as they are."""
+    return (cols.trained < required_count(share, cols.staff_required)) | ~cols.others_ready
+
+
+def _risk(short: int, n: int) -> dict[str, Any]:
+    low, high = wilson_interval(short, n)
+    return {"risk": _round(short / n) if n else None, "ci95": [_round(low), _round(high)]}
+
+
 def risk_by_threshold(cols: SiteColumns) -> dict[str, dict[str, Any]]:
-    """For each level in THRESHOLDS, the risk that fewer than that share were trained at
-    go-live, with its Wilson interval."""
-    out = {}
+    """For each share level in THRESHOLDS, the risk of not being ready with that share
+    (the other criteria as they are), with its Wilson interval."""
     n = cols.trained.size
-    for level in THRESHOLDS:
-        short = int(np.count_nonzero(cols.trained < required_count(level, cols.staff_required)))
-        low, high = wilson_interval(short, n)
-        out[f"{level:.2f}"] = {"risk": _round(short / n) if n else None, "ci95": [_round(low), _round(high)]}
-    return out
+    return {f"{level:.2f}": _risk(int(np.count_nonzero(not_ready_at(cols, level))), n) for level in THRESHOLDS}
+
+
+def criteria(r: Readiness) -> dict[str, Any]:
+    """Readiness criteria as summary.json records them, with the sentence that says them."""
+    return {"share": r.share, "super_users": r.super_users, "unit_share": r.unit_share,
+            "self_training": r.self_training, "text": r.describe()}
 
 
 def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str, Any]:
@@ -142,6 +173,10 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
     low, high = wilson_interval(not_ready, n)
     mean_u, lo_u, hi_u = mean_ci(cols.untrained.astype(np.float64))
     site = model.site(site_id)
+    crit = site.readiness
+    short_self = int(np.count_nonzero(cols.self_trained < required_count(crit.share, cols.staff_required)))
+    short_super = int(np.count_nonzero(
+        cols.super_users_trained < required_count(crit.super_users or 1.0, cols.super_users_required)))
 
     def mean(values: np.ndarray, digits: int) -> float | None:
         return _round(float(np.mean(values)), digits) if n else None
@@ -151,6 +186,9 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
         "planned_go_live": site.planned_go_live.isoformat(),
         "go_live": site.go_live.isoformat(),
         "staff": model.headcount(site_id),
+        "active_staff": int(round(float(np.mean(cols.staff_required)))) if n else None,
+        "expected_on_long_term_leave": mean(cols.on_leave, 2),
+        "criteria": criteria(crit),
         "replications": n,
         "not_ready": not_ready,
         "risk_not_ready": _round(not_ready / n) if n else None,
@@ -158,6 +196,12 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
         "expected_untrained": _round(mean_u, 3),
         "expected_untrained_ci95": [_round(lo_u, 3), _round(hi_u, 3)],
         "expected_share_trained": mean(cols.share, 6),
+        "super_users": mean(cols.super_users_required, 1),
+        "expected_super_users_untrained": mean(cols.super_users_required - cols.super_users_trained, 3),
+        "risk_super_users_short": _risk(short_super, n),
+        "expected_share_self_trained": mean(np.where(cols.staff_required > 0,
+                                                     cols.self_trained / np.maximum(cols.staff_required, 1), 1.0), 6),
+        "risk_self_training": _risk(short_self, n),
         "risk_by_threshold": risk_by_threshold(cols),
         "never_completed": int(np.count_nonzero(~np.isfinite(cols.completion))),
         "completion_date": date_quantiles(cols.completion),
@@ -231,7 +275,8 @@ def summarise(experiment: dict[str, Any], scenarios: dict[str, tuple[ModelSpec, 
             if reference is not None and site.id in reference:
                 entry["vs_reference"] = paired_difference(cols, reference[site.id])
             sites[site.id] = entry
-        out["scenarios"][name] = {"readiness_threshold": model.readiness_threshold, "sites": sites}
+        # The model's criteria; a site may have its own (its entry's "criteria").
+        out["scenarios"][name] = {"readiness": criteria(model.readiness), "sites": sites}
         if reference is None:
             reference = by_site
     return out

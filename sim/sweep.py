@@ -53,7 +53,7 @@ def sweep_rows(points: list[Point], summary: dict[str, Any]) -> list[dict[str, A
             low, high = s["risk_ci95"]
             vs = s.get("vs_reference")
             row.update({
-                "site": site_id, "replications": s["replications"], "readiness_threshold": scenario["readiness_threshold"],
+                "site": site_id, "replications": s["replications"], "readiness_share": s["criteria"]["share"],
                 "risk": s["risk_not_ready"], "risk_ci95_low": low, "risk_ci95_high": high,
                 "risk_below_95": s["risk_by_threshold"]["0.95"]["risk"],
                 "expected_untrained": s["expected_untrained"],

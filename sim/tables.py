@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sim.spec import Readiness, _pct
+
 
 def long_date(iso: str | None) -> str:
     """'2023-02-11' -> '11 Feb 2023'; None -> 'not within the horizon'."""
@@ -31,30 +33,37 @@ def percent(x: float | None) -> str:
     return f"{value:.1f}%" if 0 < value < 1 else f"{value:.0f}%"
 
 
-def verdict(site: dict[str, Any], threshold: float) -> str:
+def readiness_of(site: dict[str, Any]) -> Readiness:
+    """A site's readiness criteria as its summary records them."""
+    c = site["criteria"]
+    return Readiness(c["share"], c["super_users"], c["unit_share"], c["self_training"])
+
+
+def verdict(site: dict[str, Any]) -> str:
     """One sentence a board can read, e.g. 'Helse Nord-Trøndelag HF: 23% risk (95% CI
-    20-26%) that not all 3,200 staff are trained by 11 Feb 2023; median completion 2 Feb,
-    P90 19 Feb.'"""
+    20-26%) of not having at least 95% of 3,140 active staff and every super-user trained
+    by 10 Feb 2023, the eve of go-live; 95% trained by 2 Feb (median), 19 Feb (P90).'"""
     low, high = site["risk_ci95"]
-    need = "not all" if threshold >= 1 else f"fewer than {percent(threshold)} of"
+    crit = readiness_of(site)
+    eve = (dt.date.fromisoformat(site["go_live"]) - dt.timedelta(days=1)).isoformat()
     c = site["completion_date"]
     median = short_date(c["p50"], site["go_live"])
     p90 = short_date(c["p90"], site["go_live"])
     return (f"{site['name']}: {percent(site['risk_not_ready'])} risk (95% CI {percent(low)[:-1]}-{percent(high)}) "
-            f"that {need} {site['staff']:,} staff are trained by {long_date(site['go_live'])}; "
-            f"median completion {median}, P90 {p90}.")
+            f"of not having {crit.describe(site['active_staff'])} trained by {long_date(eve)}, the eve of go-live; "
+            f"{_pct(crit.share)} trained by {median} (median), {p90} (P90).")  # as describe() writes it
 
 
 def table(scenario: dict[str, Any]) -> str:
     """A fixed-width table of one scenario's sites."""
-    head = ("site", "go-live", "staff", "risk not ready (95% CI)", "risk <95% trained", "exp. untrained", "P50", "P80", "P90")
+    head = ("site", "go-live", "active", "risk not ready (95% CI)", "self-trn risk", "exp. untrained", "P50", "P80", "P90")
     rows = [head]
     for site_id, s in scenario["sites"].items():
         low, high = s["risk_ci95"]
         c = s["completion_date"]
-        rows.append((site_id, s["go_live"], f"{s['staff']:,}",
+        rows.append((site_id, s["go_live"], f"{s['active_staff']:,}",
                      f"{percent(s['risk_not_ready'])} ({percent(low)}-{percent(high)})",
-                     percent(s["risk_by_threshold"]["0.95"]["risk"]),
+                     percent(s["risk_self_training"]["risk"]),
                      f"{s['expected_untrained']:.1f}", c["p50"] or "> horizon", c["p80"] or "> horizon", c["p90"] or "> horizon"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))

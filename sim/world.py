@@ -33,6 +33,7 @@ class SiteWorld:
     learner_sick_p: float
     instructor_sick_p: float
     turnover_per_year: float
+    long_term_leave_p: float = 0.0  # share of staff away on long-term leave at go-live
 
     @property
     def go_live_day(self) -> int:
@@ -70,8 +71,8 @@ def epoch_of(model: ModelSpec) -> dt.date:
         for g in model.groups:
             if g.site == site.id:
                 c = model.curriculum(g.curriculum)
-                weeks = max(c.elearning_opens_weeks_before_go_live, c.window_weeks)
-                first.append(site.planned_go_live - dt.timedelta(days=math.ceil(weeks * 7)))
+                days = max(model.elearning_opens_days(site, c), model.window_days(site, c))
+                first.append(site.planned_go_live - dt.timedelta(days=days))
     return min(first)
 
 
@@ -123,7 +124,8 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
             targets.append((site.go_live + dt.timedelta(days=go_delay), decided))
         rates = [once("rates", site, name, dist) for name, dist in (
             ("no_show", u.no_show_probability), ("learner_sick", u.learner_sick_probability),
-            ("instructor_sick", u.instructor_sick_probability), ("turnover", u.turnover_per_year))]
+            ("instructor_sick", u.instructor_sick_probability), ("turnover", u.turnover_per_year),
+            ("long_term_leave", u.long_term_leave_share))]
         drawn.append((site, targets, site.training_environment_ready + dt.timedelta(days=env_delay), rates))
     last = max(t[-1][0] for _, t, _, _ in drawn)
     horizon = dt.timedelta(days=math.ceil(model.horizon_weeks_after_go_live * 7))

@@ -59,7 +59,7 @@ def test_common_cause_raises_the_risk_that_both_sites_are_late_together(tmp_path
     # in about 1/2. With 160 replications the standard error of each share is at most 0.04, so a
     # true gap of 0.25 is more than 4 standard errors of the difference: the test has the power.
     r = invoke("sweep", STUDY_EXPERIMENT, "--set", "common_delay.outage.probability=0.5",
-               "--set", "model.readiness_threshold=0.95",
+               "--set", "readiness.share=0.95",
                "--vary", "common_delay.outage.independent=false,true", "--out", tmp_path / "c", "-n", 160, *SERIAL)
     assert r.exit_code == 0, r.output
     table = rows(tmp_path / "c" / "sweep.csv")
@@ -108,13 +108,15 @@ def test_global_sensitivity_indices_with_intervals(tmp_path, method):
 
 @pytest.mark.slow
 def test_the_shipped_sweep_never_lowers_the_risk_as_the_environment_is_later(tmp_path):
-    # The promise on experiments/delay-sensitivity.toml: with common random numbers
-    # the risk never decreases as the training environment delay grows. 20 replications a
-    # point keep this under a minute; the claim is about every replication, not an average.
+    # On experiments/delay-sensitivity.toml, with common random numbers, the risk that the
+    # share criterion fails never decreases as the training environment delay grows. 20
+    # replications a point keep this under a minute. The super-user criterion is switched
+    # off here because it is not monotone in this delay, and rightly so: super-users trained
+    # later leave (and are replaced by untrained hires) less often before go-live.
     from tests.conftest import DATA
 
     shipped = DATA.parent.parent / "experiments" / "delay-sensitivity.toml"
-    r = invoke("sweep", shipped, "-n", 20, "--out", tmp_path / "s", "-q")
+    r = invoke("sweep", shipped, "-n", 20, "--out", tmp_path / "s", "-q", "--set", "readiness.super_users=0")
     assert r.exit_code == 0, r.output
     table = rows(tmp_path / "s" / "sweep.csv")
     for site in {t["site"] for t in table}:

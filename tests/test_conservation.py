@@ -5,21 +5,24 @@ on each day of the simulated period, exactly one of
 
 - **not yet hired**: a replacement whose hiring day is later;
 - **left**: on or after their leaving day;
-- **trained**: employed, and their latest completion (curriculum or refresher) on or
-  before that day is current (README, "Valid weeks and the refresher": training
-  completed on day T is current through T + ceil(valid_weeks x 7), and training that
-  is current on the eve of go-live never fades);
-- **untrained**: employed and not trained.
+- **away**: employed but on long-term leave, before their return day;
+- **trained**: employed, at work, and their latest completion (curriculum or refresher)
+  on or before that day is current (README, "Valid weeks and the refresher": training
+  completed on day T is current through T + ceil(valid_weeks x 7), or through the
+  site's window for the curriculum if that is longer, and training that is current on
+  the eve of go-live never fades);
+- **untrained**: employed, at work and not trained.
 
 The states are computed here day by day, one learner at a time in the plainest way,
 from the per-learner arrays the engine leaves after a run (``Learners.hire_day``,
-``leave_day``, ``trained_day``, ``refresh_day``), independently of the engine's own
-vectorised curves. Each test then checks that (1) no learner is in two states or none
-(which would happen if someone left before being hired, was trained before being hired,
-or was refreshed without being trained), (2) the four counts add up to the site's
-learners on every day, (3) a position is held by at most one person on a day, and (4)
-the engine's daily trained share, staff required and trained at go-live agree with
-these counts.
+``leave_day``, ``return_day``, ``trained_day``, ``refresh_day``), independently of the
+engine's own vectorised curves. Each test then checks that (1) no learner is in two
+states or none (which would happen if someone left before being hired, was trained
+before being hired or while away, or was refreshed without being trained), (2) the five
+counts add up to the site's learners on every day, (3) a position is held by at most one
+person on a day, and (4) the engine's daily trained share, staff required (active: at
+work, and past the grace days after being hired or coming back), trained and on leave
+at go-live agree with these counts.
 """
 from __future__ import annotations
 
@@ -38,14 +41,15 @@ from sim.learners import BEFORE, NEVER, draw_learners
 from sim.model_file import build_model, load_toml
 from sim.outcomes import site_outcomes
 from sim.overrides import apply_overrides
-from sim.spec import ModelSpec
+from sim.spec import ModelSpec, StaffGroup
 from sim.streams import RandomStreams
 from sim.world import draw_world
 from tests.conftest import SMALL_MODEL, small_model
 
 D = dt.date
 SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "midt-norge.toml"
-STATES = ("not_hired", "left", "trained", "untrained")
+STATES = ("not_hired", "left", "away", "trained", "untrained")
+NOT_HIRED, LEFT, AWAY, TRAINED, UNTRAINED = range(len(STATES))
 
 
 def shipped_model(overrides: dict[str, Any] | None = None) -> ModelSpec:
@@ -63,21 +67,36 @@ def play(model: ModelSpec, seed: int, replication: int = 0) -> Engine:
     return engine
 
 
+def valid_days(model: ModelSpec, group: StaffGroup) -> int:
+    """How many days training of ``group`` stays current: ceil(valid_weeks x 7), or the
+    site's window for the curriculum (planned go-live minus ``<kind>_classes_from``) if
+    that is longer, so that training inside the window counts at go-live."""
+    cur, site = model.curriculum(group.curriculum), model.site(group.site)
+    start = dict(site.classes_from).get(cur.kind)
+    window = math.ceil(cur.window_weeks * 7) if start is None else (site.planned_go_live - start).days
+    return max(math.ceil(cur.valid_weeks * 7), window)
+
+
 def check_conservation(engine: Engine) -> np.ndarray:
-    """Check the four states day by day; return their counts, shape (sites, days, 4)."""
+    """Check the five states day by day; return their counts, shape (sites, days, 5)."""
     model, world, L = engine.model, engine.world, engine.learners
     n_sites, n_days = len(world.sites), world.n_days
-    valid = np.array([math.ceil(model.curriculum(g.curriculum).valid_weeks * 7) for g in model.groups])[L.group]
+    valid = np.array([valid_days(model, g) for g in model.groups])[L.group]
     eve = np.array([sw.go_live_day - 1 for sw in world.sites])[L.site]
     grace = model.operations.new_hire_grace_days
     headcount = np.array([g.headcount for g in model.groups])
     from_start = L.hire_day == BEFORE
 
-    # The arrays must describe a possible life: hired before leaving, trained no earlier
-    # than hired and than e-learning allowed, refreshed only after being trained.
+    # The arrays must describe a possible life: hired before leaving, away on long-term
+    # leave only if employed from the start (and away on the first day), trained no
+    # earlier than hired, than back from leave and than e-learning allowed, refreshed
+    # only after being trained.
     assert np.all(L.hire_day < L.leave_day)
+    away_ever = L.return_day != BEFORE
+    assert np.all(from_start[away_ever]) and np.all(L.return_day[away_ever] > 0)
     done = L.trained_day != NEVER
     assert np.all(L.trained_day[done] >= np.maximum(L.hire_day[done], 0))
+    assert np.all(L.trained_day[done] >= L.return_day[done])
     assert np.all(L.trained_day[done] >= L.first_ready_day[done])
     refreshed = L.refresh_day != NEVER
     assert np.all(done[refreshed]) and np.all(L.refresh_day[refreshed] > L.trained_day[refreshed])
@@ -90,17 +109,20 @@ def check_conservation(engine: Engine) -> np.ndarray:
         not_hired = L.hire_day > day  # staff present from the start have hire_day BEFORE
         left = L.leave_day <= day
         employed = ~not_hired & ~left
+        away = employed & (day < L.return_day)  # staff not away have return_day BEFORE
+        at_work = employed & ~away
         # The latest completion on or before today, and whether it is still current.
         last = np.where(L.refresh_day <= day, L.refresh_day, np.where(L.trained_day <= day, L.trained_day, NEVER))
         current = (last != NEVER) & ((day <= last + valid) | (last + valid >= eve))
-        trained, untrained = employed & current, employed & ~current
-        state = np.stack([not_hired, left, trained, untrained])
+        trained, untrained = at_work & current, at_work & ~current
+        state = np.stack([not_hired, left, away, trained, untrained])
         assert np.all(state.sum(axis=0) == 1), f"day {day}: a learner in two states or none"
         for k in range(len(STATES)):
             counts[:, day, k] = np.bincount(L.site[state[k]], minlength=n_sites)
         # A position has at most one holder on a day (its replacement comes after it is left).
         assert np.all(np.bincount(L.group[employed], minlength=headcount.size) <= headcount), f"day {day}"
-        req = employed & (from_start | (L.hire_day + grace <= day))
+        # Active: at work, and past the grace days after being hired or coming back.
+        req = at_work & (from_start | (L.hire_day + grace <= day)) & (~away_ever | (L.return_day + grace <= day))
         required[:, day] = np.bincount(L.site[req], minlength=n_sites)
         trained_required[:, day] = np.bincount(L.site[req & current], minlength=n_sites)
     assert np.all(counts.sum(axis=2) == site_size[:, None])
@@ -114,6 +136,7 @@ def check_conservation(engine: Engine) -> np.ndarray:
         e = sw.go_live_day - 1
         assert o.staff_required == required[sw.index, e]
         assert o.trained_at_go_live == trained_required[sw.index, e]
+        assert o.on_long_term_leave == counts[sw.index, e, AWAY]
         assert o.new_hires == int(np.count_nonzero((L.site == sw.index) & ~from_start))
     return counts
 
@@ -122,12 +145,14 @@ def test_default_model_conserves_learners():
     # The shipped model as it is: 12% turnover a year, about a month's hiring lag, five sites.
     engine = play(shipped_model(), seed=20220905)
     counts = check_conservation(engine)
-    # The replication has all four states somewhere, so none is vacuous.
+    # The replication has all five states somewhere, so none is vacuous (the shipped
+    # model has some staff on long-term leave at go-live).
     assert np.all(counts.sum(axis=(0, 1)) > 0)
-    # Nobody is "not yet hired" on the first day: staff present from the start are hired.
+    # Nobody is "not yet hired" on the first day: staff present from the start are hired
+    # (at work, or away on long-term leave).
     model = engine.model
     staff = np.array([sum(g.headcount for g in model.groups if g.site == sw.site.id) for sw in engine.world.sites])
-    assert np.array_equal(counts[:, 0, 2] + counts[:, 0, 3], staff)
+    assert np.array_equal(counts[:, 0, [AWAY, TRAINED, UNTRAINED]].sum(axis=1), staff)
 
 
 def test_heavy_turnover_conserves_learners():
@@ -149,13 +174,15 @@ def test_without_turnover_every_position_is_held_every_day():
     # every day, and at the end everyone is trained.
     engine = play(small_model(), seed=1)
     counts = check_conservation(engine)
-    assert np.all(counts[0, :, 0] == 0) and np.all(counts[0, :, 1] == 0)
-    assert np.all(counts[0, :, 2] + counts[0, :, 3] == 100)
-    assert counts[0, -1, 2] == 100
+    assert np.all(counts[0, :, NOT_HIRED] == 0) and np.all(counts[0, :, LEFT] == 0) and np.all(counts[0, :, AWAY] == 0)
+    assert np.all(counts[0, :, TRAINED] + counts[0, :, UNTRAINED] == 100)
+    assert counts[0, -1, TRAINED] == 100
 
 
 # A small model to vary: two groups, one room or two, turnover from none to heavy, hiring
-# lags from none to two months, new-hire grace, and sometimes a postponement (refreshers).
+# lags from none to two months, new-hire grace, long-term leave from none to half the
+# staff (back at go-live, within a month or within half a year), and sometimes a
+# postponement (refreshers).
 models = st.fixed_dictionaries({
     "staff_group": st.tuples(st.integers(1, 40), st.integers(1, 40)).map(lambda h: [
         {"id": "g1", "site": "a", "role": "nurse", "headcount": h[0], "curriculum": "basic"},
@@ -172,6 +199,8 @@ models = st.fixed_dictionaries({
     "uncertainty.no_show_probability": st.floats(0, 0.3),
     "uncertainty.elearning_pace_hours_per_day": st.just({"dist": "lognormal", "mean": 0.5, "sd": 0.3}),
     "operations.new_hire_grace_days": st.integers(0, 28),
+    "uncertainty.long_term_leave_share": st.sampled_from([0, 0.1, 0.5]),
+    "uncertainty.long_term_leave_return_weeks": st.sampled_from([0, 4, {"dist": "uniform", "low": 0, "high": 26}]),
 })
 
 
@@ -215,7 +244,12 @@ def _break_position(L) -> None:
     L.hire_day[i] -= 60  # a replacement who starts while the position is still held
 
 
-@pytest.mark.parametrize("corrupt", [_break_hire, _break_trained, _break_refresh, _break_position])
+def _break_leave(L) -> None:
+    i = int(np.flatnonzero((L.hire_day == BEFORE) & (L.trained_day != NEVER))[0])
+    L.return_day[i] = L.trained_day[i] + 1  # trained while away on long-term leave
+
+
+@pytest.mark.parametrize("corrupt", [_break_hire, _break_trained, _break_refresh, _break_position, _break_leave])
 def test_the_check_catches_broken_bookkeeping(corrupt) -> None:
     # The check is not a tautology: a learner array out of step with itself or with the
     # engine's own accounting fails it.

@@ -49,8 +49,16 @@ def test_small_experiment_has_two_scenarios():
 def test_shipped_baseline_loads():
     spec = load_experiment(EXPERIMENTS / "baseline.toml")
     assert spec.model_file.name == "midt-norge.toml"
-    assert [s.name for s in spec.scenarios] == ["as-happened"]
-    assert spec.scenarios[0].model.site("st-olavs").go_live == D(2022, 11, 12)
+    assert [s.name for s in spec.scenarios] == ["as-planned-2022", "as-happened"]
+    planned, happened = spec.scenarios
+    for scenario in spec.scenarios:
+        assert scenario.model.site("st-olavs").go_live == D(2022, 11, 12)
+        assert scenario.model.site("levanger").go_live == scenario.model.site("verdal").go_live == D(2023, 2, 11)
+    # The 2022 plan as the model has it; as it happened, HNT moved twice, to 9 Nov 2024.
+    assert planned.overrides == ()
+    assert planned.model.site("hnt").go_live == D(2023, 2, 11)
+    assert [m.go_live for m in happened.model.site("hnt").postponements] == [D(2023, 11, 4), D(2024, 11, 9)]
+    assert happened.model.site("hnt").go_live == D(2024, 11, 9)
 
 
 def test_shipped_st_olavs_may_2022_removes_the_postponement():

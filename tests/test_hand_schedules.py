@@ -1,4 +1,4 @@
-"""Deterministic schedules against dates computed by hand (DESIGN.md, "Deterministic cases").
+"""Deterministic schedules against dates computed by hand (docs/sources.md, Conventions).
 
 The model is tests/data/hand-2022.toml: one hospital going live Sat 7 May 2022, every
 random quantity fixed (no no-shows, sickness or turnover; every proficiency check passed

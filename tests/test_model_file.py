@@ -117,8 +117,8 @@ BAD = [
     pytest.param({"curriculum__basic__course__course__min_class": 11},
                  "curriculum.basic.course.course.min_class", "at most max_class (10)", id="min-class-above-max"),
     pytest.param({"curriculum__basic__valid_weeks": 4}, "curriculum.basic.valid_weeks", "window_weeks", id="valid-shorter-than-window"),
-    pytest.param({"model__readiness_threshold": 0}, "model.readiness_threshold", "> 0", id="threshold-0"),
-    pytest.param({"model__readiness_threshold": 1.5}, "model.readiness_threshold", "<= 1", id="threshold-1.5"),
+    pytest.param({"readiness__share": 0}, "readiness.share", "> 0", id="threshold-0"),
+    pytest.param({"readiness__share": 1.5}, "readiness.share", "<= 1", id="threshold-1.5"),
     pytest.param({"uncertainty__no_show_probability": {"dist": "uniform", "low": 0.5, "high": 1.5}},
                  "uncertainty.no_show_probability", "[0, 1]", id="probability-can-exceed-1"),
     pytest.param({"uncertainty__no_show_probability": 1.2}, "uncertainty.no_show_probability", "[0, 1]", id="probability-1.2"),
@@ -375,13 +375,13 @@ def test_several_problems_are_all_reported(small_raw):
         "site__a__golive": D(2023, 5, 6),
         "staff_group__a-staff__headcount": -5,
         "venue__a-venue__sites": ["zz"],
-        "model__readiness_threshold": 2,
+        "readiness__share": 2,
     })
     problems = problems_of(raw)
     assert_problem(problems, "site.a.golive", "unknown key")
     assert_problem(problems, "staff_group.a-staff.headcount", ">= 0")
     assert_problem(problems, "venue.a-venue.sites", "no site with id 'zz'")
-    assert_problem(problems, "model.readiness_threshold", "<= 1")
+    assert_problem(problems, "readiness.share", "<= 1")
 
 
 def test_error_text_names_file_key_and_expectation(small_raw):

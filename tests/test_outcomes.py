@@ -65,5 +65,5 @@ def test_a_tiny_threshold_still_needs_someone_trained():
     assert required_count(1e-9, 1) == 1 and required_count(1.0, 0) == 0
     assert required_count(0.95, 100) == 95 and required_count(0.951, 100) == 96
     assert required_count(0.5, np.array([0, 3, 4])).tolist() == [0, 2, 2]
-    o = site_outcomes(_engine(**{"model.readiness_threshold": 1e-9, "venue.a-venue.rooms": 0}))[0][0]
+    o = site_outcomes(_engine(**{"readiness.share": 1e-9, "venue.a-venue.rooms": 0}))[0][0]
     assert o.trained_at_go_live == 0 and not o.ready and o.completion_date is None

@@ -52,8 +52,8 @@ def test_nested_arrays_and_tables(small_raw):
 
 
 def test_plain_table_value(small_raw):
-    out = apply_overrides(small_raw, [("model.readiness_threshold", 0.9)])
-    assert out["model"]["readiness_threshold"] == 0.9
+    out = apply_overrides(small_raw, [("readiness.share", 0.9)])
+    assert out["readiness"]["share"] == 0.9
 
 
 def test_later_overrides_win(small_raw):
@@ -159,3 +159,20 @@ def test_value_at_reads_what_a_dotted_key_leads_to(small_raw):
         value_at(small_raw, "venue.a-venue.name")
     with pytest.raises(OverrideError, match="no venue with id 'b'"):
         value_at(small_raw, "venue.b.rooms", missing_ok=True)
+
+
+def test_a_missing_table_is_made_on_the_way_and_still_checked(small_raw):
+    # A site without its own [site.readiness] can get one criterion from a dotted key;
+    # a misspelt table is made too, and the model check then names it as unknown.
+    from sim.model_file import build_model
+    from sim.errors import ConfigError
+    from tests.conftest import SMALL_MODEL
+
+    out = apply_overrides(small_raw, [("site.a.readiness.super_users", 0.9)])
+    assert out["site"][0]["readiness"] == {"super_users": 0.9}
+    assert build_model(out, SMALL_MODEL).site("a").readiness.super_users == 0.9
+    bad = apply_overrides(small_raw, [("site.a.readyness.super_users", 0.9)])
+    with pytest.raises(ConfigError, match="site.a.readyness"):
+        build_model(bad, SMALL_MODEL)
+    with pytest.raises(OverrideError):
+        apply_overrides(small_raw, [("site.nowhere.go_live", 1)])  # ids of arrays are never made

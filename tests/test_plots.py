@@ -2,6 +2,7 @@
 non-trivial, drawn from the folder alone, with site names (æ, ø, å) kept as text."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from matplotlib.image import imread
 
 from sim.cli import cli
-from sim.plots import Slugs, write_figures
+from sim.plots import SHARES, Slugs, readiness_curve, write_figures
 from tests.conftest import SMALL_EXPERIMENT
 
 FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",
@@ -72,7 +73,7 @@ def drawn(results: Path) -> list[Path]:
 def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     slug, site_slug = Slugs(), Slugs()
-    stems = {"risk"}
+    stems = {"risk", "readiness"}
     for name, scenario in summary["scenarios"].items():
         stems |= {f"completion-{slug(name)}-{site_slug(site)}" for site in scenario["sites"]}
         stems.add(f"s-curves-{slug(name)}")
@@ -83,8 +84,8 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
 
 def test_every_figure_as_png_and_svg(results: Path, drawn: list[Path]):
     stems = expected_stems(results)
-    assert stems == {"risk", "completion-base-a", "completion-two-rooms-a", "s-curves-base", "s-curves-two-rooms",
-                     "bottlenecks-base", "bottlenecks-two-rooms"}
+    assert stems == {"risk", "readiness", "completion-base-a", "completion-two-rooms-a", "s-curves-base",
+                     "s-curves-two-rooms", "bottlenecks-base", "bottlenecks-two-rooms"}
     assert sorted(p.name for p in drawn) == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
     assert all(p.parent == results / "figures" and p.is_file() for p in drawn)
 
@@ -104,6 +105,23 @@ def test_svgs_name_the_site(results: Path, drawn: list[Path]):
     for svg in (p for p in drawn if p.suffix == ".svg" and not p.name.startswith("risk")):
         assert name in svg.read_text(encoding="utf-8"), svg.name
     assert name in (results / "figures" / "risk.svg").read_text(encoding="utf-8")
+
+
+def test_readiness_curve_is_the_summary_s_risk_at_each_share(results: Path):
+    # The readiness figure and summary.json count "not ready at a share level" alike,
+    # from the same replications, so at every level both report they agree.
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    with open(results / "replications.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for name, scenario in summary["scenarios"].items():
+        for site_id, site in scenario["sites"].items():
+            cell = [r for r in rows if (r["scenario"], r["site"]) == (name, site_id)]
+            risk, low, high = readiness_curve(cell)
+            assert risk.shape == low.shape == high.shape == SHARES.shape and np.all((low <= risk) & (risk <= high))
+            for level, entry in site["risk_by_threshold"].items():
+                i = int(np.flatnonzero(np.isclose(SHARES, float(level)))[0])
+                assert risk[i] == pytest.approx(entry["risk"], abs=1e-6), (name, level)
+                assert [low[i], high[i]] == pytest.approx(entry["ci95"], abs=1e-6), (name, level)
 
 
 def test_a_copied_folder_plots_the_same_files(results: Path, drawn: list[Path], tmp_path: Path):

@@ -74,13 +74,20 @@ DETERMINISTIC_VARIANTS = {
     "no-preparation": [("instructor_pool.instructors.prep_slots", 0)],
     "one-slot-a-day": [("model.slots_per_day", 1), ("model.slot_hours", 7)],
     "four-slots-a-day": [("model.slots_per_day", 4), ("model.slot_hours", 2), ("instructor_pool.instructors.count", 3)],
+    # Super-users without a unit of their own have a cap of their share of the site's
+    # whole headcount (floor(0.2 x 250) = 50, not floor(0.2 x 60) = 12); in a unit of
+    # their own, of their own headcount.
     "office-is-super-users": [("curriculum.office.kind", "super_user")],
+    "office-is-super-users-in-a-unit": [("curriculum.office.kind", "super_user"), ("staff_group.secretaries.unit", "office")],
     # Office staff ready in a trickle while clinical classes run: the minimum class size,
     # the booking horizon and the unit caps all decide.
     "trickle": [("curriculum.office.elearning_hours", 9), ("uncertainty.elearning_pace_hours_per_day", 0.25),
                 ("curriculum.office.course.office-course.min_class", 6), ("operations.booking_horizon_days", 10),
                 ("operations.max_share_in_class_per_day", 0.05)],
     "tight-window": [("curriculum.clinical.window_weeks", 5), ("curriculum.office.window_weeks", 3)],
+    # Trained once the course is done; self-training after it does not count.
+    "self-training-not-required": [("readiness.self_training", False)],
+    "share-below-one": [("readiness.share", 0.9), ("readiness.self_training", False)],
 }
 
 
@@ -110,6 +117,17 @@ def test_same_schedule_as_the_engine_without_randomness(variant):
     # The engine's "beyond the calendar" is its day count; the reference's is NEVER.
     assert np.array_equal(np.where(ref.trained_day >= ref.n_days, NEVER, ref.trained_day),
                           np.where(trained >= ref.n_days, NEVER, trained))
+
+
+def test_the_super_user_cap_rule_changes_the_schedule():
+    # The two super-user variants above differ only in the cap: the exact agreement in
+    # both says the reference follows the engine's rule, not just that the cap never binds.
+    def schedule(variant: str) -> tuple:
+        model = core_model(NO_RANDOMNESS + DETERMINISTIC_VARIANTS[variant])
+        o = run_replication(model, 1, 0).outcomes[0]
+        return o.completion_date, o.sessions_run, _engine_learners(model, 1)[1].tolist()
+
+    assert schedule("office-is-super-users") != schedule("office-is-super-users-in-a-unit")
 
 
 @pytest.mark.parametrize("overrides", [

@@ -32,7 +32,7 @@ slot_hours = 3.5            # assumption: a teaching day of 7 hours in two half-
 
 [[site]]
 id = "a"
-name = "Site # A"           # FACTS: the real name; assumption: # signs in names are fine
+name = "Site # A"           # Sources: the real name; assumption: # signs in names are fine
 go_live = 2023-02-11
   [[site.postponement]]
   decided = 2023-01-02
@@ -166,11 +166,28 @@ def test_every_risk_and_median_is_summary_json_s(results):
             low, high = site["risk_ci95"]
             assert cells["site"] == site["name"]
             assert numbers(cells["risk"]) == [float(percent(x)[:-1]) for x in (site["risk_not_ready"], low, high)]
-            assert numbers(cells["risk95"]) == [float(percent(site["risk_by_threshold"]["0.95"]["risk"])[:-1])]
-            assert numbers(cells["staff"].replace(",", "")) == [site["staff"]]
+            assert numbers(cells["risk-self"]) == [float(percent(site["risk_self_training"]["risk"])[:-1])]
+            assert numbers(cells["staff"].replace(",", "")) == [site["active_staff"]]
             for q in ("p50", "p80", "p90"):
                 assert cells[q].split()[0] == (site["completion_date"][q] or "not")
-            assert verdict(site, scenario["readiness_threshold"]) in parsed.verdicts
+            assert verdict(site) in parsed.verdicts
+
+
+def test_the_report_leads_with_the_readiness_figure(results, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy)
+    (copy / "figures" / "readiness.png").write_bytes(tiny_png())
+    write_report(copy)
+    html, parsed, summary = page(copy)
+    assert len(parsed.images) == 3
+    # Its own section, before what was run, saying what "ready" means; not again below.
+    lead = html.index('<section id="readiness">')
+    assert lead < html.index('<section id="what-was-run">')
+    section = html[lead:html.index("</section>", lead)]
+    assert "readiness.png" in section and "data:image/png;base64," in section
+    criteria = next(iter(summary["scenarios"].values()))["readiness"]["text"]
+    assert f"on the eve of its go-live, {criteria} are trained" in section
+    assert html.count("readiness.png") == 1
 
 
 def test_later_scenarios_are_compared_with_the_first(results):
@@ -198,7 +215,7 @@ def test_the_assumptions_come_from_the_original_model_file(results):
     assert "config/original/model.toml" in html
     assert "a teaching day of 7 hours in two half-day slots" in html
     assert "<code>site.a.postponement.0.go_live</code>" in html and "a month later" in html
-    assert "# signs in names are fine" in html and "the comment also says: FACTS: the real name" in html
+    assert "# signs in names are fine" in html and "the comment also says: Sources: the real name" in html
     assert "without a colon" not in html and "comment-only" not in html
 
 
@@ -249,4 +266,4 @@ def test_texts_from_users_files_are_escaped(results, tmp_path):
                     "more &lt;b&gt;rooms&lt;/b&gt;", "&lt;i&gt;Aula&lt;/i&gt;", "&lt;img src=x onerror=alert(2)&gt;"):
         assert escaped in html
     scenario = summary["scenarios"]["base"]
-    assert verdict(scenario["sites"]["a"], scenario["readiness_threshold"]) in parsed.verdicts  # the text survives
+    assert verdict(scenario["sites"]["a"]) in parsed.verdicts  # the text survives

@@ -78,3 +78,11 @@ def test_csv_cells_are_iso_dates_and_empty_for_none():
     assert cells["scenario"] == "base" and cells["replication"] == "3"
     assert cells["go_live"] == dt.date(2023, 5, 6).isoformat() and cells["completion_date"] == ""
     assert cells["ready"] == "false" and cells["share_trained"] == "0.99"
+    # The readiness criteria's columns follow "ready", booleans as true/false like it.
+    after = list(COLUMNS[COLUMNS.index("ready") + 1:COLUMNS.index("ready") + 9])
+    assert after == ["super_users_required", "super_users_trained", "super_users_ready", "lowest_unit_share",
+                     "units_ready", "self_trained_at_go_live", "share_self_trained", "on_long_term_leave"]
+    short = dict(zip(COLUMNS, csv_text(replication_rows("base", 3, [row(100, super_users=(10, 9), units_ready=False)]),
+                                       header=False).strip().split(",")))
+    assert (short["ready"], short["super_users_ready"], short["units_ready"]) == ("false", "false", "false")
+    assert (cells["super_users_ready"], cells["units_ready"], cells["super_users_trained"]) == ("true", "true", "10")

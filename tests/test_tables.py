@@ -4,11 +4,17 @@ from __future__ import annotations
 from sim.tables import long_date, percent, short_date, table, verdict
 
 SITE = {
-    "name": "Helse Nord-Trøndelag HF", "go_live": "2023-02-11", "staff": 3200,
+    "name": "Helse Nord-Trøndelag HF", "go_live": "2023-02-11", "staff": 3200, "active_staff": 3140,
+    "criteria": {"share": 0.95, "super_users": 1.0, "unit_share": None, "self_training": False,
+                 "text": "at least 95% of active staff and every super-user"},
     "risk_not_ready": 0.23, "risk_ci95": [0.2, 0.26], "expected_untrained": 12.34,
     "completion_date": {"p50": "2023-02-02", "p80": "2023-02-09", "p90": "2023-02-19"},
-    "risk_by_threshold": {"0.95": {"risk": 0.01}},
+    "risk_by_threshold": {"0.95": {"risk": 0.01}}, "risk_self_training": {"risk": 0.41, "ci95": [0.3, 0.5]},
 }
+
+
+def with_criteria(**criteria) -> dict:
+    return dict(SITE, criteria=dict(SITE["criteria"], **criteria))
 
 
 def test_dates_and_percentages():
@@ -20,9 +26,33 @@ def test_dates_and_percentages():
 
 
 def test_verdict_reads_like_the_board_sentence():
-    assert verdict(SITE, 1.0) == ("Helse Nord-Trøndelag HF: 23% risk (95% CI 20-26%) that not all 3,200 staff are "
-                                  "trained by 11 Feb 2023; median completion 2 Feb, P90 19 Feb.")
-    assert "fewer than 95% of 3,200 staff" in verdict(SITE, 0.95)
+    assert verdict(SITE) == ("Helse Nord-Trøndelag HF: 23% risk (95% CI 20-26%) of not having at least 95% of "
+                             "3,140 active staff and every super-user trained by 10 Feb 2023, the eve of go-live; "
+                             "95% trained by 2 Feb (median), 19 Feb (P90).")
+    assert verdict(with_criteria(share=1.0)) == (
+        "Helse Nord-Trøndelag HF: 23% risk (95% CI 20-26%) of not having all 3,140 active staff and every super-user "
+        "trained by 10 Feb 2023, the eve of go-live; 100% trained by 2 Feb (median), 19 Feb (P90).")
+
+
+def test_verdict_names_the_criteria():
+    # The share and the number of active staff (not the headcount), the super-users,
+    # units and self-training as the site's criteria have them, and the eve of go-live.
+    text = verdict(SITE)
+    assert "at least 95% of 3,140 active staff" in text and "3,200" not in text
+    assert "every super-user" in text and "unit" not in text and "self-training" not in text
+    assert "by 10 Feb 2023, the eve of go-live" in text and "11 Feb" not in text
+    # A share that is not a whole percentage is written alike in both places (not rounded to 99% or 100%).
+    assert verdict(with_criteria(share=0.985)).endswith(
+        "at least 98.5% of 3,140 active staff and every super-user trained by 10 Feb 2023, the eve of go-live; "
+        "98.5% trained by 2 Feb (median), 19 Feb (P90).")
+    assert "; 99.9% trained by 2 Feb (median)" in verdict(with_criteria(share=0.999))
+    assert "at least 95% of 3,140 active staff and 90% of super-users trained" in verdict(with_criteria(super_users=0.9))
+    assert "at least 95% of 3,140 active staff trained by" in verdict(with_criteria(super_users=0.0))
+    assert ("at least 95% of 3,140 active staff, every super-user and every unit at 80% trained by"
+            in verdict(with_criteria(unit_share=0.8)))
+    assert "every super-user (self-training included) trained by" in verdict(with_criteria(self_training=True))
+    # A go-live on the 1st: the eve is in the month (and year) before.
+    assert "by 31 Dec 2023, the eve of go-live" in verdict(dict(SITE, go_live="2024-01-01"))
 
 
 def test_table_has_a_row_per_site_and_marks_missing_dates():
@@ -31,3 +61,7 @@ def test_table_has_a_row_per_site_and_marks_missing_dates():
     lines = text.splitlines()
     assert len(lines) == 3 and lines[2].startswith("hnt")
     assert "> horizon" in lines[2] and "23% (20%-26%)" in lines[2] and "12.3" in lines[2]
+    # Active staff (not the headcount) and the risk that self-training is short.
+    head, cells = lines[0].split(), lines[2].split()
+    assert "active" in head and "self-trn" in head and "staff" not in head
+    assert "3,140" in cells and "41%" in cells and "3,200" not in lines[2]
