@@ -124,6 +124,28 @@ def _max_min(pool: int, want: dict[int, int]) -> dict[int, int]:
     return out
 
 
+def _venue_groups(site_venues: list[list[VenueRooms]]) -> list[tuple[int, list[VenueRooms]]]:
+    """Per site, a number shared by every site it competes with for rooms (sharing a
+    venue, directly or through another site) and the venues of that whole group."""
+    group = list(range(len(site_venues)))
+
+    def root(s: int) -> int:
+        while group[s] != s:
+            s = group[s]
+        return s
+
+    holder: dict[int, int] = {}  # venue index -> a site using it
+    for s, venues in enumerate(site_venues):
+        for v in venues:
+            if v.index in holder:
+                group[root(s)] = root(holder[v.index])
+            holder.setdefault(v.index, s)
+    venues_of: dict[int, dict[int, VenueRooms]] = {}
+    for s, venues in enumerate(site_venues):
+        venues_of.setdefault(root(s), {}).update({v.index: v for v in venues})
+    return [(root(s), list(venues_of[root(s)].values())) for s in range(len(site_venues))]
+
+
 def _spend(free: list[int], budget: int) -> list[int]:
     """How many of ``budget`` rooms each venue gives, taking the first venues first."""
     out = []
@@ -187,6 +209,9 @@ class Engine:
         n_weeks = self.week_of(world.n_days - 1) + 1
         self._weekly = [[[0] * n_weeks for _ in WEEKLY_FIELDS] for _ in world.sites]
         self._site_rooms = [sum(v.capacity for v in venues) for venues in self.site_venues]
+        self._rivals = _venue_groups(self.site_venues)
+        groups = [g for g, _ in self._rivals]
+        self._has_rival = [groups.count(g) > 1 for g in groups]  # shares a venue with another site
         self.sessions: list[Batch] = []
         self._table: np.ndarray | None = None
         self._table_rows = 0
@@ -220,10 +245,7 @@ class Engine:
         size = np.zeros(len(units), dtype=np.int64)
         share = np.ones(len(units))
         for gi, g in enumerate(model.groups):
-            # Super-users without a unit of their own are spread over their site's wards:
-            # each ward may send its share of all its staff, so together the site's share.
-            spread = g.unit == g.id and model.curriculum(g.curriculum).kind == "super_user"
-            size[self.group_unit[gi]] += model.headcount(g.site) if spread else g.headcount
+            size[self.group_unit[gi]] += model.daily_limit_headcount(g)
             share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
         # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
         self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
@@ -343,41 +365,40 @@ class Engine:
         out = []
         for tied in groups:
             turn = day % len(tied)
-            out.append((tied[turn:] + tied[:turn], self._by_site and len({d.site_index for d in tied}) > 1))
+            out.append((tied[turn:] + tied[:turn], self._by_site and self._compete(tied)))
         return out
+
+    def _compete(self, tied: list[Demand]) -> bool:
+        """Whether courses of two sites that share rooms are among ``tied``."""
+        seen: dict[int, int] = {}
+        for d in tied:
+            group = self._rivals[d.site_index][0]
+            if seen.setdefault(group, d.site_index) != d.site_index:
+                return True
+        return False
 
     def _quotas(self, day: int, tied: list[Demand], load: list[int]) -> dict[int, int]:
         """Rooms each site may take first in this slot, where tied courses of several sites
         compete for the same venues: the free rooms split max-min fairly by the classes
         each site could fill now (a site that needs fewer gets what it needs, the rest
         split evenly). Rooms a site leaves are used afterwards in the policy's order."""
-        quotas: dict[int, int] = {}
-        want: dict[int, int] = {}
+        # Classes each site could fill now, by group of sites that share rooms.
+        want: dict[int, dict[int, int]] = {}
         for d in tied:
-            if day < d.idle_until:
+            if day < d.idle_until or not self._has_rival[d.site_index]:
                 continue
             total = self._ready(d, day, load)[1]
             if total:
-                size = max(d.class_sizes, default=0) or 1
-                want[d.site_index] = want.get(d.site_index, 0) + -(-total // size)
-        # Sites that share a venue compete; a site alone keeps every room it has.
-        for sites in self._components(list(want)):
-            if len(sites) < 2:
-                continue
-            venues = {v.index: v for s in sites for v in self.site_venues[s]}
-            pool = sum(v.free for v in venues.values())
-            quotas.update(_max_min(pool, {s: want[s] for s in sites}))
+                per_site = want.setdefault(self._rivals[d.site_index][0], {})
+                per_site[d.site_index] = per_site.get(d.site_index, 0) + -(-total // (max(d.class_sizes, default=0) or 1))
+        quotas: dict[int, int] = {}
+        for per_site in want.values():
+            if len(per_site) > 1:  # a site with no rival keeps every room it has
+                pool = sum(v.free for v in self._rivals[next(iter(per_site))][1])
+                # An odd room goes to the site served last today: the first served has
+                # the first pick of the rooms left over afterwards.
+                quotas.update(_max_min(pool, dict(reversed(per_site.items()))))
         return quotas
-
-    def _components(self, sites: list[int]) -> list[list[int]]:
-        """The sites grouped by shared venues (transitively)."""
-        out: list[list[int]] = []
-        venues_of = {s: {v.index for v in self.site_venues[s]} for s in sites}
-        for s in sites:
-            touching = [c for c in out if any(venues_of[s] & venues_of[t] for t in c)]
-            merged = [s] + [t for c in touching for t in c]
-            out = [c for c in out if c not in touching] + [merged]
-        return out
 
     def _rank_groups(self, open_now: list[Demand], day: int) -> list[list[Demand]]:
         """Open courses in policy order, as groups of courses the policy ranks equal."""
@@ -523,7 +544,7 @@ class Engine:
         free_rooms = [v.free for v in venues]
         # One class per free room, in venue order, each as large as the room allows.
         if quota is not None:  # the first free rooms, up to the quota
-            free_rooms = [min(f, q) for f, q in zip(free_rooms, _spend(free_rooms, quota))]
+            free_rooms = _spend(free_rooms, quota)
         caps = [(f, size) for f, size in zip(free_rooms, d.class_sizes) if f]
         rooms_free = sum(f for f, _ in caps)
         # A class kept small by a unit's daily limit runs: waiting would not fill it.

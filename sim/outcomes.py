@@ -86,7 +86,7 @@ def required_from(L: Learners, grace: int) -> np.ndarray:
     """The day each learner becomes required: at once for staff at work from the start;
     ``grace`` days after a new hire starts or someone returns from long-term leave."""
     r0 = np.where(L.hire_day == BEFORE, 0, L.hire_day + grace)
-    return np.where(L.return_day == BEFORE, r0, np.maximum(r0, L.return_day + grace))
+    return np.maximum(r0, L.return_day + grace)  # BEFORE + grace is below any day
 
 
 def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,8 +168,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
         su_req = int(np.count_nonzero(cohort & is_super))
         su_got = int(np.count_nonzero(now_trained & is_super))
         su_ready = crit.super_users <= 0 or su_got >= required_count(crit.super_users, su_req)
-        units = unit_of[cohort]
-        unit_req = np.bincount(units, minlength=engine.unit_cap.size)
+        unit_req = np.bincount(unit_of[cohort], minlength=engine.unit_cap.size)
         unit_got = np.bincount(unit_of[now_trained], minlength=engine.unit_cap.size)
         staffed = unit_req > 0
         lowest = float(np.min(unit_got[staffed] / unit_req[staffed])) if staffed.any() else 1.0

@@ -326,10 +326,7 @@ class _Rollout:
         size = [0] * len(unit_index)
         share = [1.0] * len(unit_index)
         for gi, g in enumerate(model.groups):
-            # Super-users without a unit of their own (their unit is their group id) come
-            # from all the site's wards: their cap is their share of the site's headcount.
-            spread = g.unit == g.id and model.curriculum(g.curriculum).kind == "super_user"
-            size[self.group_unit[gi]] += model.headcount(site.id) if spread else g.headcount
+            size[self.group_unit[gi]] += model.daily_limit_headcount(g)
             share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
         self.unit_cap = [max(math.floor(s * n + 1e-9), 1) for s, n in zip(share, size)]
         self.unit_load: dict[int, list[int]] = {}  # day -> learners of each unit in class

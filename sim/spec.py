@@ -43,18 +43,19 @@ class Readiness:
         """The criteria in words: 'at least 95% of active staff and every super-user'
         ('... of 3,140 active staff' given their number)."""
         staff = "active staff" if active is None else f"{active:,} active staff"
-        parts = [f"all {staff}" if self.share >= 1 else f"at least {_pct(self.share)} of {staff}"]
+        parts = [f"all {staff}" if self.share >= 1 else f"at least {share_text(self.share)} of {staff}"]
         if self.super_users >= 1:
             parts.append("every super-user")
         elif self.super_users > 0:
-            parts.append(f"{_pct(self.super_users)} of super-users")
+            parts.append(f"{share_text(self.super_users)} of super-users")
         if self.unit_share is not None:
-            parts.append(f"every unit at {_pct(self.unit_share)}")
+            parts.append(f"every unit at {share_text(self.unit_share)}")
         text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
         return text + (" (self-training included)" if self.self_training else "")
 
 
-def _pct(x: float) -> str:
+def share_text(x: float) -> str:
+    """A share as a criterion states it, unrounded: 0.95 -> '95%', 0.985 -> '98.5%'."""
     value = 100 * x
     return f"{value:.0f}%" if abs(value - round(value)) < 1e-9 else f"{value:g}%"
 
@@ -281,6 +282,13 @@ class ModelSpec:
     def headcount(self, site_id: str) -> int:
         """Total staff of a site over all its groups."""
         return sum(g.headcount for g in self.groups if g.site == site_id)
+
+    def daily_limit_headcount(self, group: StaffGroup) -> int:
+        """The headcount a group's share of its unit's daily limit counts: its own, or
+        for super-users without a unit of their own (their unit is their group id) the
+        whole site's, since they come from every ward and each ward may send its share."""
+        spread = group.unit == group.id and self.curriculum(group.curriculum).kind == "super_user"
+        return self.headcount(group.site) if spread else group.headcount
 
     def window_days(self, site: Site, curriculum: Curriculum) -> int:
         """Days before a go-live that classes of ``curriculum`` may start at ``site``."""
