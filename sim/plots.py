@@ -27,8 +27,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.bottlenecks import read_bottlenecks
 from sim.curves import ShareHistogram, read_curves
-from sim.outcomes import required_count
-from sim.stats import wilson_interval
+from sim.spec import share_text
+from sim.summary import columns_from_rows, risk_by_threshold
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -256,16 +256,11 @@ SHARES = np.round(np.arange(0.80, 1.0001, 0.01), 2)  # the share levels of the r
 
 def readiness_curve(rows: list[Row], shares: np.ndarray = SHARES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Risk of not being ready at each share level (the other criteria as they held in
-    each replication), with its 95% Wilson interval: (risk, low, high), one per level."""
-    required = np.array([int(r["staff_required"]) for r in rows], dtype=np.int64)
-    trained = np.array([int(r["trained_at_go_live"]) for r in rows], dtype=np.int64)
-    others = np.array([r["super_users_ready"] == "true" and r["units_ready"] == "true" for r in rows], dtype=bool)
-    n = len(rows)
-    risk, low, high = (np.zeros(shares.size) for _ in range(3))
-    for i, share in enumerate(shares):
-        short = int(np.count_nonzero((trained < required_count(float(share), required)) | ~others))
-        risk[i] = short / n if n else np.nan
-        low[i], high[i] = wilson_interval(short, n)
+    each replication), with its 95% Wilson interval: (risk, low, high), one per level;
+    the summary's ``risk_by_threshold`` at these levels."""
+    by_level = risk_by_threshold(columns_from_rows(rows), [float(s) for s in shares]).values()
+    risk = np.array([np.nan if r["risk"] is None else r["risk"] for r in by_level])
+    low, high = (np.array([r["ci95"][i] for r in by_level], dtype=float) for i in (0, 1))
     return risk, low, high
 
 
@@ -292,7 +287,7 @@ def readiness_figure(summary: dict[str, Any], by_cell: dict[tuple[str, str], lis
         share = site.get("criteria", {}).get("share")
         if share is not None and share >= SHARES[0]:
             ax.axvline(share * 100, color=BLACK, ls="--", lw=1.2)
-            ax.annotate(f"model: {share:.0%}", (share * 100, 1.02), xytext=(-4, 0), textcoords="offset points",
+            ax.annotate(f"model: {share_text(share)}", (share * 100, 1.02), xytext=(-4, 0), textcoords="offset points",
                         ha="right", va="bottom", fontsize=10)
         ax.set_xlim(x[0], x[-1])
         ax.set_ylim(-0.02, 1.08)

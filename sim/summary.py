@@ -82,45 +82,42 @@ def columns_of(rows: Sequence[SiteOutcome], replications: Sequence[int] | None =
     )
 
 
+def columns_from_rows(rows: Sequence[dict[str, str]]) -> SiteColumns:
+    """Columns of one site and scenario from its rows of replications.csv (as text), in
+    replication order."""
+    def col(name: str, dtype: type) -> np.ndarray:
+        return np.array([r[name] for r in rows], dtype=dtype)
+
+    def flag(name: str) -> np.ndarray:
+        return np.array([r[name] == "true" for r in rows], dtype=bool)
+
+    def dates(name: str) -> np.ndarray:
+        return np.array([float(dt.date.fromisoformat(r[name]).toordinal()) if r[name] else np.inf for r in rows])
+
+    order = np.argsort(col("replication", np.int64), kind="stable")
+    cols = SiteColumns(
+        replication=col("replication", np.int64), ready=flag("ready"),
+        staff_required=col("staff_required", np.int64), trained=col("trained_at_go_live", np.int64),
+        share=col("share_trained", np.float64), others_ready=flag("super_users_ready") & flag("units_ready"),
+        self_trained=col("self_trained_at_go_live", np.int64),
+        super_users_required=col("super_users_required", np.int64),
+        super_users_trained=col("super_users_trained", np.int64), on_leave=col("on_long_term_leave", np.int64),
+        completion=dates("completion_date"), date_95=dates("date_95"), go_live=dates("go_live"),
+        sessions_run=col("sessions_run", np.float64),
+        instructor_utilisation=col("instructor_utilisation", np.float64),
+        room_utilisation=col("room_utilisation", np.float64),
+    )
+    return SiteColumns(**{k: getattr(cols, k)[order] for k in cols.__dataclass_fields__})
+
+
 def columns_from_csv(path: Path) -> dict[str, dict[str, SiteColumns]]:
     """Columns per scenario and site from a replications.csv, in replication order."""
-    lists: dict[str, dict[str, dict[str, list]]] = {}
-    fields = ("replication", "ready", "staff_required", "trained_at_go_live", "share_trained", "completion_date",
-              "date_95", "go_live", "sessions_run", "instructor_utilisation", "room_utilisation", "super_users_ready",
-              "units_ready", "self_trained_at_go_live", "super_users_required", "super_users_trained",
-              "on_long_term_leave")
+    cells: dict[str, dict[str, list[dict[str, str]]]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            site = lists.setdefault(row["scenario"], {}).setdefault(row["site"], {f: [] for f in fields})
-            for f in fields:
-                site[f].append(row[f])
-
-    def dates(values: list[str]) -> np.ndarray:
-        return np.array([float(dt.date.fromisoformat(v).toordinal()) if v else np.inf for v in values])
-
-    out: dict[str, dict[str, SiteColumns]] = {}
-    for scenario, sites in lists.items():
-        out[scenario] = {}
-        for site, v in sites.items():
-            cols = SiteColumns(
-                replication=np.array(v["replication"], dtype=np.int64), ready=np.array(v["ready"]) == "true",
-                staff_required=np.array(v["staff_required"], dtype=np.int64),
-                trained=np.array(v["trained_at_go_live"], dtype=np.int64),
-                share=np.array(v["share_trained"], dtype=np.float64),
-                others_ready=(np.array(v["super_users_ready"]) == "true") & (np.array(v["units_ready"]) == "true"),
-                self_trained=np.array(v["self_trained_at_go_live"], dtype=np.int64),
-                super_users_required=np.array(v["super_users_required"], dtype=np.int64),
-                super_users_trained=np.array(v["super_users_trained"], dtype=np.int64),
-                on_leave=np.array(v["on_long_term_leave"], dtype=np.int64),
-                completion=dates(v["completion_date"]),
-                date_95=dates(v["date_95"]), go_live=dates(v["go_live"]),
-                sessions_run=np.array(v["sessions_run"], dtype=np.float64),
-                instructor_utilisation=np.array(v["instructor_utilisation"], dtype=np.float64),
-                room_utilisation=np.array(v["room_utilisation"], dtype=np.float64),
-            )
-            order = np.argsort(cols.replication, kind="stable")
-            out[scenario][site] = SiteColumns(**{k: getattr(cols, k)[order] for k in cols.__dataclass_fields__})
-    return out
+            cells.setdefault(row["scenario"], {}).setdefault(row["site"], []).append(row)
+    return {scenario: {site: columns_from_rows(rows) for site, rows in sites.items()}
+            for scenario, sites in cells.items()}
 
 
 def _iso(day: float) -> str | None:
@@ -153,11 +150,11 @@ def _risk(short: int, n: int) -> dict[str, Any]:
     return {"risk": _round(short / n) if n else None, "ci95": [_round(low), _round(high)]}
 
 
-def risk_by_threshold(cols: SiteColumns) -> dict[str, dict[str, Any]]:
-    """For each share level in THRESHOLDS, the risk of not being ready with that share
-    (the other criteria as they are), with its Wilson interval."""
+def risk_by_threshold(cols: SiteColumns, levels: Sequence[float] = THRESHOLDS) -> dict[str, dict[str, Any]]:
+    """For each share level, the risk of not being ready with that share (the other
+    criteria as they are), with its Wilson interval."""
     n = cols.trained.size
-    return {f"{level:.2f}": _risk(int(np.count_nonzero(not_ready_at(cols, level))), n) for level in THRESHOLDS}
+    return {f"{level:.2f}": _risk(int(np.count_nonzero(not_ready_at(cols, level))), n) for level in levels}
 
 
 def criteria(r: Readiness) -> dict[str, Any]:
@@ -175,6 +172,8 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
     site = model.site(site_id)
     crit = site.readiness
     short_self = int(np.count_nonzero(cols.self_trained < required_count(crit.share, cols.staff_required)))
+    # Against the criterion's share of super-users; with the criterion off, against all of
+    # them, so the shortfall is still reported.
     short_super = int(np.count_nonzero(
         cols.super_users_trained < required_count(crit.super_users or 1.0, cols.super_users_required)))
 

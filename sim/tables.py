@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sim.spec import Readiness, _pct
+from sim.spec import Readiness, share_text
 
 
 def long_date(iso: str | None) -> str:
@@ -51,7 +51,7 @@ def verdict(site: dict[str, Any]) -> str:
     p90 = short_date(c["p90"], site["go_live"])
     return (f"{site['name']}: {percent(site['risk_not_ready'])} risk (95% CI {percent(low)[:-1]}-{percent(high)}) "
             f"of not having {crit.describe(site['active_staff'])} trained by {long_date(eve)}, the eve of go-live; "
-            f"{_pct(crit.share)} trained by {median} (median), {p90} (P90).")  # as describe() writes it
+            f"{share_text(crit.share)} trained by {median} (median), {p90} (P90).")  # as describe() writes it
 
 
 def table(scenario: dict[str, Any]) -> str:

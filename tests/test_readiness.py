@@ -24,6 +24,15 @@ D = dt.date
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _curriculum(ident: str, kind: str, window_weeks: float = 8, hours: float = 3.5, max_class: int = 10) -> dict:
+    """A curriculum table of one course (``<id>-course``; ``course`` for ``basic``, as in
+    the small model), e-learning done the day it opens, no self-training."""
+    return {"id": ident, "kind": kind, "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
+            "window_weeks": window_weeks, "valid_weeks": 8, "self_training_hours": 0,
+            "course": [{"id": "course" if ident == "basic" else f"{ident}-course", "hours": hours,
+                        "min_class": 1, "max_class": max_class}]}
+
+
 def _run(model, seed: int = 1, replication: int = 0) -> Engine:
     streams = RandomStreams(seed, replication)
     world = draw_world(model, streams)
@@ -72,12 +81,8 @@ def test_super_user_criterion_fails_on_one_untrained_super_user():
     # 10 super-users and 90 end-users, everyone trained; then the same with a check no
     # super-user passes: the share criterion (90%) still holds, the super-user one fails.
     su = {"curriculum": [
-        {"id": "basic", "kind": "end_user", "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
-         "window_weeks": 8, "valid_weeks": 8, "self_training_hours": 0,
-         "course": [{"id": "course", "hours": 3.5, "min_class": 1, "max_class": 10}]},
-        {"id": "su", "kind": "super_user", "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
-         "window_weeks": 8, "valid_weeks": 8, "self_training_hours": 0,
-         "course": [{"id": "su-course", "hours": 3.5, "min_class": 1, "max_class": 9}]}],
+        _curriculum("basic", "end_user"),
+        _curriculum("su", "super_user", max_class=9)],
         "staff_group": [
             {"id": "a-staff", "site": "a", "role": "nurse", "headcount": 90, "curriculum": "basic"},
             {"id": "a-su", "site": "a", "role": "super-user", "headcount": 10, "curriculum": "su"}],
@@ -101,12 +106,8 @@ def test_unit_criterion_checks_every_unit():
             {"id": "u1", "site": "a", "role": "nurse", "unit": "ward-1", "headcount": 50, "curriculum": "basic"},
             {"id": "u2", "site": "a", "role": "nurse", "unit": "ward-2", "headcount": 50, "curriculum": "late"}],
         "curriculum": [
-            {"id": "basic", "kind": "end_user", "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
-             "window_weeks": 8, "valid_weeks": 8, "self_training_hours": 0,
-             "course": [{"id": "course", "hours": 3.5, "min_class": 1, "max_class": 10}]},
-            {"id": "late", "kind": "end_user", "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
-             "window_weeks": 0.15, "valid_weeks": 8, "self_training_hours": 0,
-             "course": [{"id": "late-course", "hours": 7, "min_class": 1, "max_class": 10}]}],
+            _curriculum("basic", "end_user"),
+            _curriculum("late", "end_user", window_weeks=0.15, hours=7)],
         "readiness.share": 0.5, "readiness.unit_share": 0.5})
     o = site_outcomes(_run(model))[0][0]
     assert o.trained_at_go_live >= 50  # the share criterion holds
@@ -158,12 +159,8 @@ def _two_sites(sharing: str):
                  {"id": "b", "name": "B", "kind": "hospital", "go_live": D(2023, 5, 6),
                   "training_environment_ready": D(2023, 1, 2)}],
         "curriculum": [
-            {"id": "basic", "kind": "end_user", "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
-             "window_weeks": 8, "valid_weeks": 8, "self_training_hours": 0,
-             "course": [{"id": "course", "hours": 7, "min_class": 1, "max_class": 10}]},
-            {"id": "other", "kind": "end_user", "elearning_hours": 1, "elearning_opens_weeks_before_go_live": 12,
-             "window_weeks": 8, "valid_weeks": 8, "self_training_hours": 0,
-             "course": [{"id": "other-course", "hours": 7, "min_class": 1, "max_class": 10}]}],
+            _curriculum("basic", "end_user", hours=7),
+            _curriculum("other", "end_user", hours=7)],
         "staff_group": [
             {"id": "a1", "site": "a", "role": "nurse", "headcount": 100, "curriculum": "basic"},
             {"id": "a2", "site": "a", "role": "admin", "headcount": 100, "curriculum": "other"},
