@@ -19,6 +19,7 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from calibration import calibration_seconds  # noqa: E402  (this folder is on the path when run as a script)
 from sim.experiment_file import load_experiment  # noqa: E402
 from sim.paths import default_experiment  # noqa: E402
 from sim.replication import run_replication  # noqa: E402
@@ -49,6 +50,9 @@ def main() -> None:
           f"min {min(seconds):.4f}, max {max(seconds):.4f}")
     print(f"CPU seconds per replication: mean {statistics.mean(cpu):.4f}, median {statistics.median(cpu):.4f}, "
           f"min {min(cpu):.4f}")
+    calibration = calibration_seconds()
+    print(f"calibration loop (100 SimPy processes x 2,000 timeouts): {calibration:.3f} s CPU; "
+          f"median CPU per replication / calibration = {statistics.median(cpu) / calibration:.3f}")
     print(f"SimPy events per replication: mean {statistics.mean(events):.0f}")
     print(f"class sessions per replication: mean {statistics.mean(sessions):.0f}")
     # Judged on CPU time: on a shared machine wall time also counts other processes' turns.
