@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from scipy import stats
 
+from sim.limits import MAX_DISTRIBUTION_PARAMETER
+
 
 class DistributionError(ValueError):
     """Invalid distribution specification.
@@ -45,11 +47,14 @@ class DistributionError(ValueError):
 
 def _fmt(x: float) -> str:
     text = repr(float(x))  # shortest round-tripping form, "8" rather than "8.0"
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def _show(value: object) -> str:
-    return f"{type(value).__name__} {value!r}"
+    text = repr(value)
+    if len(text) > 40:  # a message quotes a value, it does not echo a file (or a huge string)
+        text = f"{text[:40]}... ({len(text):,} characters)"
+    return f"{type(value).__name__} {text}"
 
 
 def _is_number(value: object) -> bool:
@@ -62,7 +67,22 @@ def _number(key: str, value: object) -> float:
         raise DistributionError(key, f"expected a number, got {_show(value)}")
     if not math.isfinite(x := float(value)):  # type: ignore[arg-type]
         raise DistributionError(key, f"expected a finite number, got {_fmt(x)}")
+    _within_magnitude(key, x)
     return x
+
+
+def _within_magnitude(key: str, x: float) -> None:
+    # Far larger than any model value, and small enough that no sampler overflows
+    # (numpy's uniform fails on a range above 1.8e308, its Poisson on a mean above 9.2e18).
+    if abs(x) > MAX_DISTRIBUTION_PARAMETER:
+        limit = f"{MAX_DISTRIBUTION_PARAMETER:,.0f}"
+        raise DistributionError(key, f"expected a number from -{limit} to {limit} (larger ones overflow "
+                                     f"when drawn), got {_fmt(x)}")
+
+
+def _finite_or_inf(x: float) -> float:
+    """A quantile as a float: NaN (from a computation that overflowed) counts as infinite."""
+    return float(x) if not math.isnan(x) else math.inf
 
 
 class Distribution:
@@ -71,7 +91,9 @@ class Distribution:
     Each subclass has ``name`` (its ``dist`` string), ``mean`` (the exact mean),
     ``support_min`` (lowest possible value, strictly the infimum of the support:
     0 for lognormal, ``-inf`` for an untruncated normal) and ``support_max``
-    (likewise the highest: ``inf`` if unbounded), as fields or properties.
+    (likewise the highest: ``inf`` if unbounded), as fields or properties, and
+    :meth:`quantile`, exact (closed form or scipy.stats), which bounds the values of a
+    distribution whose support has no upper end.
     """
 
     name: ClassVar[str]
@@ -106,6 +128,36 @@ class Distribution:
 
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError
+
+    def _quantile(self, q: float) -> float:
+        raise NotImplementedError
+
+    def quantile(self, q: float) -> float:
+        """The exact ``q``-quantile: the smallest x with P(X <= x) >= q.
+
+        Parameters
+        ----------
+        q : float
+            A probability in [0, 1]; 0 gives ``support_min`` and 1 ``support_max``.
+
+        Returns
+        -------
+        float
+            ``inf`` where the value overflows a float.
+
+        Raises
+        ------
+        ValueError
+            If ``q`` is not a number in [0, 1].
+        """
+        if not _is_number(q) or not 0 <= q <= 1:
+            raise ValueError(f"q must be a probability in [0, 1], got {q!r}")
+        if q == 0:
+            return float(self.support_min)
+        if q == 1:
+            return float(self.support_max)
+        with np.errstate(all="ignore"):  # overflow in a far tail is an answer (inf), not a warning
+            return _finite_or_inf(float(self._quantile(float(q))))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw independent values.
@@ -192,6 +244,9 @@ class Fixed(Distribution):
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return np.full(size, self.value)
 
+    def _quantile(self, q: float) -> float:
+        return self.value
+
     @property
     def mean(self) -> float:
         """Exact mean: the value."""
@@ -219,6 +274,9 @@ class Uniform(_Bounded):
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, size)
 
+    def _quantile(self, q: float) -> float:
+        return self.low + q * (self.high - self.low)
+
     @property
     def mean(self) -> float:
         """Exact mean."""
@@ -241,6 +299,13 @@ class Triangular(_Bounded):
 
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, size)
+
+    def _quantile(self, q: float) -> float:
+        # The inverse of the piecewise-quadratic CDF, below and above the mode.
+        width = self.high - self.low
+        if q * width <= self.mode - self.low:
+            return self.low + math.sqrt(q * width * (self.mode - self.low))
+        return self.high - math.sqrt((1 - q) * width * (self.high - self.mode))
 
     @property
     def mean(self) -> float:
@@ -287,6 +352,11 @@ class Normal(Distribution):
             return rng.normal(self.mu, self.sd, size)
         return stats.truncnorm.rvs(*self._ab(), loc=self.mu, scale=self.sd, size=size, random_state=rng)
 
+    def _quantile(self, q: float) -> float:
+        if self.low is None and self.high is None:
+            return float(stats.norm.ppf(q, loc=self.mu, scale=self.sd))
+        return float(stats.truncnorm.ppf(q, *self._ab(), loc=self.mu, scale=self.sd))
+
     @property
     def mean(self) -> float:
         """Exact mean, of the truncated distribution if truncated."""
@@ -311,9 +381,23 @@ class Lognormal(_Positive):
     mean: float
     sd: float
 
+    def _validate(self) -> None:
+        super()._validate()
+        # The log's variance, log(1 + (sd/mean)^2), overflows for sd far above the mean.
+        self._need("sd", math.isfinite(self._sigma2()), f"a number at most {_fmt(1e100)} times mean")
+
+    def _sigma2(self) -> float:
+        ratio = self.sd / self.mean
+        return math.log1p(ratio * ratio) if ratio < 1e100 else math.inf
+
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), size)
+
+    def _quantile(self, q: float) -> float:
+        sigma2 = self._sigma2()
+        exponent = math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * float(stats.norm.ppf(q))
+        return math.exp(exponent) if exponent < 709 else math.inf  # e^709.8 is the largest float
 
 
 @dataclass(frozen=True)
@@ -326,6 +410,9 @@ class Exponential(_Positive):
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean, size)
 
+    def _quantile(self, q: float) -> float:
+        return -self.mean * math.log1p(-q)
+
 
 @dataclass(frozen=True)
 class Gamma(_Positive):
@@ -335,8 +422,26 @@ class Gamma(_Positive):
     mean: float
     sd: float
 
+    def _validate(self) -> None:
+        super()._validate()
+        # shape (mean/sd)^2 and scale sd^2/mean must be positive floats, or the sampler
+        # overflows or draws only zeros; only absurd ratios of mean to sd fail this.
+        shape, scale = self._shape_scale()
+        ok = 0 < shape < math.inf and 0 < scale < math.inf
+        self._need("sd", ok, "a number that keeps (mean/sd)^2 and sd^2/mean positive and finite")
+
+    def _shape_scale(self) -> tuple[float, float]:
+        ratio = self.mean / self.sd
+        shape = ratio * ratio if ratio < 1e150 else math.inf
+        scale = self.sd * (self.sd / self.mean) if self.sd / self.mean < 1e150 else math.inf
+        return shape, scale
+
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.gamma((self.mean / self.sd) ** 2, self.sd**2 / self.mean, size)
+
+    def _quantile(self, q: float) -> float:
+        shape, scale = self._shape_scale()
+        return float(stats.gamma.ppf(q, shape, scale=scale))
 
 
 @dataclass(frozen=True)
@@ -348,6 +453,9 @@ class Poisson(_Positive):
 
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.poisson(self.mean, size)
+
+    def _quantile(self, q: float) -> float:
+        return float(stats.poisson.ppf(q, self.mean))
 
 
 @dataclass(frozen=True)
@@ -364,9 +472,16 @@ class Beta(_Positive):
         limit = math.sqrt(self.mean * (1 - self.mean))
         self._need("sd", 0 < self.sd < limit, f"a number in (0, {_fmt(limit)}) so sd^2 < mean*(1-mean)")
 
+    def _ab(self) -> tuple[float, float]:
+        nu = self.mean * (1 - self.mean) / self.sd**2 - 1
+        return self.mean * nu, (1 - self.mean) * nu
+
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         nu = self.mean * (1 - self.mean) / self.sd**2 - 1
         return rng.beta(self.mean * nu, (1 - self.mean) * nu, size)
+
+    def _quantile(self, q: float) -> float:
+        return float(stats.beta.ppf(q, *self._ab()))
 
 
 def _numbers(key: str, value: object) -> tuple[float, ...]:
@@ -375,6 +490,7 @@ def _numbers(key: str, value: object) -> tuple[float, ...]:
     for i, item in enumerate(value):
         if not _is_number(item) or not math.isfinite(float(item)):
             raise DistributionError(key, f"expected finite numbers, item {i} is {_show(item)}")
+        _within_magnitude(key, float(item))
     return tuple(float(item) for item in value)
 
 
@@ -405,6 +521,16 @@ class Empirical(Distribution):
         """Exact (weighted) mean."""
         w = self.weights or (1.0,) * len(self.values)
         return math.fsum(v * wi for v, wi in zip(self.values, w)) / math.fsum(w)
+
+    def _quantile(self, q: float) -> float:
+        w = self.weights or (1.0,) * len(self.values)
+        total = math.fsum(w)
+        below = 0.0
+        for v, wi in sorted(zip(self.values, w)):
+            below += wi
+            if wi > 0 and below >= q * total:
+                return v
+        return self.support_max
 
     def _possible(self) -> list[float]:
         return [v for i, v in enumerate(self.values) if self.weights is None or self.weights[i] > 0]

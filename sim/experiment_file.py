@@ -5,7 +5,15 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, Problem
-from sim.model_file import build_model, load_toml
+from sim.input_files import file_problem, shown_path
+from sim.limits import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_PATH_LENGTH,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_TOML_BYTES,
+)
+from sim.model_file import build_model, load_toml, resolved
 from sim.overrides import OverrideError, apply_overrides
 from sim.reader import Problems, Table, unique_ids
 from sim.spec import ExperimentSpec, Scenario
@@ -37,23 +45,22 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
     root = Table(raw, "", file, problems)
     exp = root.table("experiment", required=True)
     name = exp.str("name", path.stem)
-    description = exp.str("description", "")
-    model_ref = exp.str("model")
-    replications = exp.number("replications", integer=True, low=1, high=10_000_000)
-    seed = exp.number("seed", integer=True, low=0, high=2**63 - 1)
+    description = exp.str("description", "", max_length=MAX_DESCRIPTION_LENGTH, multiline=True)
+    model_ref = exp.str("model", max_length=MAX_PATH_LENGTH)
+    replications = exp.number("replications", integer=True, low=1, high=MAX_REPLICATIONS)
+    seed = exp.number("seed", integer=True, low=0, high=MAX_SEED)
     exp.finish()
     scenario_tables = root.tables("scenario")
     names = unique_ids(scenario_tables, "scenario", key="name")
     scenario_raw = []
     for t, sname in zip(scenario_tables, names):
         settings = t.table("set")
-        scenario_raw.append((sname, t.str("description", ""), flatten(settings.data) if settings.ok else []))
+        about = t.str("description", "", max_length=MAX_DESCRIPTION_LENGTH, multiline=True)
+        scenario_raw.append((sname, about, flatten(settings.data) if settings.ok else []))
         t.finish()
     studies = read_studies(root)
     root.finish()
-    model_path = (path.parent / model_ref).resolve() if model_ref else None
-    if model_path is not None and not model_path.is_file():
-        problems.add(file, "experiment.model", f"no model file at {model_path}; expected a path relative to this file")
+    model_path = _model_path(path, model_ref, problems, file) if model_ref else None
     if problems:
         raise ConfigError(problems.items)
     assert model_path is not None
@@ -86,6 +93,23 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
     if problems_of_studies:
         raise ConfigError(problems_of_studies)
     return spec
+
+
+def _model_path(path: Path, model_ref: str, problems: Problems, file: str) -> Path | None:
+    """The model file an experiment names, if it is a regular file of bounded size (a
+    problem at experiment.model otherwise, before anything opens it)."""
+    model_path = resolved(path.parent / model_ref)
+    if model_path is None:
+        problems.add(file, "experiment.model", "cannot resolve the path (a symbolic link that loops, or a name "
+                                               "too long); expected the path of a model file relative to this file")
+        return None
+    wrong = file_problem(model_path, MAX_TOML_BYTES, "a model file")
+    if wrong == "file not found":
+        problems.add(file, "experiment.model", f"no model file at {shown_path(model_path)}; "
+                                               "expected a path relative to this file")
+    elif wrong:
+        problems.add(file, "experiment.model", f"{shown_path(model_path)}: {wrong}")
+    return model_path
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

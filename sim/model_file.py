@@ -14,7 +14,25 @@ from typing import Any
 
 from sim.calendar import Closure
 from sim.errors import ConfigError, Problem
-from sim.reader import Problems, Table, unique_ids
+from sim.input_files import InputFileError, nesting, read_text, shown_path
+from sim.limits import (
+    MAX_CLASS,
+    MAX_COURSE_HOURS,
+    MAX_DAYS,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_HEADCOUNT,
+    MAX_HOURS_PER_DAY,
+    MAX_INSTRUCTORS,
+    MAX_NAME_LENGTH,
+    MAX_NESTING,
+    MAX_PATH_LENGTH,
+    MAX_ROOMS,
+    MAX_SEATS,
+    MAX_TOML_BYTES,
+    MAX_TURNOVER_PER_YEAR,
+    MAX_WEEKS,
+)
+from sim.reader import Problems, Table, excerpt, text_problem, unique_ids
 from sim.spec import (
     COMMON_DELAY_KINDS,
     CURRICULUM_KINDS,
@@ -42,27 +60,32 @@ from sim.staff_csv import read_headcounts
 
 MODEL_KEYS = ("model", "readiness", "calendar", "operations", "uncertainty", "site", "staff_group",
               "staff_csv", "curriculum", "instructor_pool", "venue", "common_delay")
-
-# Upper bounds far above any real rollout, so that a typo (10^8 for 10^3) is an error
-# rather than an out-of-memory in the engine, which sizes arrays by these numbers.
-MAX_HEADCOUNT = 1_000_000  # one staff group or CSV row
-MAX_INSTRUCTORS = 100_000  # one pool
-MAX_ROOMS = 10_000  # one venue
-MAX_SEATS = 1_000  # one room
-MAX_CLASS = 1_000  # one course
+# The upper bounds of counts (MAX_HEADCOUNT, MAX_INSTRUCTORS, MAX_ROOMS, MAX_SEATS,
+# MAX_CLASS) live in sim.limits with every other bound; imported above, they can still
+# be imported from here by their old names.
 
 
 def load_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or a syntax error becomes a ConfigError."""
+    """Parse a TOML file; anything but a readable TOML file of bounded size and nesting
+    (missing, a folder, a pipe or a device, too large, not UTF-8, a syntax error, nested
+    too deep) becomes a ConfigError that names the file."""
+    file = shown_path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError([Problem(str(path), "", "file not found")]) from None
-    except OSError as err:
-        raise ConfigError([Problem(str(path), "", f"cannot read: {err.strerror}")]) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError([Problem(str(path), "", f"not valid TOML: {err}")]) from None
+        text = read_text(path, MAX_TOML_BYTES, "a TOML file")
+    except InputFileError as err:
+        raise ConfigError([Problem(file, "", err.message)]) from None
+    deep = f"tables or arrays nested more than {MAX_NESTING} deep; expected at most {MAX_NESTING} levels"
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:  # its message gives a line and a column, not the text
+        raise ConfigError([Problem(file, "", f"not valid TOML: {err}")]) from None
+    except RecursionError:  # tomllib recurses into inline tables and arrays
+        raise ConfigError([Problem(file, "", deep)]) from None
+    except ValueError:  # a whole number of more than 4,300 digits, which Python refuses to read
+        raise ConfigError([Problem(file, "", "not valid TOML: a number too long to read")]) from None
+    if nesting(raw) > MAX_NESTING:
+        raise ConfigError([Problem(file, "", deep)])
+    return raw
 
 
 def load_model(path: Path) -> ModelSpec:
@@ -97,11 +120,11 @@ class _Builder:
         root = self.root
         model = root.table("model", required=True)
         name = model.str("name")
-        description = model.str("description", "")
+        description = model.str("description", "", max_length=MAX_DESCRIPTION_LENGTH, multiline=True)
         if model.has("readiness_threshold"):
             model.problem("readiness_threshold", "no longer a key: readiness has its own table; expected "
                                                  "[readiness] share = 0.95 (and super_users, unit_share, self_training)")
-        horizon = model.number("horizon_weeks_after_go_live", 26, low=1, high=520)
+        horizon = model.number("horizon_weeks_after_go_live", 26, low=1, high=MAX_WEEKS)
         policy = model.str("scheduling_policy", "earliest_go_live", choices=SCHEDULING_POLICIES)
         sharing = model.str("venue_sharing", "by_site", choices=VENUE_SHARING)
         slot_hours = model.number("slot_hours", low=0.5, high=12)
@@ -206,15 +229,16 @@ class _Builder:
         return out
 
     # -- curricula -----------------------------------------------------------------------
-    def course(self, t: Table, slot_hours: float | None, default_id: str | None = None) -> Course:
-        hours = t.number("hours", low=0, low_open=True, high=200)
-        min_class = t.number("min_class", 1, integer=True, low=1)
+    def course(self, t: Table, slot_hours: float | None, ident: str | None) -> Course:
+        """A course (or a refresher) whose id has been read already (None where bad)."""
+        hours = t.number("hours", low=0, low_open=True, high=MAX_COURSE_HOURS)
+        min_class = t.number("min_class", 1, integer=True, low=1, high=MAX_CLASS)
         max_class = t.number("max_class", integer=True, low=1, high=MAX_CLASS)
         t.finish()
         if min_class and max_class and min_class > max_class:
             t.problem("min_class", f"expected at most max_class ({max_class}), got {min_class}")
         slots = math.ceil(hours / slot_hours - 1e-9) if hours and slot_hours else None
-        return Course(t.str("id", default_id) if default_id else t.str("id"), hours, slots, min_class, max_class)
+        return Course(ident, hours, slots, min_class, max_class)
 
     def curricula(self, slot_hours: float | None) -> list[Curriculum]:
         tables = self.root.tables("curriculum", required=True)
@@ -224,10 +248,10 @@ class _Builder:
             courses_t = t.tables("course", required=True)
             if not courses_t and t.has("course"):
                 t.problem("course", "expected at least one [[curriculum.course]]")
-            self.ids(courses_t, "course")
-            courses = tuple(self.course(c, slot_hours) for c in courses_t)
+            course_ids = self.ids(courses_t, "course")
+            courses = tuple(self.course(c, slot_hours, i) for c, i in zip(courses_t, course_ids))
             window = t.number("window_weeks", low=0, low_open=True, high=104)
-            valid = t.number("valid_weeks", window, low=0, low_open=True, high=520)
+            valid = t.number("valid_weeks", window, low=0, low_open=True, high=MAX_WEEKS)
             if window and valid and valid < window:
                 t.problem("valid_weeks", f"expected at least window_weeks ({window}): training inside the window must count at go-live")
             prof = None
@@ -242,13 +266,13 @@ class _Builder:
             refresher = None
             if t.has("refresher"):
                 r = t.table("refresher")
-                refresher = self.course(r, slot_hours, default_id="refresher")
+                refresher = self.course(r, slot_hours, "refresher")  # a refresher has no id key
             out.append(Curriculum(
                 id=ident, kind=t.str("kind", choices=CURRICULUM_KINDS),
-                elearning_hours=t.number("elearning_hours", low=0, high=200),
+                elearning_hours=t.number("elearning_hours", low=0, high=MAX_COURSE_HOURS),
                 elearning_opens_weeks_before_go_live=t.number("elearning_opens_weeks_before_go_live", low=0, high=104),
                 window_weeks=window, valid_weeks=valid,
-                self_training_hours=t.number("self_training_hours", low=0, high=200),
+                self_training_hours=t.number("self_training_hours", low=0, high=MAX_COURSE_HOURS),
                 courses=courses, proficiency=prof, refresher=refresher,
             ))
             t.finish()
@@ -313,25 +337,35 @@ class _Builder:
                                                        "with a headcount above 0 for this site")
 
     def csv_groups(self, t: Table, site_ids: set[str], curriculum_ids: set[str], share: float | None) -> list[StaffGroup]:
-        file = t.str("file")
+        file = t.str("file", max_length=MAX_PATH_LENGTH)
         by_role = t.table("curricula", required=True)
         roles = {}
         for role in list(by_role.data):
+            wrong = text_problem(role, MAX_NAME_LENGTH)
+            if wrong:  # a role as the CSV's cells are held to (and not quoted whole in a key)
+                by_role.has(role)
+                by_role.problem("", f"role {excerpt(role)}: {wrong}")
+                continue
             roles[role] = self.ref(by_role, role, curriculum_ids, "curriculum")
         by_role.finish()
         t.finish()
         if file is None:
             return []
-        path = (self.path.parent / file).resolve()
+        path = resolved(self.path.parent / file)
+        if path is None:
+            t.problem("file", "cannot resolve the path (a symbolic link that loops, or a name too long); "
+                              "expected the path of a CSV file")
+            return []
         self.data_files.append(path)
         rows = read_headcounts(path, self.problems, max_count=MAX_HEADCOUNT)
         out = []
+        name = shown_path(path)
         for row in rows:
             if row.site not in site_ids:
-                self.problems.add(str(path), f"line {row.line}.site", f"no site with id {row.site!r}; expected one of {', '.join(sorted(site_ids))}")
+                self.problems.add(name, f"line {row.line}.site", f"no site with id {excerpt(row.site)}; expected one of {', '.join(sorted(site_ids))}")
                 continue
             if row.role not in roles:
-                self.problems.add(str(path), f"line {row.line}.role", f"role {row.role!r} has no curriculum in {t.path('curricula')}; expected one of {', '.join(sorted(roles))}")
+                self.problems.add(name, f"line {row.line}.role", f"role {excerpt(row.role)} has no curriculum in {t.path('curricula')}; expected one of {', '.join(sorted(roles))}")
                 continue
             gid = f"{row.site}/{row.unit}/{row.role}"
             out.append(StaffGroup(gid, row.site, row.role, f"{row.site}/{row.unit}", row.count, roles[row.role], share))
@@ -349,7 +383,8 @@ class _Builder:
             loans = []
             loan_tables = t.tables("loan")
             for lt in loan_tables:
-                loan = Loan(self.ref(lt, "to_site", site_ids, "site"), lt.number("count", integer=True, low=1),
+                loan = Loan(self.ref(lt, "to_site", site_ids, "site"),
+                            lt.number("count", integer=True, low=1, high=MAX_INSTRUCTORS),
                             lt.date("start"), lt.date("end"))
                 lt.finish()
                 if loan.start and loan.end and loan.end < loan.start:
@@ -452,21 +487,21 @@ class _Builder:
         t = self.root.table("uncertainty", required=True)
         d = t.distribution
         u = Uncertainty(
-            elearning_pace_hours_per_day=d("elearning_pace_hours_per_day", low=0),
-            self_training_pace_hours_per_day=d("self_training_pace_hours_per_day", low=0),
+            elearning_pace_hours_per_day=d("elearning_pace_hours_per_day", low=0, high=MAX_HOURS_PER_DAY),
+            self_training_pace_hours_per_day=d("self_training_pace_hours_per_day", low=0, high=MAX_HOURS_PER_DAY),
             no_show_probability=d("no_show_probability", low=0, high=1),
-            no_show_rebook_days=d("no_show_rebook_days", low=0),
+            no_show_rebook_days=d("no_show_rebook_days", low=0, high=MAX_DAYS),
             learner_sick_probability=d("learner_sick_probability", low=0, high=1),
-            learner_sick_days=d("learner_sick_days", low=0),
+            learner_sick_days=d("learner_sick_days", low=0, high=MAX_DAYS),
             instructor_sick_probability=d("instructor_sick_probability", low=0, high=1),
-            turnover_per_year=d("turnover_per_year", low=0, high=5),
-            hire_lag_days=d("hire_lag_days", low=0),
-            training_environment_delay_days=d("training_environment_delay_days", low=0),
-            certification_delay_days=d("certification_delay_days", low=0),
-            go_live_delay_days=d("go_live_delay_days", low=0),
+            turnover_per_year=d("turnover_per_year", low=0, high=MAX_TURNOVER_PER_YEAR),
+            hire_lag_days=d("hire_lag_days", low=0, high=MAX_DAYS),
+            training_environment_delay_days=d("training_environment_delay_days", low=0, high=MAX_DAYS),
+            certification_delay_days=d("certification_delay_days", low=0, high=MAX_DAYS),
+            go_live_delay_days=d("go_live_delay_days", low=0, high=MAX_DAYS),
             go_live_delay_decided_weeks_before=t.number("go_live_delay_decided_weeks_before", low=0, high=52),
             long_term_leave_share=d("long_term_leave_share", 0, low=0, high=1),
-            long_term_leave_return_weeks=d("long_term_leave_return_weeks", 0, low=0, high=520),
+            long_term_leave_return_weeks=d("long_term_leave_return_weeks", 0, low=0, high=MAX_WEEKS),
         )
         t.finish()
         return u
@@ -478,7 +513,7 @@ class _Builder:
         for t, ident in zip(tables, ids):
             delay = CommonDelay(
                 id=ident, delays=t.str("delays", choices=COMMON_DELAY_KINDS), sites=self.site_list(t, site_ids),
-                probability=t.number("probability", low=0, high=1), days=t.distribution("days", low=0),
+                probability=t.number("probability", low=0, high=1), days=t.distribution("days", low=0, high=MAX_DAYS),
                 independent=t.value("independent", False))
             if not isinstance(delay.independent, bool):
                 t.problem("independent", f"expected true or false, got {delay.independent!r}")
@@ -521,3 +556,12 @@ class _Builder:
             if serving and all(p.certification_start >= first for p in serving):
                 self.problems.add(self.root.file, f"site.{site.id}.go_live",
                                   f"go-live {first} is before any instructor serving it starts certification; expected certification_start before go-live")
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` made absolute with its symbolic links followed; None if that fails (a
+    link loop, which Python 3.11 raises as RuntimeError, or a name the system refuses)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None

@@ -11,6 +11,9 @@ import copy
 import tomllib
 from typing import Any
 
+from sim.input_files import nesting
+from sim.limits import MAX_NESTING
+
 
 class OverrideError(ValueError):
     """An override key that does not lead anywhere; ``key`` is the whole dotted key."""
@@ -23,11 +26,14 @@ class OverrideError(ValueError):
 
 def parse_value(text: str) -> Any:
     """Read a command-line value as TOML (numbers, dates, true/false, lists, tables);
-    anything that is not valid TOML is taken as text."""
+    anything that is not valid TOML is taken as text, and so is a value nested more than
+    MAX_NESTING deep or a whole number too long for Python to read (the model's check
+    then says what was expected there)."""
     try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
+        value = tomllib.loads(f"value = {text}")["value"]
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
         return text
+    return text if nesting(value) > MAX_NESTING else value
 
 
 def _child(node: Any, part: str, key: str, walked: str) -> Any:

@@ -2,19 +2,35 @@
 
 Every getter records a :class:`~sim.errors.Problem` naming the file, the dotted key and
 what was expected, and returns ``None``; :meth:`Table.finish` reports keys nobody asked
-for (typos), so unknown keys are errors rather than silently ignored.
+for (typos), so unknown keys are errors rather than silently ignored. Every number,
+date and text is held to its bound (:mod:`sim.limits`, docs/limits.md) here, so a value
+from a file, from ``--set`` or from a study is checked alike.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from sim.distributions import Distribution, DistributionError, from_value
 from sim.errors import Problem
+from sim.limits import (
+    EARLIEST_DATE,
+    FAR_TAIL_FACTOR,
+    FAR_TAIL_PROBABILITY,
+    LATEST_DATE,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    TAIL_PROBABILITY,
+)
 
 _MISSING: Any = object()
+# The first character of a formula in Excel, LibreOffice and Google Sheets: an id that
+# starts with one would run as a formula where a results CSV is opened.
+FORMULA_START = ("=", "+", "-", "@")
+EXCERPT_LENGTH = 40  # characters of a user's text quoted back in a message, at most
 
 
 class Problems:
@@ -31,6 +47,14 @@ class Problems:
         return bool(self.items)
 
 
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """Text quoted back in a message: repr'd (so control characters show as escapes, not
+    act on the terminal) and cut to ``limit`` characters, with its length if cut."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def _type_name(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -39,12 +63,59 @@ def _type_name(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
+        return f"the text {excerpt(value)}"
+    if isinstance(value, float):
+        return repr(value)  # 2.0, not 2: "expected a whole number, got 2.0"
+    if isinstance(value, int):
+        return repr(value) if value.bit_length() < 64 else _num(value)
+    text = repr(value)
+    return text if len(text) <= EXCERPT_LENGTH else f"{text[:EXCERPT_LENGTH]}..."
+
+
+def is_control(char: str) -> bool:
+    """Whether a character is a control character (tab, line break, NUL, escape...) or a
+    line or paragraph separator: none belongs in an id or a name."""
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
+
+
+def text_problem(value: str, max_length: int, multiline: bool = False) -> str | None:
+    """What is wrong with a text of a name or a description (None: nothing).
+
+    At most ``max_length`` characters, and no control characters, which would break the
+    lines of a CSV file or a terminal; ``multiline`` text may have line breaks and tabs.
+    """
+    if len(value) > max_length:
+        return f"expected text of at most {max_length:,} characters, got {len(value):,}"
+    allowed = ("\n", "\t", "\r") if multiline else ()
+    for i, char in enumerate(value):
+        if is_control(char) and char not in allowed:
+            return (f"expected text without control characters (such as a tab, a line break or NUL), "
+                    f"got {char!r} at character {i + 1}")
+    return None
+
+
+def id_problem(value: str, what: str = "an id") -> str | None:
+    """What is wrong with an id or a scenario name (None: nothing); ``what`` names it in
+    the message."""
+    if len(value) > MAX_ID_LENGTH:
+        return f"expected {what} of at most {MAX_ID_LENGTH} characters, got {len(value):,}"
+    wrong = text_problem(value, MAX_ID_LENGTH)
+    if wrong:
+        return wrong.replace("expected text", f"expected {what}")
+    if value.lstrip().startswith(FORMULA_START):
+        starts = ", ".join(FORMULA_START[:-1]) + " or " + FORMULA_START[-1]
+        return (f"expected {what} that does not start with {starts}: it is written to results CSV files, "
+                f"where a spreadsheet would run such a cell as a formula; got {excerpt(value)}")
+    return None
 
 
 def _num(value: float) -> str:
     """A number as people write it: ``1,000,000`` rather than ``1e+06``."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        if value.bit_length() < 1000:
+            return f"{float(value):g}"
+        # Python will not even print a whole number of more than 4,300 digits.
+        return f"a number of about {math.ceil(value.bit_length() * math.log10(2)):,} digits"
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e16):
         return f"{int(value):,}"
     return f"{value:g}"
@@ -90,8 +161,10 @@ class Table:
         """A value of any type, as written (the caller checks it)."""
         return self._get(name, default)
 
-    def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None) -> Any:
-        """A text value, optionally one of ``choices``."""
+    def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None, *,
+            max_length: int = MAX_NAME_LENGTH, multiline: bool = False) -> Any:
+        """A text value, optionally one of ``choices``: at most ``max_length`` characters
+        and without control characters (``multiline``: line breaks and tabs allowed)."""
         value = self._get(name, default)
         if value is None or value is default:
             return value
@@ -99,7 +172,26 @@ class Table:
             self.problem(name, f"expected non-empty text, got {_type_name(value)}")
             return None
         if choices is not None and value not in choices:
-            self.problem(name, f"expected one of {', '.join(choices)}; got {value!r}")
+            self.problem(name, f"expected one of {', '.join(choices)}; got {excerpt(value)}")
+            return None
+        wrong = text_problem(value, max_length, multiline)
+        if wrong:
+            self.problem(name, wrong)
+            return None
+        return value
+
+    def ident(self, name: str, default: Any = _MISSING, what: str = "an id") -> Any:
+        """An id (or a scenario name): text of at most MAX_ID_LENGTH characters, without
+        control characters, that a spreadsheet cannot take for a formula."""
+        value = self._get(name, default)
+        if value is None or value is default:
+            return value
+        if not isinstance(value, str) or not value.strip():
+            self.problem(name, f"expected non-empty text, got {_type_name(value)}")
+            return None
+        wrong = id_problem(value, what)
+        if wrong:
+            self.problem(name, wrong)
             return None
         return value
 
@@ -110,10 +202,12 @@ class Table:
         *,
         integer: bool = False,
         low: float | None = None,
-        high: float | None = None,
+        high: float,
         low_open: bool = False,
     ) -> Any:
-        """A number (an integer if ``integer``) within [low, high] (``low_open``: > low)."""
+        """A number (an integer if ``integer``) within [low, high] (``low_open``: > low).
+
+        ``high`` is required: every number has an upper bound (docs/limits.md)."""
         value = self._get(name, default)
         if value is None or value is default:
             return value
@@ -131,48 +225,71 @@ class Table:
         return value
 
     def date(self, name: str, default: Any = _MISSING) -> Any:
-        """A calendar date: a TOML date (2023-02-11) or the same as text."""
+        """A calendar date from EARLIEST_DATE to LATEST_DATE: a TOML date (2023-02-11) or
+        the same as text."""
         value = self._get(name, default)
         if value is None or value is default:
             return value
+        day = None
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
+            day = value
+        elif isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                day = dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.problem(name, f"expected a date like 2023-02-11, got {_type_name(value)}")
-        return None
+        if day is None:
+            self.problem(name, f"expected a date like 2023-02-11, got {_type_name(value)}")
+            return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            # The working calendar is built day by day over the span of the model.
+            self.problem(name, f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {day}")
+            return None
+        return day
 
-    def distribution(
-        self, name: str, default: Any = _MISSING, *, low: float = 0.0, high: float | None = None
-    ) -> Any:
-        """A number or a distribution table whose values all lie in [low, high]."""
+    def distribution(self, name: str, default: Any = _MISSING, *, low: float = 0.0, high: float) -> Any:
+        """A number or a distribution table whose values lie in [low, high].
+
+        A distribution bounded above (uniform, triangular, beta, empirical, normal with
+        ``high``) must have all its values there. One unbounded above (lognormal,
+        exponential, gamma, Poisson, normal without ``high``) may exceed ``high`` in at
+        most 1 draw in 1/TAIL_PROBABILITY, and FAR_TAIL_FACTOR x ``high`` in at most 1 in
+        1/FAR_TAIL_PROBABILITY, so no draw of a long run overflows a date or a count.
+        """
         value = self._get(name, default)
         if value is None:
             return None
-        if isinstance(value, Distribution):
-            return value
-        try:
-            dist = from_value(value)
-        except DistributionError as err:
-            self.problem(f"{name}.{err.key}" if err.key else name, err.message)
+        bounds = f"[{_num(low)}, {_num(high)}]"
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
+            self.problem(name, f"expected values in {bounds}, got {_num(value)}")  # NaN too
             return None
-        if dist.support_min < low or (high is not None and dist.support_max > high):
-            bounds = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-            self.problem(name, f"expected values {bounds}; {dist.describe()} can give values outside")
+        if isinstance(value, Distribution):
+            dist = value
+        else:
+            try:
+                dist = from_value(value)
+            except DistributionError as err:
+                self.problem(f"{name}.{err.key}" if err.key else name, err.message)
+                return None
+        wrong = _outside(dist, low, high)
+        if wrong:
+            self.problem(name, f"expected values in {bounds}; {dist.describe()} {wrong}")
             return None
         return dist
 
     def str_list(self, name: str, default: Any = _MISSING) -> Any:
-        """A list of texts."""
+        """A list of texts, each held to the rules of :meth:`str`."""
         value = self._get(name, default)
         if value is None or value is default:
             return value
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.problem(name, f"expected a list of texts, got {_type_name(value)}")
             return None
+        for i, item in enumerate(value):
+            wrong = text_problem(item, MAX_NAME_LENGTH)
+            if wrong:
+                self.problem(name, f"item {i}: {wrong}")
+                return None
         return tuple(value)
 
     def int_list(self, name: str, default: Any = _MISSING, *, low: int | None = None,
@@ -211,7 +328,9 @@ class Table:
             ident = item.get("id") if isinstance(item, dict) else None
             # The same dotted key --set takes: by id, or by position for tables without one
             # (or with an id that has a dot, which a dotted key cannot spell).
-            by_id = isinstance(ident, str) and ident and "." not in ident
+            # An id that breaks the rules of ids is reported once, by position, not carried
+            # into the key of every other problem of its table.
+            by_id = isinstance(ident, str) and ident and "." not in ident and id_problem(ident) is None
             sub = f"{name}.{ident}" if by_id else f"{name}.{i}"
             out.append(Table(item, self.path(sub), self.file, self.problems))
         return out
@@ -220,7 +339,10 @@ class Table:
         """Report every key of this table that no getter asked for."""
         for name in self.data:
             if name not in self._used:
-                self.problem(name, "unknown key (check the spelling; see README.md, File formats)")
+                if text_problem(name, MAX_NAME_LENGTH):  # a key no one could mean: not quoted whole
+                    self.problem("", f"unknown key {excerpt(name)} (check the spelling; see README.md, File formats)")
+                else:
+                    self.problem(name, "unknown key (check the spelling; see README.md, File formats)")
 
 
 def unique_ids(tables: list[Table], what: str, key: str = "id") -> list[Any]:
@@ -229,10 +351,26 @@ def unique_ids(tables: list[Table], what: str, key: str = "id") -> list[Any]:
     seen: set[str] = set()
     ids = []
     for t in tables:
-        ident = t.str(key)
+        ident = t.ident(key, what="an id" if key == "id" else f"a {what} {key}")
         if ident is not None and ident in seen:
             t.problem(key, f"duplicate {what} {key} {ident!r}; {key}s must be unique")
         if ident is not None:
             seen.add(ident)
         ids.append(ident)
     return ids
+
+
+def _outside(dist: Distribution, low: float, high: float) -> str | None:
+    """How ``dist`` strays outside [low, high], in words (None: it does not)."""
+    if not dist.support_min >= low:
+        return f"can give values below {_num(low)}"
+    if math.isfinite(dist.support_max):
+        return None if dist.support_max <= high else f"can give values above {_num(high)}"
+    tail = 1 - TAIL_PROBABILITY
+    if not dist.quantile(tail) <= high:
+        return f"gives values above {_num(high)} in more than 1 in {_num(round(1 / TAIL_PROBABILITY))} draws"
+    far = FAR_TAIL_FACTOR * high
+    if not dist.quantile(1 - FAR_TAIL_PROBABILITY) <= far:
+        return (f"has a tail so long that values above {_num(far)} ({FAR_TAIL_FACTOR} times the bound) come in "
+                f"more than 1 in {1 / FAR_TAIL_PROBABILITY:.0e} draws; expected a smaller sd")
+    return None

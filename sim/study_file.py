@@ -7,11 +7,13 @@ value must give a valid model when set.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 from sim.design import base_scenario, point, resolve, with_points
 from sim.errors import ConfigError, Problem
+from sim.limits import MAX_POINTS, MAX_REPLICATIONS
 from sim.reader import Table
 from sim.spec import (
     CapacitySpec,
@@ -21,8 +23,9 @@ from sim.spec import (
     Studies,
     SweepSpec,
 )
+from sim.values import ValueProblem, check_points, check_range, study_value
 
-MAX_REPLICATIONS = 10_000_000
+# MAX_REPLICATIONS (imported above from sim.limits) keeps its old name in this module.
 
 
 def _is_value(v: Any) -> bool:
@@ -55,6 +58,11 @@ def _sweep(t: Table) -> SweepSpec | None:
         grid.append((key, tuple(values)))
     if vary.ok and not vary.data and "vary" in t.data:
         vary.problem("", "expected at least one dotted key with a list of values")
+    try:
+        check_points(math.prod(len(values) for _, values in grid))
+    except ValueProblem as err:
+        vary.problem("", f"its grid of values has {err}")
+        grid = []
     t.finish()
     return SweepSpec(tuple(grid), scenario, replications) if grid else None
 
@@ -88,6 +96,18 @@ def _sensitivity(t: Table) -> SensitivitySpec | None:
     t.finish()
     if not params:
         return None
+    # The designs' sizes: one at a time 2k + 1 points, Morris r(k + 1), Sobol' (first and
+    # total order) N(k + 2).
+    k = len(params)
+    if 2 * k + 1 > MAX_POINTS:
+        t.problem("parameter", f"{k:,} parameters make {2 * k + 1:,} points one at a time; expected at most "
+                               f"{MAX_POINTS:,} points ({(MAX_POINTS - 1) // 2:,} parameters)")
+        return None
+    for name, n, size in (("morris_trajectories", trajectories, k + 1), ("sobol_samples", samples, k + 2)):
+        if n and n * size > MAX_POINTS:
+            t.problem(name, f"{n:,} with {k} parameter{'s' if k > 1 else ''} makes a design of {n * size:,} points; "
+                            f"expected at most {MAX_POINTS:,} (at most {MAX_POINTS // size:,} here)")
+            return None
     return SensitivitySpec(tuple(params), scenario, replications, trajectories, levels, samples)
 
 
@@ -103,6 +123,39 @@ def _capacity(t: Table) -> CapacitySpec:
             t.problem(field, "expected a number, a date, or a duration like 1w")
     t.finish()
     return spec
+
+
+def _capacity_range(spec: ExperimentSpec, c: CapacitySpec) -> list[Problem]:
+    """A [capacity] range of more than MAX_POINTS values (or with dates outside the
+    calendar) as a problem; nothing when it is fine or cannot be read yet (what is wrong
+    with its values is reported where they are checked, or by the capacity command)."""
+    if c.vary is None or c.low is None or c.high is None:
+        return []
+    try:
+        lo, hi = resolve(spec, base_scenario(spec, c.scenario), c.vary, [c.low, c.high], str(spec.file), "capacity")
+        step = _step(c.step, lo)
+    except (ConfigError, ValueProblem):
+        return []
+    if step is None:
+        return []
+    try:
+        check_range(lo, hi, step)
+    except ValueProblem as err:
+        return [Problem(str(spec.file), "capacity", str(err))]
+    return []
+
+
+def _step(step: Any, low: Any) -> Any:
+    """The step as the capacity command reads it: for dates whole days from a duration
+    (default 1w), for numbers a positive number (default 1); None if it is not one."""
+    if isinstance(low, dt.date):
+        written = step if isinstance(step, str) else f"{7 if step is None else step}d"
+        step = (study_value(written, "capacity.step", low) - low).days
+    elif step is None:
+        step = 1
+    if isinstance(step, bool) or not isinstance(step, (int, float)) or not step > 0:
+        return None
+    return step
 
 
 def check_studies(spec: ExperimentSpec) -> list[Problem]:
@@ -137,6 +190,7 @@ def check_studies(spec: ExperimentSpec) -> list[Problem]:
         if c.vary is not None:
             bounds = [v for v in (c.low, c.high) if v is not None]
             attempt("capacity", c.scenario, [(c.vary, bounds, "capacity")] if bounds else [])
+            problems.extend(_capacity_range(spec, c))
             if not bounds:
                 try:
                     resolve(spec, base_scenario(spec, c.scenario), c.vary, [], file, "capacity.vary")

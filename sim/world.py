@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import limits
 from sim.calendar import Closure, WorkingCalendar
 from sim.distributions import Distribution
 from sim.spec import CalendarSpec, ModelSpec, Site
@@ -81,6 +82,7 @@ def common_delay_days(model: ModelSpec, streams: RandomStreams) -> dict[tuple[st
 
     A shared cause is drawn once for all its sites; an ``independent`` one once per
     site, from that site's own stream, so both have the same chance and size per site.
+    The delays of one kind at one site add up to at most ``sim.limits.MAX_DAYS``.
     """
     extra: dict[tuple[str, str], int] = {}
 
@@ -94,7 +96,9 @@ def common_delay_days(model: ModelSpec, streams: RandomStreams) -> dict[tuple[st
         for site in c.sites:
             days = draw(c, site) if c.independent else shared
             if days:
-                extra[c.delays, site] = extra.get((c.delays, site), 0) + days
+                # Each delay is bounded, but many could add up past the calendar's end:
+                # together they are cut at the bound on one delay (sim.limits.MAX_DAYS).
+                extra[c.delays, site] = min(extra.get((c.delays, site), 0) + days, limits.MAX_DAYS)
     return extra
 
 

@@ -102,6 +102,75 @@ def test_support_is_respected(
     assert np.all(np.isfinite(x))
 
 
+@pytest.mark.parametrize(("dist", "variance", "support"), CASES, ids=IDS)
+def test_quantile_is_exact(
+    dist: Distribution, variance: float, support: tuple[float, float], draws: dict[str, np.ndarray]
+) -> None:
+    # The smallest x with P(X <= x) >= q: a share of about q of the draws lies at or below it
+    # (within 4 standard errors of a binomial share), and the ends are the support's.
+    x = draws[dist.describe()]
+    assert (dist.quantile(0), dist.quantile(1)) == support
+    for q in (0.001, 0.1, 0.5, 0.9, 0.999):
+        v = dist.quantile(q)
+        assert dist.support_min <= v <= dist.support_max
+        at_or_below, below = np.mean(x <= v), np.mean(x < v)
+        se = math.sqrt(q * (1 - q) / N_DRAWS)
+        assert below - 4 * se <= q <= at_or_below + 4 * se
+
+
+@pytest.mark.parametrize(("dist", "q", "expected"), [
+    (Uniform(2.0, 10.0), 0.25, 4.0),
+    (Triangular(1.0, 2.0, 6.0), 0.2, 2.0),  # the mode: (mode - low) / (high - low) of the mass lies below it
+    (Triangular(0.0, 0.0, 1.0), 0.75, 0.5),
+    (Exponential(4.0), 0.5, 4.0 * math.log(2)),
+    (Normal(5.0, 2.0), 0.975, 5.0 + 2.0 * stats.norm.ppf(0.975)),
+    (Lognormal(8.0, 3.0), 0.5, 8.0 / math.sqrt(1 + (3.0 / 8.0) ** 2)),  # the median: exp(mu)
+    (Gamma(5.0, 2.0), 0.999, stats.gamma.ppf(0.999, 6.25, scale=0.8)),
+    (Poisson(3.0), 0.999, 10.0),
+    (Beta(0.3, 0.1), 0.5, stats.beta.ppf(0.5, 6.0, 14.0)),
+    (Empirical((1.0, 2.0, 5.0), (1.0, 1.0, 2.0)), 0.25, 1.0),
+    (Empirical((1.0, 2.0, 5.0), (1.0, 1.0, 2.0)), 0.2500001, 2.0),
+    (Empirical((4.0, 0.0, 9.0), (1.0, 0.0, 1.0)), 0.01, 4.0),  # a value of weight 0 is never the answer
+], ids=lambda v: v.describe() if isinstance(v, Distribution) else None)
+def test_quantile_closed_forms(dist: Distribution, q: float, expected: float) -> None:
+    assert dist.quantile(q) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("dist", [Lognormal(1.0, 1e9), Lognormal(1e9, 1e9), Gamma(1e-9, 1e9), Poisson(1e9),
+                                  Normal(0.0, 1.0, low=30.0), Normal(1e9, 1e-9, high=1e9)], ids=lambda d: d.describe())
+def test_quantile_in_far_tails_is_a_number_or_infinity(dist: Distribution) -> None:
+    # No warning (they are errors here) and no exception, however far out.
+    for q in (1e-12, 0.999, 1 - 1e-12, 1 - 1e-16):
+        v = dist.quantile(q)
+        assert not math.isnan(v) and dist.support_min <= v <= dist.support_max
+
+
+@pytest.mark.parametrize("q", [-0.1, 1.1, math.nan, "0.5", True])
+def test_quantile_rejects_what_is_no_probability(q: object) -> None:
+    with pytest.raises(ValueError):
+        Exponential(1.0).quantile(q)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("table", "key"), [
+    ({"dist": "uniform", "low": 0, "high": 1e308}, "high"),
+    ({"dist": "poisson", "mean": 1e300}, "mean"),
+    ({"dist": "fixed", "value": -2e9}, "value"),
+    ({"dist": "empirical", "values": [1, 2], "weights": [1, 1e10]}, "weights"),
+    ({"dist": "lognormal", "mean": 5e-324, "sd": 1}, "sd"),
+    ({"dist": "gamma", "mean": 1, "sd": 5e-324}, "sd"),
+])
+def test_parameters_that_overflow_a_sampler_are_errors(table: dict[str, object], key: str) -> None:
+    with pytest.raises(DistributionError) as err:
+        from_table(table)
+    assert err.value.key == key
+
+
+def test_parameters_at_the_magnitude_limit_sample() -> None:
+    rng = np.random.default_rng(1)
+    for dist in (Uniform(-1e9, 1e9), Poisson(1e9), Exponential(1e9), Lognormal(1e9, 1e9), Gamma(1e9, 1e-9)):
+        assert np.all(np.isfinite(dist.sample(rng, 100)))
+
+
 def test_tight_bounds_and_discrete_draws() -> None:
     rng = np.random.default_rng(7)
     x = Normal(5.0, 2.0, low=4.0, high=6.0).sample(rng, 10_000)

@@ -61,6 +61,12 @@ def test_shipped_baseline_loads():
     assert happened.model.site("hnt").go_live == D(2024, 11, 9)
 
 
+def test_the_experiments_description_is_its_own_not_a_scenarios():
+    spec = load_experiment(EXPERIMENTS / "baseline.toml")
+    assert spec.description == "Midt-Norge as planned in 2022, and HNT as it happened (live 9 Nov 2024)"
+    assert spec.scenarios[1].description.startswith("HNT postponed on 26 Jan 2023")
+
+
 def test_shipped_st_olavs_may_2022_removes_the_postponement():
     spec = load_experiment(EXPERIMENTS / "st-olavs-may-2022.toml")
     happened, may = spec.scenarios

@@ -64,3 +64,22 @@ def test_a_common_cause_delays_its_sites_together_or_each_on_its_own():
     assert 60 < sum(key_a in d for d in together) < 140  # struck in about half (binomial SD 7)
     # Each on its own: often one without the other.
     assert sum((key_a in d) != (key_b in d) for d in apart) > 60  # about half of 200, SD 7
+
+
+def test_common_delays_that_add_up_are_cut_at_the_bound_on_one_delay():
+    # Each delay is bounded (sim.limits.MAX_DAYS); many on one site must not add up past
+    # the calendar's end (the audit's case: hundreds of 10-year outages on one site).
+    import copy
+
+    from sim import limits
+    from sim.model_file import build_model, load_toml
+    from sim.streams import RandomStreams
+    from sim.world import common_delay_days, draw_world
+    from tests.conftest import DATA
+
+    raw = load_toml(DATA / "study-model.toml")
+    outage = {**raw["common_delay"][0], "probability": 1.0, "days": limits.MAX_DAYS}
+    raw["common_delay"] = [{**copy.deepcopy(outage), "id": f"outage-{i}"} for i in range(5)]
+    model = build_model(raw, DATA / "study-model.toml")
+    assert common_delay_days(model, RandomStreams(1, 0))[("training_environment", "a")] == limits.MAX_DAYS
+    draw_world(model, RandomStreams(1, 0))  # and the world can still be drawn
