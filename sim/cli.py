@@ -1,12 +1,21 @@
 """The ``rollout-sim`` command line: validate and run experiment files."""
 from __future__ import annotations
 
+import errno
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from sim import __version__, manifest, record
+from sim import __version__, integrity, limits, manifest, record
+from sim.cli_options import (
+    CHUNK_SIZE,
+    PRECISION,
+    REPLICATIONS,
+    SEED,
+    WORKERS,
+    executor_problems,
+)
 from sim.cli_studies import register as register_studies
 from sim.errors import ConfigError, Problem
 from sim.executors import EXECUTORS
@@ -18,7 +27,24 @@ from sim.results import RunFolder
 from sim.runner import RunOptions
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Guarded(click.Group):
+    """A group whose commands end in one line, not a traceback, when the machine fails
+    them: a full disk, a folder that cannot be written, a file that vanished. A bug in
+    rollout-sim itself is not caught here: its traceback is what a report of it needs."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as err:
+            if err.errno == errno.EPIPE:
+                raise  # output piped into `head`: click ends quietly
+            where = f"{err.filename}: " if err.filename else ""
+            fail([Problem("", "", f"{where}{err.strerror or err}")])
+        except MemoryError:
+            fail([Problem("", "", "out of memory; try fewer replications (-n) or workers (--workers)")])
+
+
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, prog_name="rollout-sim")  # works uninstalled too
 def cli() -> None:
     """Will staff be trained before go-live? Simulate an EHR training rollout.
@@ -54,27 +80,33 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
-@click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications per scenario (default: the experiment file's; with --precision, the first round).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of the whole experiment (default: the experiment file's).")
+@click.option("-n", "--replications", type=REPLICATIONS, help="Replications per scenario (default: the experiment file's; with --precision, the first round).")
+@click.option("--seed", type=SEED, help="Seed of the whole experiment (default: the experiment file's).")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<date-time>).")
 @click.option("--force", is_flag=True, help="Replace the results folder if it exists.")
 @click.option("--resume", "resume", type=click.Path(path_type=Path, file_okay=False), help="Continue an interrupted run in this results folder.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key; repeatable.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run.")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: this machine's cores).")
+@click.option("--workers", type=WORKERS, help="Worker processes (default: this machine's cores).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler to use (with --executor dask; default: a local cluster).")
-@click.option("--chunk-size", type=click.IntRange(min=1), help="Replications per task sent to a worker (default: automatic).")
-@click.option("--precision", type=click.FloatRange(min=0, min_open=True, max=0.5), help="Run in doubling rounds until every site's risk 95% CI half-width is at most this.")
-@click.option("--max-replications", type=click.IntRange(min=1), default=20_000, show_default=True, help="With --precision: stop here at the latest.")
+@click.option("--chunk-size", type=CHUNK_SIZE, help="Replications per task sent to a worker (default: automatic).")
+@click.option("--precision", type=PRECISION, help="Run in doubling rounds until every site's risk 95% CI half-width is at most this.")
+@click.option("--max-replications", type=REPLICATIONS, default=20_000, show_default=True, help="With --precision: stop here at the latest.")
 @click.option("--no-plots", is_flag=True, help="Write no figures and no report (rollout-sim plot/report can add them later).")
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress.")
 def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None, force: bool,
         resume: Path | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
         chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, quiet: bool) -> None:
     """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
+    problems = executor_problems(executor, scheduler)
+    given = click.get_current_context().get_parameter_source("max_replications") != click.core.ParameterSource.DEFAULT
+    if given and precision is None and resume is None:
+        problems.append(Problem("--max-replications", "", "only used with --precision (a run without it does "
+                                                           "exactly -n replications)"))
+    if problems:
+        fail(problems)
     if resume is not None:
-        if precision is not None or force or click.get_current_context().get_parameter_source(
-                "max_replications") != click.core.ParameterSource.DEFAULT:
+        if precision is not None or force or given:
             fail([Problem("--resume", "", "continues a run as it was started; --precision, --max-replications "
                                            "and --force cannot change it")])
         folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
@@ -105,10 +137,10 @@ def _resumed(path: Path, experiment: Path | None, sets: tuple[str, ...], replica
         fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --seed and --out cannot change it")])
     folder = RunFolder(path)
     try:
-        m = record.read_manifest(folder)
-    except (OSError, ValueError):
-        fail([Problem(str(path), "manifest.json", "not a results folder of rollout-sim (no readable manifest.json)")])
-    if m.get("status") == "complete":
+        m = integrity.read_manifest(path)
+    except integrity.DamagedError as err:
+        fail([Problem("--resume", "", f"cannot resume: {err}")])
+    if m["status"] == "complete":
         fail([Problem(str(path), "", "this run is complete; nothing to resume")])
     try:
         spec = load_experiment(path / record.CONFIG / "experiment.toml")
@@ -120,8 +152,15 @@ def _resumed(path: Path, experiment: Path | None, sets: tuple[str, ...], replica
 
 
 def _results_dir(path: Path) -> Path:
-    if not (path / "summary.json").is_file():
-        fail([Problem(str(path), "", "not a complete results folder (no summary.json); run rollout-sim run first")])
+    """A complete, undamaged results folder that figures can be drawn into, or exit."""
+    try:
+        integrity.check_complete(path)
+    except integrity.DamagedError as err:
+        fail([Problem(str(path), "", str(err).removeprefix(f"{path}: "))])
+    figures = path / "figures"
+    if figures.is_symlink() or (figures.exists() and not figures.is_dir()):
+        fail([Problem(str(path), "figures", "is not a folder; rollout-sim draws the figures into a folder of "
+                                            "that name: move it away and try again")])
     return path
 
 
@@ -150,16 +189,22 @@ def report(results: Path) -> None:
 
 @cli.command()
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
-@click.option("--replication", type=click.IntRange(min=0), default=0, show_default=True, help="Which replication to trace.")
+@click.option("--replication", type=click.IntRange(0, limits.MAX_REPLICATIONS - 1), default=0, show_default=True, help="Which replication to trace.")
 @click.option("--scenario", help="Which scenario (default: the first).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the experiment file's).")
+@click.option("--seed", type=SEED, help="Seed (default: the experiment file's).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value by its dotted key; repeatable.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("trace"), show_default=True,
               help="Folder for sessions.csv and sessions.ics.")
+@click.option("--force", is_flag=True, help="Replace sessions.csv and sessions.ics if the folder has them.")
 def trace(experiment: Path | None, replication: int, scenario: str | None, seed: int | None,
-          sets: tuple[str, ...], out: Path) -> None:
+          sets: tuple[str, ...], out: Path, force: bool) -> None:
     """Write one replication's class timetable as sessions.csv and a calendar (.ics)."""
-    from sim.trace import write_trace
+    from sim.trace import CSV_NAME, ICS_NAME, write_trace
+
+    there = [name for name in (CSV_NAME, ICS_NAME) if (out / name).exists() or (out / name).is_symlink()]
+    if there and not force:
+        fail([Problem("--out", "", f"{out} already has {' and '.join(there)}; choose another --out, "
+                                   "or add --force to replace them")])
 
     try:
         spec = load_experiment(experiment_path(experiment), parse_sets(sets))

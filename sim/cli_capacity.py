@@ -8,9 +8,12 @@ from typing import Any
 
 import click
 
+from sim import limits
+from sim.cli_options import RISK
 from sim.cli_studies import Study, study_command
 from sim.design import point, resolve
 from sim.errors import ConfigError, Problem
+from sim.force import NotOursError, check_replaceable
 from sim.launch import default_out, fail
 from sim.overrides import OverrideError, apply_overrides, parse_value, value_at
 from sim.record import safe_name
@@ -23,7 +26,7 @@ from sim.values import ValueProblem, study_value
 @click.command()
 @study_command("capacity")
 @click.option("--site", help="The site whose risk must be at most --max-risk (default: the [capacity] table's).")
-@click.option("--max-risk", type=click.FloatRange(min=0, min_open=True, max=1), help="The highest acceptable risk of not being ready, like 0.05.")
+@click.option("--max-risk", type=RISK, help="The highest acceptable risk of not being ready, like 0.05.")
 @click.option("--vary", "key", metavar="KEY", help="The dotted key to search, like instructor_pool.hnt-instructors.count or site.hnt.go_live.")
 @click.option("--low", help="Lowest value to try (number, date, or shift like -8w).")
 @click.option("--high", help="Highest value to try.")
@@ -84,6 +87,11 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
     step_value = _step(written["step"], current)
     if not lo < hi:
         fail([Problem("--low/--high", key, f"expected low < high, got {lo} and {hi}")])
+    count = (hi - lo).days // step_value if isinstance(lo, dt.date) else (hi - lo) / step_value
+    if count + 1 > limits.MAX_POINTS:
+        fail([Problem("--step", key, f"{lo} to {hi} in steps of {step_value} makes {count + 1:,.0f} values to "
+                                     f"search; expected at most {limits.MAX_POINTS:,}: take a larger step or a "
+                                     "narrower range")])
     values = candidates(lo, hi, step_value)
     options = study.options(table.replications if table else None)
     root = study.out or default_out(study.spec, "capacity")
@@ -101,13 +109,14 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
 
     question = {"site": site, "max_risk": max_risk, "vary": key, "low": str(values[0]), "high": str(values[-1]),
                 "step": str(step_value), "replications": options.replications, "seed": options.seed}
-    if root.exists():
-        # --force replaces an earlier capacity search (it has capacity.json), nothing else.
-        if not study.force or not (root / "capacity.json").is_file():
-            fail([Problem("--out", "", f"{root} exists; choose another --out"
-                          + ("" if (root / "capacity.json").is_file() or not study.force else
-                             " (--force only replaces an earlier capacity search)")
-                          + ("" if study.force else ", or add --force to replace it"))])
+    if root.exists() or root.is_symlink():
+        # --force replaces an earlier capacity search, recognised by its structure, nothing else.
+        if not study.force:
+            fail([Problem("--out", "", f"{root} exists; choose another --out, or add --force to replace it")])
+        try:
+            check_replaceable(root, kind="capacity")
+        except NotOursError as err:
+            fail([Problem("--out", "", str(err))])
         shutil.rmtree(root)
     root.mkdir(parents=True)
     write_atomic(root / "capacity.json", json_text(question))

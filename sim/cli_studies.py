@@ -14,16 +14,17 @@ from typing import Any
 
 import click
 
+from sim.cli_options import REPLICATIONS, SEED, WORKERS, executor_problems
 from sim.design import base_scenario, with_points
 from sim.errors import ConfigError, Problem
 from sim.executors import EXECUTORS
-from sim.sensitivity import METHODS as sa_methods
 from sim.experiment_file import load_experiment
 from sim.launch import default_out, fail, parse_sets, run_fresh
 from sim.overrides import parse_value
 from sim.paths import experiment_path
 from sim.results import dict_csv_text, json_text, write_atomic
 from sim.runner import RunOptions
+from sim.sensitivity import METHODS as sa_methods
 from sim.spec import ExperimentSpec
 from sim.summary import columns_from_csv
 from sim.sweep import SWEEP_FILE, grid, joint_rows, sweep_rows
@@ -34,14 +35,14 @@ def study_options(f: Callable) -> Callable:
     """The options every study shares: what to run on, and where."""
     for option in reversed([
         click.argument("experiment", required=False, type=click.Path(path_type=Path)),
-        click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications per point (default: the study table's, else the experiment's)."),
-        click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the experiment file's); every point uses the same replication seeds."),
+        click.option("-n", "--replications", type=REPLICATIONS, help="Replications per point (default: the study table's, else the experiment's)."),
+        click.option("--seed", type=SEED, help="Seed (default: the experiment file's); every point uses the same replication seeds."),
         click.option("--scenario", help="The experiment's scenario to build on (default: the study table's, else the first)."),
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model value by its dotted key for every point; repeatable."),
         click.option("--out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<study>-<date-time>)."),
         click.option("--force", is_flag=True, help="Replace the results folder if it exists."),
         click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run."),
-        click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: this machine's cores)."),
+        click.option("--workers", type=WORKERS, help="Worker processes (default: this machine's cores)."),
         click.option("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler (with --executor dask)."),
         click.option("-q", "--quiet", is_flag=True, help="Print no progress."),
     ]):
@@ -56,6 +57,8 @@ class Study:
                  scenario: str | None, sets: tuple[str, ...], out: Path | None, force: bool, executor: str,
                  workers: int | None, scheduler: str | None, quiet: bool) -> None:
         self.kind = kind
+        if problems := executor_problems(executor, scheduler):
+            fail(problems)
         self.overrides = parse_sets(sets)
         try:
             self.spec = load_experiment(experiment_path(experiment), self.overrides)
@@ -106,12 +109,16 @@ def study_command(kind: str):
 
 def parse_vary(items: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
     """``--vary KEY=V1,V2,...`` options as (key, values written)."""
-    out = []
+    out: list[tuple[str, list[Any]]] = []
     for item in items:
         key, sep, values = item.partition("=")
         parts = [v.strip() for v in values.split(",")]
         if not sep or not key.strip() or not all(parts):
             fail([Problem("--vary", item, "expected KEY=V1,V2,..., like uncertainty.training_environment_delay_days=0w,2w,4w")])
+        if key.strip() in (k for k, _ in out):
+            # Two lists for one key would make a grid of points that set it twice: fewer
+            # models than points, reported as if they were all different.
+            fail([Problem("--vary", key.strip(), "given twice; list all its values in one --vary KEY=V1,V2,...")])
         out.append((key.strip(), [parse_value(v) for v in parts]))
     return out
 
@@ -288,9 +295,16 @@ def compare(folder_a: Path, folder_b: Path, scenario_a: str | None, scenario_b: 
         result = compare_folders(folder_a, folder_b, scenario_a, scenario_b, unpaired)
     except CompareError as err:
         fail([Problem(f"{folder_a} vs {folder_b}", "", str(err))])
+    if json_out is not None and (json_out.name in ("", ".", "..") or json_out.is_dir()):
+        fail([Problem("--json", str(json_out), "is a folder; expected the path of a file to write, like compare.json")])
+    if json_out is not None and not json_out.parent.is_dir():
+        fail([Problem("--json", str(json_out), f"no folder {json_out.parent} to write it in; create it first")])
     how = "paired by replication (same seeds)" if result["paired"] else "unpaired (independent runs)"
     click.echo(f"B ({result['b']['folder']}, {result['b']['scenario']}) against A ({result['a']['folder']}, "
                f"{result['a']['scenario']}), {how}:")
+    if result["inputs_differ"]:
+        click.echo(f"  note: the two runs' inputs differ ({', '.join(result['inputs_differ'])}), so the change "
+                   "is that of every difference between them, not of the scenarios alone")
     for site, d in result["sites"].items():
         low, high = d["risk_difference_ci95"]
         ci = f" (95% CI {low:+.1%} to {high:+.1%})" if low is not None else ""

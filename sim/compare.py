@@ -14,8 +14,16 @@ from typing import Any
 
 import numpy as np
 
+from sim.integrity import DamagedError, check_complete
+from sim.reader import excerpt
 from sim.stats import mean_ci, newcombe_interval, welch_interval
-from sim.summary import SiteColumns, _round, columns_from_csv, paired_difference, quantile_difference
+from sim.summary import (
+    SiteColumns,
+    _round,
+    columns_from_csv,
+    paired_difference,
+    quantile_difference,
+)
 
 
 class CompareError(ValueError):
@@ -25,15 +33,15 @@ class CompareError(ValueError):
 def read_folder(path: Path, scenario: str | None) -> tuple[dict[str, Any], str, dict[str, SiteColumns]]:
     """A complete results folder's manifest, the scenario to compare and its columns."""
     try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-        columns = columns_from_csv(path / "replications.csv")
-    except (OSError, ValueError, KeyError) as err:
-        raise CompareError(f"{path}: not a complete results folder of rollout-sim ({err})") from None
+        manifest = check_complete(path)  # every file as the run wrote it: safe to read below
+    except DamagedError as err:
+        raise CompareError(str(err)) from None
+    summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    columns = columns_from_csv(path / "replications.csv")
     names = list(summary["scenarios"])
     name = scenario or names[0]
     if name not in columns:
-        raise CompareError(f"{path}: no scenario {name!r}; expected one of {', '.join(names)}")
+        raise CompareError(f"{path}: no scenario {excerpt(name)}; expected one of {', '.join(names)}")
     return {**manifest, "model": summary.get("model")}, name, columns[name]
 
 
@@ -86,6 +94,10 @@ def compare(path_a: Path, path_b: Path, scenario_a: str | None = None, scenario_
         raise CompareError("cannot pair the replications: " + "; ".join(problems)
                            + ". Add --unpaired for intervals that treat the runs as independent (wider).")
     paired = not problems and not unpaired
+    # Paired runs of two different models are still common random numbers, but the user
+    # should know the change is every difference between the inputs, not one setting.
+    differ = sorted(k for k in a["inputs"].keys() | b["inputs"].keys() if a["inputs"].get(k) != b["inputs"].get(k))
     return {"a": {"folder": str(path_a), "scenario": name_a, "seed": a.get("seed"), "model": a.get("model")},
             "b": {"folder": str(path_b), "scenario": name_b, "seed": b.get("seed"), "model": b.get("model")},
-            "paired": paired, "sites": {s: compare_site(cols_a[s], cols_b[s], paired) for s in cols_a}}
+            "paired": paired, "inputs_differ": differ,
+            "sites": {s: compare_site(cols_a[s], cols_b[s], paired) for s in cols_a}}

@@ -15,6 +15,7 @@ from typing import Any
 from sim.errors import ConfigError, Problem
 from sim.model_file import build_model
 from sim.overrides import OverrideError, apply_overrides, value_at
+from sim.reader import excerpt
 from sim.spec import ExperimentSpec, Scenario
 from sim.values import ValueProblem, label, study_value
 
@@ -36,7 +37,8 @@ def base_scenario(spec: ExperimentSpec, name: str | None) -> Scenario:
         if s.name == name:
             return s
     known = ", ".join(s.name for s in spec.scenarios)
-    raise ConfigError([Problem("--scenario", name, f"no scenario {name!r} in {spec.file}; expected one of {known}")])
+    raise ConfigError([Problem("--scenario", excerpt(name), f"no scenario {excerpt(name)} in {spec.file}; "
+                                                            f"expected one of {known}")])
 
 
 def resolve(spec: ExperimentSpec, base: Scenario, key: str, values: list[Any], file: str, at: str) -> list[Any]:

@@ -17,8 +17,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.key}" if self.key else self.file
-        return f"{where}: {self.message}"
+        where = ": ".join(part for part in (self.file, self.key) if part)
+        return f"{where}: {self.message}" if where else self.message
 
 
 class ConfigError(Exception):

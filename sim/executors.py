@@ -11,8 +11,11 @@ import concurrent.futures as cf
 import itertools
 import multiprocessing
 import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +24,7 @@ from sim.spec import ExperimentSpec
 
 EXECUTORS = ("process", "serial", "dask")
 IN_FLIGHT = 3  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
+PARENT_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,24 @@ class SerialExecutor:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(spec: ExperimentSpec, seed: int) -> None:
+def _init_worker(spec: ExperimentSpec, seed: int, parent: int) -> None:
     # The spec travels once per worker, not once per chunk.
     _WORKER["spec"], _WORKER["seed"] = spec, seed
+    # The parent's id comes from the parent: one that died while this worker was still
+    # starting has already handed it on, and os.getppid() here would name the new parent.
+    threading.Thread(target=_end_with_parent, args=(parent,), name="end-with-parent", daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and its
+    workers would run on for minutes, holding the CPUs and the resource tracker. When
+    the parent dies the worker is handed to another process, so its parent id changes.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _run_in_worker(task: Task) -> list[Done]:
@@ -111,7 +130,7 @@ class ProcessExecutor:
         self.workers = workers or os.cpu_count() or 1
         # spawn: the same behaviour on Linux, macOS and Windows, and no fork-with-threads hazards.
         self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_init_worker, initargs=(spec, seed))
+                                           initializer=_init_worker, initargs=(spec, seed, os.getpid()))
 
     def map(self, tasks: Iterable[Task]) -> Iterator[list[Done]]:
         """Results of each chunk as it finishes.

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from sim import manifest, record
+from sim import integrity, manifest, record
 from sim.errors import Problem
 from sim.executors import ReplicationError
 from sim.overrides import parse_value
@@ -75,11 +75,20 @@ def execute(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overri
     try:
         folder.lock()  # before anything is read or rewritten: another run may still hold it
     except ResultsExistError as err:
-        fail([Problem("--resume", "", str(err))])
+        folder.discard()
+        fail([Problem("--resume" if resumed else "--out", "", str(err))])
     # A scheduler or a shell that stops the run with SIGTERM gets the same clean stop as Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
     try:
-        config_hash = record.read_manifest(folder)["config_hash"] if resumed else record.save_inputs(folder, spec)
+        if resumed:
+            try:
+                recorded = integrity.read_manifest(folder.path)
+                integrity.check_inputs(folder.path, recorded)
+            except integrity.DamagedError as err:
+                fail([Problem("--resume", "", f"cannot resume: {err}")])
+            inputs = (recorded["config_hash"], recorded["inputs"])
+        else:
+            inputs = record.save_inputs(folder, spec)
         bar = None if quiet else _bar()
         runner = Runner(spec, folder, options, bar)
         if resumed:
@@ -87,8 +96,11 @@ def execute(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overri
                 runner.restore()
             except (OSError, ValueError) as err:
                 fail([Problem(str(folder.path), "", f"cannot resume: {err}")])
-        return _run(runner, folder, spec, options, overrides, config_hash, started, no_plots, bar,
-                    fresh=not resumed, echo=echo)
+        return _run(runner, folder, spec, options, overrides, inputs, started, no_plots, bar, fresh=not resumed,
+                    echo=echo)
+    except BaseException:
+        folder.discard()  # a new folder that never started leaves nothing behind
+        raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -100,43 +112,53 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOptions,
-         overrides: list[tuple[str, Any]], config_hash: str, started: str, no_plots: bool, bar, fresh: bool,
-         echo: bool) -> dict[str, Any]:
+         overrides: list[tuple[str, Any]], inputs: tuple[str, dict[str, str]], started: str, no_plots: bool, bar,
+         fresh: bool, echo: bool) -> dict[str, Any]:
     """Run, write the results and say what was found (or why it stopped)."""
 
-    def note(status: str, error: str | None = None) -> None:
-        record.write_manifest(folder, spec, options, overrides, config_hash, runner.progress, status, started,
-                              runner.workers, error)
+    def note(status: str, error: str | None = None, files: dict[str, str] | None = None) -> None:
+        record.write_manifest(folder, spec, options, overrides, inputs, runner.progress, status, started,
+                              runner.workers, error, files)
+
+    def stopped(status: str, message: str, code: int, error: str | None = None) -> None:
+        # Say why first: recording it may itself fail (a full disk), and the folder stays
+        # resumable either way (the manifest never says complete before it is).
+        click.echo(message, err=True)
+        try:
+            note(status, error)
+        except OSError:
+            pass
+        sys.exit(code)
 
     note("running")
+    folder.commit()  # the new folder takes its name (replacing the old one under --force) only now
+    resume = f"rollout-sim run --resume {folder.path}"
     try:
         progress = runner.run()
+        if bar is not None:
+            bar.close()
+        summary = _finish(folder, spec, options, runner)
     except ReplicationError as err:
-        note("failed", str(err))
-        click.echo(f"\nerror: {err}\n(finished replications are kept in {folder.path})", err=True)
-        sys.exit(1)
+        stopped("failed", f"\nerror: {err}\n(finished replications are kept in {folder.path})", 1, str(err))
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
-        note("interrupted")
-        click.echo(f"\ninterrupted; continue with: rollout-sim run --resume {folder.path}", err=True)
-        sys.exit(130)
+        stopped("interrupted", f"\ninterrupted; continue with: {resume}", 130)
     except RuntimeError as err:  # an executor that cannot start (e.g. Dask not installed)
-        note("failed", str(err))
-        click.echo(f"\nerror: {err}", err=True)
         if fresh and runner.progress.rows == 0:
+            click.echo(f"\nerror: {err}", err=True)
             folder.unlock()
             shutil.rmtree(folder.path)  # nothing ran: leave no folder behind
-        sys.exit(1)
-    if bar is not None:
-        bar.close()
-    try:
-        summary = _finish(folder, spec, options, runner)
-    except KeyboardInterrupt:
-        note("interrupted")
-        click.echo(f"\ninterrupted; continue with: rollout-sim run --resume {folder.path}", err=True)
-        sys.exit(130)
-    note("complete")
+            sys.exit(1)
+        stopped("failed", f"\nerror: {err}", 1, str(err))
+    except MemoryError:
+        stopped("failed", "\nerror: out of memory; the finished replications are kept: continue with fewer "
+                          f"workers: {resume} --workers 1", 1, "out of memory")
+    except OSError as err:  # a full disk, a folder removed under the run
+        reason = f"cannot write {err.filename or folder.path}: {err.strerror or err}"
+        stopped("failed", f"\nerror: {reason}; the finished replications are kept: fix that, then continue "
+                          f"with: {resume}", 1, reason)
+    note("complete", files=integrity.result_checksums(folder.path))
     folder.clean_up()
     if echo:
         print_summary(summary)

@@ -2,28 +2,26 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import tomli_w
 
 from sim import manifest
+from sim.integrity import CONFIG, MANIFEST, checksums, input_files
 from sim.results import RunFolder, json_text
 from sim.runner import Progress, RunOptions
 from sim.spec import ExperimentSpec
-
-CONFIG = "config"
-MANIFEST = "manifest.json"
 
 
 def _toml(raw: dict[str, Any]) -> str:
     return tomli_w.dumps(raw)
 
 
-def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> str:
+def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str, str]]:
     """Write the inputs as run: ``config/`` (experiment and model after --set, loadable
     again for --resume, with any headcount CSVs) and ``resolved/<scenario>.toml`` (each
-    scenario's model after its overrides). Returns a hash of what decides the numbers."""
+    scenario's model after its overrides). Returns a hash of what decides the numbers,
+    and the SHA-256 of each of those files (checked before the folder is read again)."""
     experiment = copy.deepcopy(spec.raw)
     experiment["experiment"]["model"] = "model.toml"
     model = copy.deepcopy(spec.raw_model)
@@ -44,7 +42,8 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> str:
     folder.write(CONFIG, "model.toml", texts[1])
     for i, scenario in enumerate(spec.scenarios):
         folder.write("resolved", f"{i}-{safe_name(scenario.name)}.toml", _toml(scenario.raw_model))
-    return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data])
+    inputs = checksums(folder.path, input_files(folder.path))
+    return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data]), inputs
 
 
 def safe_name(name: str) -> str:
@@ -54,9 +53,12 @@ def safe_name(name: str) -> str:
 
 
 def write_manifest(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overrides: list[tuple[str, Any]],
-                   config_hash: str, progress: Progress, status: str, started: str, workers: int,
-                   error: str | None = None) -> None:
-    """manifest.json: enough to reproduce the run, and whether it finished."""
+                   inputs: tuple[str, dict[str, str]], progress: Progress, status: str, started: str, workers: int,
+                   error: str | None = None, files: dict[str, str] | None = None) -> None:
+    """manifest.json: enough to reproduce the run, whether it finished, and the SHA-256 of
+    its inputs (``inputs``: the hash of what decides the numbers and each file's) and,
+    once complete, of its result files (``files``), so a later reader can check them."""
+    config_hash, input_sums = inputs
     folder.write("", MANIFEST, json_text({
         "status": status,
         "error": error,
@@ -75,13 +77,11 @@ def write_manifest(folder: RunFolder, spec: ExperimentSpec, options: RunOptions,
         "executor": options.executor,
         "workers": workers,
         "config_hash": config_hash,
+        "inputs": input_sums,
+        **({"files": files} if files is not None else {}),
         "git_commit": manifest.git_commit(),
         "versions": manifest.versions(),
         "started": started,
         "finished": manifest.now() if status != "running" else None,
     }))
 
-
-def read_manifest(folder: RunFolder) -> dict[str, Any]:
-    """The manifest of an earlier run."""
-    return json.loads((folder.path / MANIFEST).read_text(encoding="utf-8"))

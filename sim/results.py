@@ -17,6 +17,7 @@ import io
 import json
 import os
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,8 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from sim import locks
 from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
+from sim.force import STAGING, NotOursError, check_replaceable
 from sim.outcomes import SiteOutcome
 
 COLUMNS = ("scenario", "replication", *SiteOutcome.columns())
@@ -65,13 +68,23 @@ def csv_text(rows: Iterable[list[str]], header: bool = True) -> str:
     return buf.getvalue()
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @, or a tab or
+    carriage return first) gets a leading apostrophe, which shows it as the text it is.
+    Numbers are left alone: -0.05 is a number, not a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def dict_csv_text(rows: list[dict[str, Any]]) -> str:
-    """CSV text of rows that share their keys (the header); None is an empty cell."""
+    """CSV text of rows that share their keys (the header); None is an empty cell. Text
+    from input files (a parameter's name, a point's label) is made spreadsheet-safe."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if rows:
         writer.writerow(list(rows[0]))
-        writer.writerows([["" if v is None else v for v in r.values()] for r in rows])
+        writer.writerows([["" if v is None else spreadsheet_safe(v) for v in r.values()] for r in rows])
     return buf.getvalue()
 
 
@@ -84,20 +97,28 @@ def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write arrays as a compressed .npz, atomically, with the same bytes for the same
     arrays (numpy's savez stamps the time into the zip; this does not)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, array in arrays.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with zf.open(info, "w", force_zip64=True) as fh:
-                np.lib.format.write_array(fh, np.asanyarray(array), allow_pickle=False)
-    os.replace(tmp, path)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, array in arrays.items():
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with zf.open(info, "w", force_zip64=True) as fh:
+                    np.lib.format.write_array(fh, np.asanyarray(array), allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a text file so that a reader sees the old file or the new, never a part."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave a part-file behind
+        raise
 
 
 class RunFolder:
@@ -105,26 +126,66 @@ class RunFolder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.target: Path | None = None  # the name a new folder takes in commit()
 
     @classmethod
     def create(cls, path: Path, force: bool = False) -> RunFolder:
-        """A new, empty folder; an existing one is replaced only with ``force``."""
-        if path.exists() and not path.is_dir():
-            raise ResultsExistError(f"{path} is a file, not a results folder; choose another --out")
+        """A new, empty folder for ``path``, built beside it under a hidden name.
+
+        It takes the name ``path`` only in :meth:`commit`, once the run has started
+        safely (inputs and manifest written), so a folder at ``path`` always has its
+        manifest, and with ``force`` the old folder is deleted only then, and only when
+        it is one rollout-sim wrote (:mod:`sim.force`). Until then :meth:`discard`
+        removes the new folder and leaves ``path`` as it was.
+        """
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            what = "a symbolic link" if path.is_symlink() else "a file"
+            raise ResultsExistError(f"{path} is {what}, not a results folder; choose another --out")
         if path.exists():
             if not force:
                 raise ResultsExistError(f"{path} exists; choose another --out, add --force to replace it, "
                                         f"or --resume {path} to continue it")
-            # --force replaces a results folder, never any other folder, nor one in use.
-            if any(path.iterdir()) and not (path / "manifest.json").exists():
-                raise ResultsExistError(f"{path} is not a results folder of rollout-sim (no manifest.json); "
-                                        "--force only replaces results folders")
-            cls(path).lock()
-            shutil.rmtree(path)
-        path.mkdir(parents=True)
-        folder = cls(path)
+            try:
+                check_replaceable(path)
+            except NotOursError as err:
+                raise ResultsExistError(str(err)) from None
+            holder = cls(path).holder()
+            if holder:
+                raise ResultsExistError(f"{path} is in use by a run still going ({holder})")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=path.parent))
+        except OSError as err:
+            raise ResultsExistError(f"cannot create {path}: {err.strerror or err}") from None
+        folder = cls(staging)
+        folder.target = path
         folder.write("", JOURNAL, csv_text([]))
         return folder
+
+    def commit(self) -> None:
+        """Give a new folder its name (replacing the old folder under ``--force``)."""
+        target = self.target
+        if target is None:
+            return
+        old = None
+        if target.exists():
+            check_replaceable(target)  # again: it may have changed while this run started
+            old = Path(tempfile.mkdtemp(prefix=STAGING, dir=target.parent))
+            os.replace(target, old / "old")
+        try:
+            os.replace(self.path, target)
+        except OSError:
+            if old is not None:
+                os.replace(old / "old", target)  # put the old folder back
+            raise
+        self.path, self.target = target, None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Remove a new folder that never took its name (the run did not start)."""
+        if self.target is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
 
     def write(self, subfolder: str, name: str, text: str) -> None:
         """Write a file atomically (into ``subfolder`` when given)."""
@@ -146,17 +207,23 @@ class RunFolder:
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
-                try:
-                    pid = int(path.read_text().strip() or 0)
-                    os.kill(pid, 0)
-                except (ValueError, ProcessLookupError, PermissionError, OSError):
+                holder = self.holder()
+                if not holder:
                     path.unlink(missing_ok=True)  # left by a process that is gone
                     continue
-                raise ResultsExistError(f"{self.path} is in use by a run still going (process {pid})") from None
+                raise ResultsExistError(f"{self.path} is in use by a run still going ({holder})") from None
             with os.fdopen(fd, "w") as fh:
-                fh.write(str(os.getpid()))
+                fh.write(json.dumps(locks.this_process()))
             return
         raise ResultsExistError(f"{self.path}: could not claim the folder")
+
+    def holder(self) -> str:
+        """Who holds the folder's lock: a description of a live process, or "" if nobody."""
+        try:
+            text = (self.path / LOCK).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return locks.live_holder(text)
 
     def unlock(self) -> None:
         """Release the folder."""
@@ -179,35 +246,67 @@ class RunFolder:
         arrays["rows"] = np.array(rows)
         save_npz(self.path / CHECKPOINT, arrays)
 
-    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> tuple[list[list[str]], int]:
+    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals],
+                scenarios: Iterable[str] = ()) -> tuple[list[list[str]], int]:
         """For --resume: load the curves and weekly totals of the last checkpoint, cut the
         journal back to the rows it covers, and return those rows and the round that was
-        under way (0 when nothing was checkpointed)."""
-        rows: list[list[str]] = []
+        under way (0 when nothing was checkpointed). Raises ValueError, naming the file,
+        for a checkpoint or journal that is damaged (rows of unknown ``scenarios`` too)."""
         keep = target = 0
         if (self.path / CHECKPOINT).exists():
-            with np.load(self.path / CHECKPOINT) as data:
-                keep = int(data["rows"])
-                target = int(data["target"]) if "target" in data.files else 0
-                for i, h in enumerate(curves):
-                    h.counts = data[f"counts_{i}"].astype(np.int32)
-                    h.replications = int(data["replications"][i])
-                for i, w in enumerate(weekly):
-                    w.totals = data[f"weekly_{i}"].astype(np.int64)
-                    w.replications = int(data["replications"][i])
-        with (self.path / JOURNAL).open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header != list(COLUMNS):
-                raise ValueError(f"{self.path / JOURNAL} is not a journal of this version of rollout-sim")
-            for row in reader:
-                if len(rows) == keep:
-                    break
-                rows.append(row)
-        if len(rows) < keep:
-            raise ValueError(f"{self.path / JOURNAL} has fewer rows than its checkpoint records")
+            keep, target = self._load_checkpoint(curves, weekly)
+        rows = self._journal_rows(keep, set(scenarios))
         self.write("", JOURNAL, csv_text(rows))
         return rows, target
+
+    def _load_checkpoint(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> tuple[int, int]:
+        path = self.path / CHECKPOINT
+        try:
+            # Opened here, not by np.load, which leaves the file open when it is no zip.
+            with path.open("rb") as fh, np.load(fh) as data:
+                keep = int(data["rows"])
+                target = int(data["target"]) if "target" in data.files else 0
+                done = data["replications"]
+                for i, h in enumerate(curves):
+                    counts = data[f"counts_{i}"]
+                    if counts.shape != h.counts.shape:
+                        raise ValueError(f"counts_{i} has shape {counts.shape}, expected {h.counts.shape}")
+                    h.counts = counts.astype(np.int32)
+                    h.replications = int(done[i])
+                for i, w in enumerate(weekly):
+                    totals = data[f"weekly_{i}"]
+                    if totals.shape != w.totals.shape:
+                        raise ValueError(f"weekly_{i} has shape {totals.shape}, expected {w.totals.shape}")
+                    w.totals = totals.astype(np.int64)
+                    w.replications = int(done[i])
+        except (OSError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile, EOFError) as err:
+            raise ValueError(f"{path} is damaged ({type(err).__name__}: {err}); delete it to resume from the "
+                             "start of the journal, or start a new run") from None
+        if keep < 0 or target < 0:
+            raise ValueError(f"{path} is damaged (negative counts); delete it, or start a new run")
+        return keep, target
+
+    def _journal_rows(self, keep: int, scenarios: set[str]) -> list[list[str]]:
+        """The first ``keep`` rows of the journal, each checked: a damaged row within them
+        cannot be rerun (the checkpoint counts it), so it is an error."""
+        path = self.path / JOURNAL
+        rows: list[list[str]] = []
+        try:
+            with path.open(encoding="utf-8", newline="") as fh:
+                reader = csv.reader(fh)
+                if next(reader, None) != list(COLUMNS):
+                    raise ValueError(f"{path} is not a journal of this version of rollout-sim")
+                for row in reader:
+                    if len(rows) == keep:
+                        break
+                    if len(row) != len(COLUMNS) or (scenarios and row[0] not in scenarios) or not row[1].isdigit():
+                        raise ValueError(f"{path}, row {len(rows) + 2}, is damaged; start a new run")
+                    rows.append(row)
+        except (UnicodeDecodeError, csv.Error) as err:
+            raise ValueError(f"{path} is damaged ({err}); start a new run") from None
+        if len(rows) < keep:
+            raise ValueError(f"{path} has fewer rows than its checkpoint records")
+        return rows
 
     # -- at the end -------------------------------------------------------------------------
     def finish(self, order: dict[tuple[str, int], int]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
 from sim.executors import Done, Task, make_executor
-from sim.results import COLUMNS, RunFolder, replication_rows
+from sim.results import COLUMNS, JOURNAL, RunFolder, replication_rows
 from sim.spec import ExperimentSpec
 from sim.stats import wilson_interval
 
@@ -83,8 +83,17 @@ class Runner:
     def restore(self) -> None:
         """Pick up an interrupted run from the folder's last checkpoint."""
         names = {s.name: i for i, s in enumerate(self.spec.scenarios)}
-        rows, self._resume_round = self.folder.restore(self.curves, self.weekly)
-        for row in rows:
+        sites = {site.id for s in self.spec.scenarios for site in s.model.sites}
+        rows, self._resume_round = self.folder.restore(self.curves, self.weekly, names)
+        most = max(self.options.replications, self.options.max_replications or 0)
+        seen: set[tuple[str, str, str]] = set()
+        for i, row in enumerate(rows):
+            # A journal row the run could not have written (edited, or from another run)
+            # would be counted and then missed when the results are put in order.
+            if int(row[1]) >= most or row[2] not in sites or tuple(row[:3]) in seen:
+                raise ValueError(f"{self.folder.path / JOURNAL}, row {i + 2}, is not one this run wrote; "
+                                 "start a new run")
+            seen.add(tuple(row[:3]))
             self._count(names[row[0]], int(row[1]), row[2], row[COLUMN_READY] == "true")
             self.progress.rows += 1
 

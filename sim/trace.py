@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.engine import SESSION_FIELDS
+from sim.reader import excerpt
 from sim.replication import run_replication
+from sim.results import spreadsheet_safe
 from sim.spec import ExperimentSpec, ModelSpec
 
 DAY_START = 8  # hour of the day at which the first teaching slot starts (local time)
@@ -100,7 +102,7 @@ def write_trace(spec: ExperimentSpec, scenario: str | None, replication: int, se
     else:
         found = [s for s in spec.scenarios if s.name == scenario]
         if not found:
-            raise ValueError(f"no scenario {scenario!r} in experiment {spec.name!r}; "
+            raise ValueError(f"no scenario {excerpt(scenario)} in experiment {spec.name!r}; "
                              f"valid scenarios: {', '.join(names)}")
         chosen = found[0]
     if isinstance(replication, bool) or not isinstance(replication, (int, np.integer)) or replication < 0:
@@ -166,11 +168,12 @@ def timetable(model: ModelSpec, epoch: dt.date, table: np.ndarray) -> list[Sessi
 
 
 def csv_text(sessions: list[Session]) -> str:
-    """sessions.csv: a header and one row per session."""
+    """sessions.csv: a header and one row per session; names from the model file are
+    made spreadsheet-safe (a site named "=HYPERLINK(...)" stays text)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(s.row() for s in sessions)
+    writer.writerows([spreadsheet_safe(cell) for cell in s.row()] for s in sessions)
     return buf.getvalue()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from sim.model_file import build_model, load_toml
 from sim.overrides import apply_overrides
+from sim.results import RunFolder
 from sim.spec import ModelSpec
 
 DATA = Path(__file__).parent / "data"
@@ -44,3 +45,10 @@ def fail_replication(monkeypatch: pytest.MonkeyPatch, replication: int, error: E
         return real(model, seed, rep, **kwargs)
 
     monkeypatch.setattr(executors, "run_replication", flaky)
+
+
+def created(path: Path) -> RunFolder:
+    """A new results folder at ``path`` (created beside it, then given its name, as a run does)."""
+    folder = RunFolder.create(path)
+    folder.commit()
+    return folder

@@ -211,11 +211,21 @@ def test_existing_out_without_force_is_left_untouched(tmp_path):
 def test_existing_out_with_force_is_replaced(tmp_path):
     out = tmp_path / "out"
     assert run_small(out).exit_code == 0
-    (out / "extra.txt").write_text("old results", encoding="utf-8")
+    (out / "figures").mkdir(exist_ok=True)
+    (out / "figures" / "old.png").write_bytes(b"old figure")  # inside a folder the tool writes: ours
     result = run_small(out, "--force")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == RESULT_FILES
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_force_keeps_a_results_folder_that_holds_a_users_file(tmp_path):
+    out = tmp_path / "out"
+    assert run_small(out).exit_code == 0
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    result = run_small(out, "--force")
+    assert result.exit_code == 1 and "holds notes.txt" in result.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
 
 
 def test_force_never_deletes_a_folder_that_is_not_a_results_folder(tmp_path):

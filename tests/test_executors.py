@@ -11,7 +11,7 @@ from sim.executors import make_executor
 from sim.experiment_file import load_experiment
 from sim.results import RunFolder
 from sim.runner import Runner, RunOptions
-from tests.conftest import SMALL_EXPERIMENT
+from tests.conftest import SMALL_EXPERIMENT, created
 
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
           "--set", "uncertainty.learner_sick_probability=0.1", "--set", "uncertainty.learner_sick_days=3"]
@@ -48,7 +48,7 @@ def test_a_dask_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path, monkey
     import sim.runner as runner_module
 
     spec = load_experiment(SMALL_EXPERIMENT, [("uncertainty.no_show_probability", 0.2)])
-    Runner(spec, RunFolder.create(tmp_path / "serial"), RunOptions(24, 2, executor="serial")).run()
+    Runner(spec, created(tmp_path / "serial"), RunOptions(24, 2, executor="serial")).run()
 
     seen = {}
     real_make = runner_module.make_executor
@@ -73,7 +73,7 @@ def test_a_dask_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path, monkey
         return set(seen["executor"].client.scheduler_info()["workers"])
 
     monkeypatch.setattr(runner_module, "make_executor", make_and_remember)
-    folder = RunFolder.create(tmp_path / "dask")
+    folder = created(tmp_path / "dask")
     runner = Runner(spec, folder, RunOptions(24, 2, executor="dask", workers=2, chunk_size=1), kill_a_worker_once)
     progress = runner.run()
     assert "victim" in seen

@@ -9,6 +9,8 @@ import pytest
 from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
 from sim.results import CHECKPOINT, COLUMNS, JOURNAL, ResultsExistError, RunFolder, csv_text, replication_rows
+from tests.conftest import created
+from tests.test_force import write_manifest_like_a_run
 from tests.test_summary import row
 
 
@@ -17,25 +19,39 @@ def rows_for(scenario: str, rep: int, sites=("a", "b")) -> list[list[str]]:
 
 
 def test_create_refuses_an_existing_folder_unless_forced(tmp_path):
-    (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "manifest.json").write_text("{}")
+    old = created(tmp_path / "run")
+    write_manifest_like_a_run(old.path)
     with pytest.raises(ResultsExistError, match="--resume"):
         RunFolder.create(tmp_path / "run")
-    RunFolder.create(tmp_path / "run", force=True)
+    new = RunFolder.create(tmp_path / "run", force=True)
+    # The old folder stays until the new run has started (commit), then is replaced.
+    assert (tmp_path / "run" / "manifest.json").exists() and new.path != tmp_path / "run"
+    new.commit()
+    assert new.path == tmp_path / "run"
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [JOURNAL]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # nothing left beside it
     (tmp_path / "file").write_text("x")
     with pytest.raises(ResultsExistError, match="is a file"):
         RunFolder.create(tmp_path / "file", force=True)
-    # --force never deletes a folder that is not a results folder.
-    (tmp_path / "thesis").mkdir()
-    (tmp_path / "thesis" / "chapter.txt").write_text("precious")
-    with pytest.raises(ResultsExistError, match="not a results folder"):
-        RunFolder.create(tmp_path / "thesis", force=True)
-    assert (tmp_path / "thesis" / "chapter.txt").read_text() == "precious"
+
+
+def test_discard_leaves_the_old_folder_as_it_was(tmp_path):
+    old = created(tmp_path / "run")
+    write_manifest_like_a_run(old.path)
+    RunFolder.create(tmp_path / "run", force=True).discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    assert (tmp_path / "run" / "manifest.json").exists()
+
+
+def test_a_new_folder_takes_its_name_only_when_committed(tmp_path):
+    folder = RunFolder.create(tmp_path / "deep" / "run")
+    assert not (tmp_path / "deep" / "run").exists()  # a crash now leaves no manifest-less folder
+    folder.commit()
+    assert (tmp_path / "deep" / "run" / JOURNAL).is_file()
 
 
 def test_finish_writes_rows_in_scenario_replication_site_order(tmp_path):
-    folder = RunFolder.create(tmp_path / "run")
+    folder = created(tmp_path / "run")
     folder.append(rows_for("alt", 1) + rows_for("base", 1))
     folder.append(rows_for("base", 0) + rows_for("alt", 0))
     order = {("base", 0): 0, ("base", 1): 1, ("alt", 0): 2, ("alt", 1): 3}
@@ -51,7 +67,7 @@ def test_finish_writes_rows_in_scenario_replication_site_order(tmp_path):
 
 
 def test_restore_keeps_only_rows_covered_by_the_checkpoint(tmp_path):
-    folder = RunFolder.create(tmp_path / "run")
+    folder = created(tmp_path / "run")
     hist = ShareHistogram(["a"], dt.date(2023, 1, 2), 3)
     folder.append(rows_for("base", 0, sites=("a",)))
     hist.add(np.array([[0.0, 0.5, 1.0]]), dt.date(2023, 1, 2))

@@ -9,7 +9,7 @@ from sim.experiment_file import load_experiment
 from sim.results import RunFolder
 from sim.runner import Runner, RunOptions, half_width
 from sim.summary import columns_from_csv
-from tests.conftest import SMALL_EXPERIMENT, fail_replication
+from tests.conftest import SMALL_EXPERIMENT, created, fail_replication
 
 RANDOM = [("uncertainty.no_show_probability", {"dist": "uniform", "low": 0, "high": 0.4}),
           ("uncertainty.no_show_rebook_days", 30), ("venue.a-venue.rooms", 1),
@@ -18,7 +18,7 @@ RANDOM = [("uncertainty.no_show_probability", {"dist": "uniform", "low": 0, "hig
 
 def run(tmp_path, options: RunOptions, overrides=()):
     spec = load_experiment(SMALL_EXPERIMENT, list(overrides))
-    folder = RunFolder.create(tmp_path / "out")
+    folder = created(tmp_path / "out")
     runner = Runner(spec, folder, options)
     progress = runner.run()
     return spec, folder, runner, progress
@@ -73,7 +73,7 @@ def test_a_resumed_precision_run_goes_on_with_the_round_it_was_in(tmp_path):
     # check precision at 10 or 20 again (with the extra replications it could pass there,
     # and stop earlier than an uninterrupted run would).
     spec = load_experiment(SMALL_EXPERIMENT)
-    runner = Runner(spec, RunFolder.create(tmp_path / "out"), RunOptions(10, 1, executor="serial", precision=0.05,
+    runner = Runner(spec, created(tmp_path / "out"), RunOptions(10, 1, executor="serial", precision=0.05,
                                                                        max_replications=160))
     assert runner.targets() == [10, 20, 40, 80, 160]
     runner._resume_round = 40
