@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from sim.cli import cli
 from sim.integrity import DamagedError, check_complete, read_manifest
+from sim.results import RunFolder
 from tests.conftest import SMALL_EXPERIMENT
 
 RUN = ["--executor", "serial", "-q", "--no-plots", "--seed", "3"]
@@ -112,10 +113,13 @@ def interrupted(tmp_path: Path) -> Path:
     assert invoke("run", SMALL_EXPERIMENT, "-n", 6, "--out", out, *RUN).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
     # Turn it back into a run that was interrupted after its first round of 6.
-    manifest.update(status="interrupted", replications_asked=12)
+    # Without S-curves (as a study runs), so that the checkpoint is only the journal's length.
+    manifest.update(status="interrupted", replications_asked=12, curves=False)
     del manifest["files"]
     (out / "manifest.json").write_text(json.dumps(manifest))
     (out / "replications.csv").rename(out / "replications.partial.csv")
+    rows = len((out / "replications.partial.csv").read_text().splitlines()) - 1
+    RunFolder(out).checkpoint(rows, [], [], 6)
     return out
 
 
@@ -143,12 +147,27 @@ def test_resume_refuses_a_damaged_checkpoint_or_journal(tmp_path, damage):
     if damage == "checkpoint":
         (out / "checkpoint.npz").write_bytes(b"garbage")
     else:
-        from sim.results import RunFolder
-
         journal = out / "replications.partial.csv"
         lines = journal.read_text().splitlines(True)
         journal.write_text(lines[0] + "garbage,line\n" + "".join(lines[1:]))
         RunFolder(out).checkpoint(len(lines) - 1, [], [], 6)  # a checkpoint that covers the garbage
     result = invoke("run", "--resume", out, "--executor", "serial", "-q", "--no-plots")
     assert result.exit_code == 1 and result.stderr.startswith("error:")
-    assert "damaged" in result.stderr
+    assert f"{damage}.npz is damaged" in result.stderr if damage == "checkpoint" else "row 2, is damaged" in result.stderr
+
+
+@pytest.mark.parametrize("row", ["duplicate", "replication beyond the run", "unknown site"])
+def test_resume_refuses_a_journal_row_this_run_could_not_have_written(tmp_path, row):
+    out = interrupted(tmp_path)
+    journal = out / "replications.partial.csv"
+    lines = journal.read_text().splitlines(True)
+    cells = lines[1].split(",")
+    if row == "replication beyond the run":
+        cells[1] = str(10**30)
+    elif row == "unknown site":
+        cells[2] = "nowhere"
+    journal.write_text("".join(lines) + ",".join(cells))
+    RunFolder(out).checkpoint(len(lines), [], [], 6)  # a checkpoint that covers the extra row
+    result = invoke("run", "--resume", out, "--executor", "serial", "-q", "--no-plots")
+    assert result.exit_code == 1 and "is not one this run wrote" in result.stderr
+    assert read_manifest(out)["status"] == "interrupted"

@@ -22,7 +22,8 @@ def test_a_lock_records_pid_host_and_start_time():
 
 
 def test_a_dead_process_holds_nothing():
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True)
     pid = int(child.stdout)
     assert locks.live_holder(json.dumps({"pid": pid, "host": socket.gethostname(), "started": "1"})) == ""
     assert locks.live_holder(str(pid)) == ""  # the plain id older versions wrote
