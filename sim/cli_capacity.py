@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from sim import limits
 from sim.cli_options import RISK
 from sim.cli_studies import Study, study_command
 from sim.design import point, resolve
@@ -20,7 +19,7 @@ from sim.record import safe_name
 from sim.results import dict_csv_text, json_text, write_atomic
 from sim.search import Evaluation, SearchResult, candidates, search
 from sim.tables import percent
-from sim.values import ValueProblem, study_value
+from sim.values import ValueProblem, check_range, study_value
 
 
 @click.command()
@@ -85,13 +84,12 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
     except ConfigError as err:
         fail(err.problems)
     step_value = _step(written["step"], current)
+    try:
+        check_range(lo, hi, step_value)  # before comparing them: a date and a number do not compare
+    except ValueProblem as err:
+        fail([Problem("--low/--high/--step", key, str(err))])
     if not lo < hi:
         fail([Problem("--low/--high", key, f"expected low < high, got {lo} and {hi}")])
-    count = (hi - lo).days // step_value if isinstance(lo, dt.date) else (hi - lo) / step_value
-    if count + 1 > limits.MAX_POINTS:
-        fail([Problem("--step", key, f"{lo} to {hi} in steps of {step_value} makes {count + 1:,.0f} values to "
-                                     f"search; expected at most {limits.MAX_POINTS:,}: take a larger step or a "
-                                     "narrower range")])
     values = candidates(lo, hi, step_value)
     options = study.options(table.replications if table else None)
     root = study.out or default_out(study.spec, "capacity")
@@ -127,7 +125,10 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
     _print_capacity(result, key, site, max_risk, options.replications)
     click.echo(f"\nsearch table: {root / 'search.csv'}")
     if result.answer is None:
-        raise SystemExit(1)
+        # No answer is a finding, but a script must be able to tell it from one: exit 1,
+        # with the reason where errors go.
+        fail([Problem("capacity", key, f"no value from {values[0]} to {values[-1]} keeps {site}'s risk at most "
+                                       f"{max_risk:.1%} ({result.reason}); widen the range")])
 
 
 def _step(value: Any, current: Any) -> Any:

@@ -161,16 +161,23 @@ class Table:
         """A value of any type, as written (the caller checks it)."""
         return self._get(name, default)
 
-    def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None, *,
-            max_length: int = MAX_NAME_LENGTH, multiline: bool = False) -> Any:
-        """A text value, optionally one of ``choices``: at most ``max_length`` characters
-        and without control characters (``multiline``: line breaks and tabs allowed)."""
+    def _text(self, name: str, default: Any) -> Any:
+        """The value if it is non-empty text (or the default); else None, with a problem."""
         value = self._get(name, default)
         if value is None or value is default:
             return value
         if not isinstance(value, str) or not value.strip():
             self.problem(name, f"expected non-empty text, got {_type_name(value)}")
             return None
+        return value
+
+    def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None, *,
+            max_length: int = MAX_NAME_LENGTH, multiline: bool = False) -> Any:
+        """A text value, optionally one of ``choices``: at most ``max_length`` characters
+        and without control characters (``multiline``: line breaks and tabs allowed)."""
+        value = self._text(name, default)
+        if value is None or value is default:
+            return value
         if choices is not None and value not in choices:
             self.problem(name, f"expected one of {', '.join(choices)}; got {excerpt(value)}")
             return None
@@ -183,12 +190,9 @@ class Table:
     def ident(self, name: str, default: Any = _MISSING, what: str = "an id") -> Any:
         """An id (or a scenario name): text of at most MAX_ID_LENGTH characters, without
         control characters, that a spreadsheet cannot take for a formula."""
-        value = self._get(name, default)
+        value = self._text(name, default)
         if value is None or value is default:
             return value
-        if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"expected non-empty text, got {_type_name(value)}")
-            return None
         wrong = id_problem(value, what)
         if wrong:
             self.problem(name, wrong)

@@ -128,6 +128,14 @@ def check_range(low: Any, high: Any, step: Any) -> None:
     than MAX_POINTS values, or has an end outside EARLIEST_DATE to LATEST_DATE.
 
     Call it before :func:`sim.search.candidates`, which lists every value."""
+    def kind(value: Any) -> str:
+        if isinstance(value, dt.date):
+            return "date"
+        return "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "other"
+
+    if kind(low) != kind(high) or kind(low) == "other":
+        raise ValueProblem(f"expected low and high of one kind, both numbers or both dates; got {label(low)} "
+                           f"and {label(high)}")
     n = range_size(low, high, step)
     if n > MAX_POINTS:
         count = f"{n:,.0f}" if n < 1e15 else "too many"
