@@ -8,7 +8,15 @@ import pytest
 
 from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
-from sim.results import CHECKPOINT, COLUMNS, JOURNAL, ResultsExistError, RunFolder, csv_text, replication_rows
+from sim.results import (
+    CHECKPOINT,
+    COLUMNS,
+    JOURNAL,
+    ResultsExistError,
+    RunFolder,
+    csv_text,
+    replication_rows,
+)
 from tests.conftest import created
 from tests.test_force import write_manifest_like_a_run
 from tests.test_summary import row

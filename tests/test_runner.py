@@ -6,7 +6,6 @@ import pytest
 
 import sim.executors as executors
 from sim.experiment_file import load_experiment
-from sim.results import RunFolder
 from sim.runner import Runner, RunOptions, half_width
 from sim.summary import columns_from_csv
 from tests.conftest import SMALL_EXPERIMENT, created, fail_replication
