@@ -156,7 +156,7 @@ def _results_dir(path: Path) -> Path:
     try:
         integrity.check_complete(path)
     except integrity.DamagedError as err:
-        fail([Problem(str(path), "", str(err).removeprefix(f"{path}: "))])
+        fail([Problem("", "", str(err))])  # it names the folder and the file
     figures = path / "figures"
     if figures.is_symlink() or (figures.exists() and not figures.is_dir()):
         fail([Problem(str(path), "figures", "is not a folder; rollout-sim draws the figures into a folder of "

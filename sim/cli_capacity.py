@@ -19,7 +19,7 @@ from sim.record import safe_name
 from sim.results import dict_csv_text, json_text, write_atomic
 from sim.search import Evaluation, SearchResult, candidates, search
 from sim.tables import percent
-from sim.values import ValueProblem, check_range, study_value
+from sim.values import ValueProblem, check_range, search_step
 
 
 @click.command()
@@ -83,7 +83,10 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
         lo, hi = resolve(study.spec, base, key, [written["low"], written["high"]], "--low/--high", key)
     except ConfigError as err:
         fail(err.problems)
-    step_value = _step(written["step"], current)
+    try:
+        step_value = search_step(written["step"], current)
+    except ValueProblem as err:
+        fail([Problem("--step", "", str(err))])
     try:
         check_range(lo, hi, step_value)  # before comparing them: a date and a number do not compare
     except ValueProblem as err:
@@ -129,22 +132,6 @@ def capacity(study: Study, site: str | None, max_risk: float | None, key: str | 
         # with the reason where errors go.
         fail([Problem("capacity", key, f"no value from {values[0]} to {values[-1]} keeps {site}'s risk at most "
                                        f"{max_risk:.1%} ({result.reason}); widen the range")])
-
-
-def _step(value: Any, current: Any) -> Any:
-    """A step between searched values: a positive number, or for dates whole days."""
-    if isinstance(current, dt.date):
-        try:
-            shifted = study_value(value if isinstance(value, str) else f"{value}d", "step", current)
-        except ValueProblem as err:
-            fail([Problem("--step", "", str(err))])
-        days = (shifted - current).days
-        if days <= 0:
-            fail([Problem("--step", "", f"expected a positive duration like 1w or 1d, got {value!r}")])
-        return days
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        fail([Problem("--step", "", f"expected a positive number, got {value!r}")])
-    return value
 
 
 def _print_capacity(result: SearchResult, key: str, site: str, target: float, n: int) -> None:

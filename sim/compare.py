@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import excerpt
 from sim.integrity import DamagedError, check_complete
-from sim.reader import excerpt
 from sim.stats import mean_ci, newcombe_interval, welch_interval
 from sim.summary import (
     SiteColumns,

@@ -12,10 +12,9 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sim.errors import ConfigError, Problem
+from sim.errors import ConfigError, Problem, excerpt
 from sim.model_file import build_model
 from sim.overrides import OverrideError, apply_overrides, value_at
-from sim.reader import excerpt
 from sim.spec import ExperimentSpec, Scenario
 from sim.values import ValueProblem, label, study_value
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from scipy import stats
 
+from sim.errors import excerpt
 from sim.limits import MAX_DISTRIBUTION_PARAMETER
 
 
@@ -51,10 +52,7 @@ def _fmt(x: float) -> str:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
-    if len(text) > 40:  # a message quotes a value, it does not echo a file (or a huge string)
-        text = f"{text[:40]}... ({len(text):,} characters)"
-    return f"{type(value).__name__} {text}"
+    return f"{type(value).__name__} {excerpt(value)}"
 
 
 def _is_number(value: object) -> bool:

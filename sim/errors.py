@@ -3,6 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+EXCERPT_LENGTH = 40  # characters of a user's value quoted back in a message, at most
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """A value quoted back in a message: repr'd (so control characters show as escapes,
+    not act on the terminal) and cut to ``limit`` characters, with its length if cut.
+    A message quotes a value; it never echoes a file or a huge string."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, Problem
-from sim.input_files import file_problem, shown_path
+from sim.input_files import file_problem, resolved, shown_path
 from sim.limits import (
     MAX_DESCRIPTION_LENGTH,
     MAX_PATH_LENGTH,
@@ -13,7 +13,7 @@ from sim.limits import (
     MAX_SEED,
     MAX_TOML_BYTES,
 )
-from sim.model_file import build_model, load_toml, resolved
+from sim.model_file import build_model, load_toml
 from sim.overrides import OverrideError, apply_overrides
 from sim.reader import Problems, Table, unique_ids
 from sim.spec import ExperimentSpec, Scenario

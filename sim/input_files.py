@@ -62,6 +62,15 @@ def read_text(path: Path, limit: int, kind: str, utf8_hint: str = "") -> str:
     return text.removeprefix("\ufeff")
 
 
+def resolved(path: Path) -> Path | None:
+    """``path`` made absolute with its symbolic links followed; None if that fails (a
+    link loop, which Python 3.11 raises as RuntimeError, or a name the system refuses)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def file_problem(path: Path, limit: int, kind: str) -> str | None:
     """Why ``path`` is not a regular file of at most ``limit`` bytes (None: it is), from
     its metadata alone: nothing is opened."""

@@ -54,6 +54,10 @@ MAX_NAME_LENGTH = 200  # display names (and other short texts) that land in tabl
 MAX_DESCRIPTION_LENGTH = 2_000  # descriptions of models, experiments and scenarios
 MAX_PATH_LENGTH = 4_096  # a file named in a model or experiment (Linux's PATH_MAX)
 
+# The first characters of a spreadsheet formula (Excel, LibreOffice, Google Sheets): no id
+# may start with one, and text written to a CSV file that does gets an apostrophe first.
+FORMULA_START = ("=", "+", "-", "@")
+
 # -- files ------------------------------------------------------------------------------
 MAX_TOML_BYTES = 5_000_000  # a model or experiment file
 MAX_CSV_BYTES = 50_000_000  # a headcount CSV

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.calendar import Closure
-from sim.errors import ConfigError, Problem
-from sim.input_files import InputFileError, nesting, read_text, shown_path
+from sim.errors import ConfigError, Problem, excerpt
+from sim.input_files import InputFileError, nesting, read_text, resolved, shown_path
 from sim.limits import (
     MAX_CLASS,
     MAX_COURSE_HOURS,
@@ -32,7 +32,7 @@ from sim.limits import (
     MAX_TURNOVER_PER_YEAR,
     MAX_WEEKS,
 )
-from sim.reader import Problems, Table, excerpt, text_problem, unique_ids
+from sim.reader import Problems, Table, text_problem, unique_ids
 from sim.spec import (
     COMMON_DELAY_KINDS,
     CURRICULUM_KINDS,
@@ -60,9 +60,6 @@ from sim.staff_csv import read_headcounts
 
 MODEL_KEYS = ("model", "readiness", "calendar", "operations", "uncertainty", "site", "staff_group",
               "staff_csv", "curriculum", "instructor_pool", "venue", "common_delay")
-# The upper bounds of counts (MAX_HEADCOUNT, MAX_INSTRUCTORS, MAX_ROOMS, MAX_SEATS,
-# MAX_CLASS) live in sim.limits with every other bound; imported above, they can still
-# be imported from here by their old names.
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -556,12 +553,3 @@ class _Builder:
             if serving and all(p.certification_start >= first for p in serving):
                 self.problems.add(self.root.file, f"site.{site.id}.go_live",
                                   f"go-live {first} is before any instructor serving it starts certification; expected certification_start before go-live")
-
-
-def resolved(path: Path) -> Path | None:
-    """``path`` made absolute with its symbolic links followed; None if that fails (a
-    link loop, which Python 3.11 raises as RuntimeError, or a name the system refuses)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None

@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.distributions import Distribution, DistributionError, from_value
-from sim.errors import Problem
+from sim.errors import Problem, excerpt
 from sim.limits import (
     EARLIEST_DATE,
     FAR_TAIL_FACTOR,
     FAR_TAIL_PROBABILITY,
+    FORMULA_START,
     LATEST_DATE,
     MAX_ID_LENGTH,
     MAX_NAME_LENGTH,
@@ -29,8 +30,6 @@ from sim.limits import (
 _MISSING: Any = object()
 # The first character of a formula in Excel, LibreOffice and Google Sheets: an id that
 # starts with one would run as a formula where a results CSV is opened.
-FORMULA_START = ("=", "+", "-", "@")
-EXCERPT_LENGTH = 40  # characters of a user's text quoted back in a message, at most
 
 
 class Problems:
@@ -47,14 +46,6 @@ class Problems:
         return bool(self.items)
 
 
-def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """Text quoted back in a message: repr'd (so control characters show as escapes, not
-    act on the terminal) and cut to ``limit`` characters, with its length if cut."""
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}... ({len(text):,} characters)"
-
-
 def _type_name(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -68,8 +59,7 @@ def _type_name(value: object) -> str:
         return repr(value)  # 2.0, not 2: "expected a whole number, got 2.0"
     if isinstance(value, int):
         return repr(value) if value.bit_length() < 64 else _num(value)
-    text = repr(value)
-    return text if len(text) <= EXCERPT_LENGTH else f"{text[:EXCERPT_LENGTH]}..."
+    return excerpt(value)
 
 
 def is_control(char: str) -> bool:

@@ -29,6 +29,7 @@ from sim import locks
 from sim.bottlenecks import WeeklyTotals
 from sim.curves import ShareHistogram
 from sim.force import STAGING, NotOursError, check_replaceable
+from sim.limits import FORMULA_START
 from sim.outcomes import SiteOutcome
 
 COLUMNS = ("scenario", "replication", *SiteOutcome.columns())
@@ -72,7 +73,7 @@ def spreadsheet_safe(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula (=, +, -, @, or a tab or
     carriage return first) gets a leading apostrophe, which shows it as the text it is.
     Numbers are left alone: -0.05 is a number, not a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in (*FORMULA_START, "\t", "\r"):
         return "'" + value
     return value
 
@@ -246,16 +247,16 @@ class RunFolder:
         arrays["rows"] = np.array(rows)
         save_npz(self.path / CHECKPOINT, arrays)
 
-    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals],
-                scenarios: Iterable[str] = ()) -> tuple[list[list[str]], int]:
+    def restore(self, curves: list[ShareHistogram], weekly: list[WeeklyTotals]) -> tuple[list[list[str]], int]:
         """For --resume: load the curves and weekly totals of the last checkpoint, cut the
         journal back to the rows it covers, and return those rows and the round that was
         under way (0 when nothing was checkpointed). Raises ValueError, naming the file,
-        for a checkpoint or journal that is damaged (rows of unknown ``scenarios`` too)."""
+        for a checkpoint or journal that is damaged; whether its rows belong to the run is
+        the runner's to check (:meth:`sim.runner.Runner.restore`)."""
         keep = target = 0
         if (self.path / CHECKPOINT).exists():
             keep, target = self._load_checkpoint(curves, weekly)
-        rows = self._journal_rows(keep, set(scenarios))
+        rows = self._journal_rows(keep)
         self.write("", JOURNAL, csv_text(rows))
         return rows, target
 
@@ -286,9 +287,10 @@ class RunFolder:
             raise ValueError(f"{path} is damaged (negative counts); delete it, or start a new run")
         return keep, target
 
-    def _journal_rows(self, keep: int, scenarios: set[str]) -> list[list[str]]:
-        """The first ``keep`` rows of the journal, each checked: a damaged row within them
-        cannot be rerun (the checkpoint counts it), so it is an error."""
+    def _journal_rows(self, keep: int) -> list[list[str]]:
+        """The first ``keep`` rows of the journal, each checked to be a row (its cells, a
+        whole replication number): a damaged row within them cannot be rerun (the
+        checkpoint counts it), so it is an error."""
         path = self.path / JOURNAL
         rows: list[list[str]] = []
         try:
@@ -299,7 +301,7 @@ class RunFolder:
                 for row in reader:
                     if len(rows) == keep:
                         break
-                    if len(row) != len(COLUMNS) or (scenarios and row[0] not in scenarios) or not row[1].isdigit():
+                    if len(row) != len(COLUMNS) or not row[1].isdigit():
                         raise ValueError(f"{path}, row {len(rows) + 2}, is damaged; start a new run")
                     rows.append(row)
         except (UnicodeDecodeError, csv.Error) as err:

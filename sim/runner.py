@@ -84,13 +84,13 @@ class Runner:
         """Pick up an interrupted run from the folder's last checkpoint."""
         names = {s.name: i for i, s in enumerate(self.spec.scenarios)}
         sites = {site.id for s in self.spec.scenarios for site in s.model.sites}
-        rows, self._resume_round = self.folder.restore(self.curves, self.weekly, names)
+        rows, self._resume_round = self.folder.restore(self.curves, self.weekly)
         most = max(self.options.replications, self.options.max_replications or 0)
         seen: set[tuple[str, str, str]] = set()
         for i, row in enumerate(rows):
             # A journal row the run could not have written (edited, or from another run)
             # would be counted and then missed when the results are put in order.
-            if int(row[1]) >= most or row[2] not in sites or tuple(row[:3]) in seen:
+            if row[0] not in names or int(row[1]) >= most or row[2] not in sites or tuple(row[:3]) in seen:
                 raise ValueError(f"{self.folder.path / JOURNAL}, row {i + 2}, is not one this run wrote; "
                                  "start a new run")
             seen.add(tuple(row[:3]))

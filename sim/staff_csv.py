@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.errors import excerpt
 from sim.input_files import InputFileError, read_text, shown_path
 from sim.limits import MAX_CSV_BYTES, MAX_NAME_LENGTH
-from sim.reader import Problems, excerpt, text_problem
+from sim.reader import Problems, text_problem
 
 COLUMNS = ("site", "unit", "role", "count")
 _DIGITS = re.compile(r"[0-9]+")

@@ -23,7 +23,7 @@ from sim.spec import (
     Studies,
     SweepSpec,
 )
-from sim.values import ValueProblem, check_points, check_range, study_value
+from sim.values import ValueProblem, check_points, check_range, search_step
 
 # MAX_REPLICATIONS (imported above from sim.limits) keeps its old name in this module.
 
@@ -133,29 +133,15 @@ def _capacity_range(spec: ExperimentSpec, c: CapacitySpec) -> list[Problem]:
         return []
     try:
         lo, hi = resolve(spec, base_scenario(spec, c.scenario), c.vary, [c.low, c.high], str(spec.file), "capacity")
-        step = _step(c.step, lo)
+        # The capacity command's defaults: a week for dates, 1 for numbers.
+        step = search_step(c.step if c.step is not None else ("1w" if isinstance(lo, dt.date) else 1), lo)
     except (ConfigError, ValueProblem):
-        return []
-    if step is None:
         return []
     try:
         check_range(lo, hi, step)
     except ValueProblem as err:
         return [Problem(str(spec.file), "capacity", str(err))]
     return []
-
-
-def _step(step: Any, low: Any) -> Any:
-    """The step as the capacity command reads it: for dates whole days from a duration
-    (default 1w), for numbers a positive number (default 1); None if it is not one."""
-    if isinstance(low, dt.date):
-        written = step if isinstance(step, str) else f"{7 if step is None else step}d"
-        step = (study_value(written, "capacity.step", low) - low).days
-    elif step is None:
-        step = 1
-    if isinstance(step, bool) or not isinstance(step, (int, float)) or not step > 0:
-        return None
-    return step
 
 
 def check_studies(spec: ExperimentSpec) -> list[Problem]:

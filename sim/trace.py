@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.engine import SESSION_FIELDS
-from sim.reader import excerpt
+from sim.errors import excerpt
 from sim.replication import run_replication
 from sim.results import spreadsheet_safe
 from sim.spec import ExperimentSpec, ModelSpec

@@ -17,32 +17,26 @@ import math
 import re
 from typing import Any
 
+from sim.errors import excerpt
 from sim.limits import EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_POINTS, MAX_WEEKS
 
 DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "week": 7, "weeks": 7}
 _AMOUNT = re.compile(r"^\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
-_SHOWN = 40  # characters of a written value quoted back in a message, at most
 
 
 class ValueProblem(ValueError):
     """A study value that cannot be used for its key."""
 
 
-def _shown(value: Any) -> str:
-    """A value as a message quotes it: repr'd and cut short."""
-    text = repr(value)
-    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text):,} characters)"
-
-
 def _days(sign: str, amount: str, unit: str, key: str, text: str) -> float:
     factor = DAYS_PER_UNIT.get(unit.lower())
     if factor is None:
-        raise ValueProblem(f"{_shown(text)} for {key}: unknown unit {_shown(unit)}; expected d, days, w or weeks")
+        raise ValueProblem(f"{excerpt(text)} for {key}: unknown unit {excerpt(unit)}; expected d, days, w or weeks")
     days = (-1 if sign == "-" else 1) * float(amount) * factor
     # Ten years is beyond any delay or shift of a rollout, and far more would overflow a date.
     if not abs(days) <= MAX_DAYS:
-        raise ValueProblem(f"{_shown(text)} for {key}: expected a duration of at most {MAX_DAYS:,} days "
+        raise ValueProblem(f"{excerpt(text)} for {key}: expected a duration of at most {MAX_DAYS:,} days "
                            f"({MAX_WEEKS} weeks)")
     return days
 
@@ -54,7 +48,7 @@ def _whole(x: float) -> int | float:
 def _number(text: str, key: str) -> float:
     x = float(text)
     if not math.isfinite(x):  # a number with hundreds of digits reads as infinity
-        raise ValueProblem(f"{_shown(text)} for {key}: expected a finite number")
+        raise ValueProblem(f"{excerpt(text)} for {key}: expected a finite number")
     return x
 
 
@@ -63,10 +57,10 @@ def study_value(value: Any, key: str, base: Any) -> Any:
     in the model, which decides what a shift or a unit means)."""
     if isinstance(base, dt.date) and not isinstance(value, dt.date):
         if not isinstance(value, str):
-            raise ValueProblem(f"{_shown(value)} for {key}: expected a date like 2023-03-04 or a shift like +3w")
+            raise ValueProblem(f"{excerpt(value)} for {key}: expected a date like 2023-03-04 or a shift like +3w")
         m = _AMOUNT.match(value)
         if not m or not m.group(3):
-            raise ValueProblem(f"{_shown(value)} for {key}: expected a date like 2023-03-04 or a shift like +3w or -10d")
+            raise ValueProblem(f"{excerpt(value)} for {key}: expected a date like 2023-03-04 or a shift like +3w or -10d")
         return _shift(base, _days(*m.groups(), key, value), key, value)
     if not isinstance(value, str):
         return value
@@ -75,7 +69,7 @@ def study_value(value: Any, key: str, base: Any) -> Any:
         return _number(p.group(1), key) / 100
     m = _AMOUNT.match(value)
     if not m:
-        raise ValueProblem(f"{_shown(value)} for {key}: expected a number, a date, a duration like 3w or 10d, "
+        raise ValueProblem(f"{excerpt(value)} for {key}: expected a number, a date, a duration like 3w or 10d, "
                            "or a percentage")
     sign, amount, unit = m.groups()
     if not unit:
@@ -85,7 +79,7 @@ def study_value(value: Any, key: str, base: Any) -> Any:
         return _whole(days)
     if key.endswith("_weeks"):
         return _whole(days / 7)
-    raise ValueProblem(f"{_shown(value)} for {key}: a duration only fits a key in days or weeks (ending _days or _weeks)")
+    raise ValueProblem(f"{excerpt(value)} for {key}: a duration only fits a key in days or weeks (ending _days or _weeks)")
 
 
 def _shift(base: dt.date, days: float, key: str, written: str) -> dt.date:
@@ -95,7 +89,7 @@ def _shift(base: dt.date, days: float, key: str, written: str) -> dt.date:
     except OverflowError:  # a base date near the end of Python's calendar (year 9999)
         moved = None
     if moved is None or not EARLIEST_DATE <= moved <= LATEST_DATE:
-        raise ValueProblem(f"{_shown(written)} for {key}: {base} shifted so is {moved or 'beyond year 9999'}; "
+        raise ValueProblem(f"{excerpt(written)} for {key}: {base} shifted so is {moved or 'beyond year 9999'}; "
                            f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}")
     return moved
 
@@ -106,6 +100,21 @@ def check_points(count: int) -> None:
     if count > MAX_POINTS:
         raise ValueProblem(f"{count:,} points; expected at most {MAX_POINTS:,} (each point runs every "
                            f"replication; use fewer values, or split the study)")
+
+
+def search_step(step: Any, low: Any) -> int | float:
+    """The step between the values a capacity search tries from ``low``: for dates whole
+    days, from a duration like 1w (a bare number is days); for numbers a positive number.
+    A ValueProblem otherwise."""
+    if isinstance(low, dt.date):
+        shifted = study_value(step if isinstance(step, str) else f"{step}d", "step", low)
+        days = (shifted - low).days
+        if days <= 0:
+            raise ValueProblem(f"expected a positive duration like 1w or 1d, got {excerpt(step)}")
+        return days
+    if isinstance(step, bool) or not isinstance(step, (int, float)) or not step > 0:
+        raise ValueProblem(f"expected a positive number, got {excerpt(step)}")
+    return step
 
 
 def range_size(low: Any, high: Any, step: Any) -> float:

@@ -30,7 +30,9 @@ from sim.overrides import apply_overrides, parse_value
 from sim.reader import Problems
 from sim.staff_csv import read_headcounts
 from sim.values import ValueProblem, check_points, check_range, range_size, study_value
-from tests.conftest import DATA, SMALL_EXPERIMENT, SMALL_MODEL
+from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
+from tests.test_study_file import _experiment as study_experiment
+from tests.test_study_file import _problems as study_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date
@@ -411,44 +413,28 @@ def test_vary_a_duration_beyond_the_keys_bound_is_caught_by_the_model(tmp_path):
     assert_clean_error(result, "curriculum.basic.window_weeks", "<= 104, got 200")
 
 
-def _study(tmp_path: Path, tables: str) -> Path:
-    path = tmp_path / "e.toml"
-    path.write_text(f'[experiment]\nmodel = "{(DATA / "study-model.toml").as_posix()}"\nreplications = 2\nseed = 1\n'
-                    + tables, encoding="utf-8")
-    return path
-
-
-def _study_problems(tmp_path: Path, tables: str) -> str:
-    with pytest.raises(ConfigError) as err:
-        load_experiment(_study(tmp_path, tables))
-    return str(err.value)
-
-
-def test_a_sensitivity_range_beyond_max_days_names_its_parameter(tmp_path):
-    text = _study_problems(tmp_path, """
+@pytest.mark.parametrize("key, low, high, expected", [
+    # A shift beyond MAX_DAYS is refused where it is read, naming the parameter.
+    ("site.a.go_live", "-1w", "+99999w",
+     "sensitivity.parameter.0: '+99999w' for site.a.go_live: expected a duration of at most 3,650 days"),
+    # A value within MAX_DAYS but beyond the key's own bound is caught by the model.
+    ("uncertainty.no_show_probability", "0%", "150%",
+     "uncertainty.no_show_probability: expected values in [0, 1], got 1.5"),
+], ids=["beyond-max-days", "beyond-the-keys-bound"])
+def test_a_sensitivity_range_is_held_to_the_bounds(tmp_path, key, low, high, expected):
+    text = study_problems(tmp_path, f"""
 [sensitivity]
 [[sensitivity.parameter]]
-key = "site.a.go_live"
-low = "-1w"
-high = "+99999w"
+key = "{key}"
+low = "{low}"
+high = "{high}"
 """)
-    assert "sensitivity.parameter.0: '+99999w' for site.a.go_live: expected a duration of at most 3,650 days" in text
-
-
-def test_a_sensitivity_range_beyond_the_keys_bound_is_caught_by_the_model(tmp_path):
-    text = _study_problems(tmp_path, """
-[sensitivity]
-[[sensitivity.parameter]]
-key = "uncertainty.no_show_probability"
-low = "0%"
-high = "150%"
-""")
-    assert "uncertainty.no_show_probability: expected values in [0, 1], got 1.5" in text
+    assert expected in text
 
 
 def test_a_capacity_table_with_too_many_values_is_an_error(tmp_path):
     # The audit's reproduction (as --high 1e12) ran for minutes listing the values.
-    text = _study_problems(tmp_path, """
+    text = study_problems(tmp_path, """
 [capacity]
 site = "a"
 max_risk = 0.1
@@ -460,7 +446,7 @@ high = 100000
 
 
 def test_a_capacity_table_of_dates_counts_its_steps_in_days(tmp_path):
-    text = _study_problems(tmp_path, """
+    text = study_problems(tmp_path, """
 [capacity]
 site = "a"
 max_risk = 0.1
@@ -470,14 +456,14 @@ high = 2099-12-31
 step = "1d"
 """)
     assert "capacity: from 2000-01-03 to 2099-12-31 in steps of 1 days is 36,523 values; expected at most 10,000" in text
-    path = _study(tmp_path, '[capacity]\nsite = "a"\nmax_risk = 0.1\nvary = "site.a.go_live"\nlow = "-1w"\n'
-                            'high = "+26w"\nstep = "1d"\n')
+    path = study_experiment(tmp_path, '[capacity]\nsite = "a"\nmax_risk = 0.1\nvary = "site.a.go_live"\n'
+                                      'low = "-1w"\nhigh = "+26w"\nstep = "1d"\n')
     load_experiment(path)
 
 
 def test_a_sweep_grid_of_too_many_points_is_an_error(tmp_path):
     values = ", ".join(str(i) for i in range(101))
-    text = _study_problems(tmp_path, f"""
+    text = study_problems(tmp_path, f"""
 [sweep]
 [sweep.vary]
 "venue.a-venue.rooms" = [{values}]
@@ -487,7 +473,7 @@ def test_a_sweep_grid_of_too_many_points_is_an_error(tmp_path):
 
 
 def test_a_sobol_design_of_too_many_points_is_an_error(tmp_path):
-    text = _study_problems(tmp_path, """
+    text = study_problems(tmp_path, """
 [sensitivity]
 sobol_samples = 8192
 [[sensitivity.parameter]]
@@ -505,7 +491,7 @@ def test_morris_design_size_grows_with_the_parameters(tmp_path):
         "uncertainty.instructor_sick_probability", "uncertainty.turnover_per_year", "uncertainty.long_term_leave_share",
         "common_delay.outage.probability", "readiness.super_users", "operations.max_share_in_class_per_day",
         "uncertainty.learner_sick_days", "uncertainty.no_show_rebook_days"))
-    text = _study_problems(tmp_path, f"[sensitivity]\nmorris_trajectories = 1000\n{params}")
+    text = study_problems(tmp_path, f"[sensitivity]\nmorris_trajectories = 1000\n{params}")
     assert "sensitivity.morris_trajectories: 1,000 with 10 parameters makes a design of 11,000 points" in text
 
 
