@@ -20,9 +20,9 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from calibration import calibration_seconds  # noqa: E402  (this folder is on the path when run as a script)
-from sim.experiment_file import load_experiment  # noqa: E402
+from sim.model.experiment_file import load_experiment  # noqa: E402
 from sim.paths import default_experiment  # noqa: E402
-from sim.replication import run_replication  # noqa: E402
+from sim.engine.replication import run_replication  # noqa: E402
 
 
 def main() -> None:

@@ -41,9 +41,9 @@ def run(experiment: Path, replications: int, workers: int, executor: str = "proc
 PEAK = """
 import resource, sys, tempfile
 from pathlib import Path
-from sim.experiment_file import load_experiment
-from sim.results import RunFolder
-from sim.runner import Runner, RunOptions
+from sim.model.experiment_file import load_experiment
+from sim.runs.folder import RunFolder
+from sim.runs.runner import Runner, RunOptions
 spec = load_experiment(Path(sys.argv[1]))
 with tempfile.TemporaryDirectory() as tmp:
     Runner(spec, RunFolder.create(Path(tmp) / "out"), RunOptions(int(sys.argv[2]), 1, workers=2)).run()

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from sim.model_file import build_model, load_toml
-from sim.overrides import apply_overrides
-from sim.results import RunFolder
-from sim.spec import ModelSpec
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import apply_overrides
+from sim.runs.folder import RunFolder
+from sim.model.spec import ModelSpec
 
 DATA = Path(__file__).parent / "data"
 SMALL_MODEL = DATA / "small-model.toml"
@@ -35,7 +35,7 @@ STUDY_EXPERIMENT = DATA / "study-experiment.toml"  # two busy sites, with [sweep
 
 def fail_replication(monkeypatch: pytest.MonkeyPatch, replication: int, error: Exception) -> None:
     """Make one replication raise ``error`` when the serial executor runs it."""
-    import sim.executors as executors
+    import sim.runs.executors as executors
 
     real = executors.run_replication
 

@@ -1,7 +1,7 @@
 """Building blocks of the fuzz suite (tests/test_fuzz.py).
 
 Nothing here knows how rollout-sim works inside: the suite drives the command line
-(``sim.cli:cli`` through click's CliRunner, in this process) and checks only what a
+(``sim.cli.main:cli`` through click's CliRunner, in this process) and checks only what a
 user can see: the exit code, the messages, and the files left on disk. It has five
 parts:
 
@@ -49,7 +49,7 @@ import tomli_w
 from click.testing import CliRunner
 from hypothesis import strategies as st
 
-from sim.cli import cli
+from sim.cli.main import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_MODEL = REPO / "models" / "midt-norge.toml"

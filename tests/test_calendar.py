@@ -1,4 +1,4 @@
-"""Tests for sim.calendar (expected values computed by hand, see comments)."""
+"""Tests for sim.model.calendar (expected values computed by hand, see comments)."""
 
 from datetime import date, timedelta
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.calendar import Closure, WorkingCalendar
+from sim.model.calendar import Closure, WorkingCalendar
 
 # Mon 3 Apr .. Wed 12 Apr 2023 in Norway: Thu 6, Fri 7 and Mon 10 Apr are Easter holidays,
 # 8-9 Apr is a weekend, so working days are 3, 4, 5, 11, 12 Apr = day 0, 1, 2, 8, 9.

@@ -6,10 +6,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.capacity import InstructorRoster, VenueRooms
-from sim.engine import CountingEnvironment
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.resources import InstructorRoster, VenueRooms
+from sim.engine.rollout import CountingEnvironment
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import small_model
 
 D = dt.date

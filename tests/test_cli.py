@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from sim.cli import cli
+from sim.cli.main import cli
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]

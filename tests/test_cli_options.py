@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from sim import limits
-from sim.cli import cli
-from sim.cli_options import executor_problems
+from sim.cli.main import cli
+from sim.cli.options import executor_problems
 from tests.conftest import SMALL_EXPERIMENT
 
 

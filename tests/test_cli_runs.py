@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from sim.cli import cli
+from sim.cli.main import cli
 from tests.conftest import SMALL_EXPERIMENT, fail_replication
 
 NOISY = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.4}',

@@ -6,7 +6,7 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import cli
+from sim.cli.main import cli
 from tests.conftest import STUDY_EXPERIMENT
 
 SERIAL = ["--executor", "serial", "-q"]

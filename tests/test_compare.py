@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import cli
-from sim.compare import CompareError, compare
-from sim.stats import newcombe_interval
+from sim.cli.main import cli
+from sim.studies.compare import CompareError, compare
+from sim.analysis.stats import newcombe_interval
 from tests.conftest import STUDY_EXPERIMENT
 
 

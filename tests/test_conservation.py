@@ -36,14 +36,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine import Engine
-from sim.learners import BEFORE, NEVER, draw_learners
-from sim.model_file import build_model, load_toml
-from sim.outcomes import site_outcomes
-from sim.overrides import apply_overrides
-from sim.spec import ModelSpec, StaffGroup
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.rollout import Engine
+from sim.engine.learners import BEFORE, NEVER, draw_learners
+from sim.model.model_file import build_model, load_toml
+from sim.engine.outcomes import site_outcomes
+from sim.model.overrides import apply_overrides
+from sim.model.spec import ModelSpec, StaffGroup
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import SMALL_MODEL, small_model
 
 D = dt.date
@@ -59,7 +59,7 @@ def shipped_model(overrides: dict[str, Any] | None = None) -> ModelSpec:
 
 
 def play(model: ModelSpec, seed: int, replication: int = 0) -> Engine:
-    """One replication, as :func:`sim.replication.run_replication` plays it, keeping the engine."""
+    """One replication, as :func:`sim.engine.replication.run_replication` plays it, keeping the engine."""
     streams = RandomStreams(seed, replication)
     world = draw_world(model, streams)
     engine = Engine(model, world, draw_learners(model, world, streams), streams)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import cli
-from sim.curves import BINS, ShareHistogram, read_curves
+from sim.cli.main import cli
+from sim.analysis.curves import BINS, ShareHistogram, read_curves
 from tests.conftest import SMALL_EXPERIMENT
 
 EPOCH = dt.date(2023, 1, 2)

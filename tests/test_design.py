@@ -6,9 +6,9 @@ import tomllib
 import pytest
 import tomli_w
 
-from sim.design import base_scenario, point, resolve, with_points
+from sim.model.design import base_scenario, point, resolve, with_points
 from sim.errors import ConfigError
-from sim.experiment_file import load_experiment
+from sim.model.experiment_file import load_experiment
 from tests.conftest import SMALL_EXPERIMENT, STUDY_EXPERIMENT
 
 

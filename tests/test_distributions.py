@@ -1,4 +1,4 @@
-"""Tests for sim.distributions."""
+"""Tests for sim.model.distributions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from sim.distributions import (
+from sim.model.distributions import (
     DISTRIBUTIONS,
     Beta,
     Distribution,

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.replication import run_replication
+from sim.engine.replication import run_replication
 from tests.conftest import small_model
 
 D = dt.date
@@ -202,7 +202,7 @@ def test_a_go_live_moved_earlier_keeps_training_that_is_still_current():
 
 
 def test_shares_are_proportional_and_add_up():
-    from sim.engine import _shares
+    from sim.engine.rollout import _shares
 
     assert _shares([30, 10], 8) == [6, 2]
     assert _shares([5, 5, 5], 4) == [2, 1, 1]  # the remainder goes to the first of equals
@@ -227,7 +227,7 @@ def test_sick_instructors_are_covered_by_free_colleagues_or_classes_cancelled():
 def test_weekly_counts_add_up_to_the_site_totals():
     # Sessions run, cancelled and under-filled are counted per week and per site in one
     # place each; summed over the weeks they must give the site's totals.
-    from sim.engine import WEEKLY_FIELDS
+    from sim.engine.rollout import WEEKLY_FIELDS
 
     model = small_model(**{"uncertainty.no_show_probability": 0.2, "uncertainty.instructor_sick_probability": 0.2,
                            "instructor_pool.a-instructors.count": 2})

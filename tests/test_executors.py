@@ -6,11 +6,11 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import cli
-from sim.executors import make_executor
-from sim.experiment_file import load_experiment
-from sim.results import RunFolder
-from sim.runner import Runner, RunOptions
+from sim.cli.main import cli
+from sim.runs.executors import make_executor
+from sim.model.experiment_file import load_experiment
+from sim.runs.folder import RunFolder
+from sim.runs.runner import Runner, RunOptions
 from tests.conftest import SMALL_EXPERIMENT, created
 
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
@@ -45,7 +45,7 @@ def test_unknown_executor_is_refused():
 @pytest.mark.slow
 def test_a_dask_worker_killed_mid_run_loses_and_doubles_nothing(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
-    import sim.runner as runner_module
+    import sim.runs.runner as runner_module
 
     spec = load_experiment(SMALL_EXPERIMENT, [("uncertainty.no_show_probability", 0.2)])
     Runner(spec, created(tmp_path / "serial"), RunOptions(24, 2, executor="serial")).run()
@@ -89,7 +89,7 @@ def test_a_replication_error_survives_the_trip_back_from_a_worker():
     # Raised in a worker process, it is pickled back to the runner with every field.
     import pickle
 
-    from sim.executors import ReplicationError
+    from sim.runs.executors import ReplicationError
 
     err = pickle.loads(pickle.dumps(ReplicationError("base", 3, 7, "ValueError: boom")))
     assert (err.scenario, err.replication, err.seed) == ("base", 3, 7)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import ConfigError, Problem
-from sim.experiment_file import load_experiment
+from sim.model.experiment_file import load_experiment
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
 D = dt.date

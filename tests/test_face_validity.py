@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine import SESSION_FIELDS
-from sim.experiment_file import load_experiment
-from sim.replication import ReplicationResult, run_replication
-from sim.spec import ModelSpec
+from sim.engine.rollout import SESSION_FIELDS
+from sim.model.experiment_file import load_experiment
+from sim.engine.replication import ReplicationResult, run_replication
+from sim.model.spec import ModelSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMN = {f: i for i, f in enumerate(SESSION_FIELDS)}

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim import replication
-from sim.cli import cli
-from sim.results import RunFolder
+from sim.engine import replication
+from sim.cli.main import cli
+from sim.runs.folder import RunFolder
 from tests.conftest import SMALL_EXPERIMENT
 
 RUN = ["run", str(SMALL_EXPERIMENT), "--executor", "serial", "-q", "--no-plots", "--seed", "5"]

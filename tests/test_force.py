@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import cli
-from sim.force import MANIFEST_KEYS, NotOursError, check_replaceable
+from sim.cli.main import cli
+from sim.runs.force import MANIFEST_KEYS, NotOursError, check_replaceable
 from tests.conftest import SMALL_EXPERIMENT
 
 

@@ -142,7 +142,7 @@ def _must(outcome: Outcome, what: str) -> None:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """The finished runs the damage cases copy: one scenario of the tiny baseline."""
-    from sim import executors
+    from sim.runs import executors
 
     base = tmp_path_factory.mktemp("fuzz-runs")
     experiment = dict(TINY.experiments["baseline"])

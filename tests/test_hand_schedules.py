@@ -34,14 +34,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.engine import SESSION_FIELDS, Engine
-from sim.learners import NEVER, draw_learners
-from sim.model_file import build_model, load_toml
-from sim.overrides import apply_overrides
-from sim.replication import ReplicationResult, run_replication
-from sim.spec import ModelSpec
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.rollout import SESSION_FIELDS, Engine
+from sim.engine.learners import NEVER, draw_learners
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import apply_overrides
+from sim.engine.replication import ReplicationResult, run_replication
+from sim.model.spec import ModelSpec
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 
 D = dt.date
 HAND = Path(__file__).parent / "data" / "hand-2022.toml"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import cli
-from sim.integrity import DamagedError, check_complete, read_manifest
-from sim.results import RunFolder
+from sim.cli.main import cli
+from sim.runs.integrity import DamagedError, check_complete, read_manifest
+from sim.runs.folder import RunFolder
 from tests.conftest import SMALL_EXPERIMENT
 
 RUN = ["--executor", "serial", "-q", "--no-plots", "--seed", "3"]

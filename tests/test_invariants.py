@@ -11,11 +11,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine import SESSION_FIELDS, Engine
-from sim.learners import BEFORE, NEVER, draw_learners
-from sim.outcomes import site_outcomes
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.rollout import SESSION_FIELDS, Engine
+from sim.engine.learners import BEFORE, NEVER, draw_learners
+from sim.engine.outcomes import site_outcomes
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import small_model
 
 COL = {name: i for i, name in enumerate(SESSION_FIELDS)}

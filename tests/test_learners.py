@@ -5,9 +5,9 @@ import datetime as dt
 
 import numpy as np
 
-from sim.learners import BEFORE, NEVER, draw_learners
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.learners import BEFORE, NEVER, draw_learners
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import small_model
 
 

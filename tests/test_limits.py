@@ -21,15 +21,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim import limits
-from sim.cli import cli
-from sim.distributions import Exponential, Lognormal, from_value
+from sim.cli.main import cli
+from sim.model.distributions import Exponential, Lognormal, from_value
 from sim.errors import ConfigError, Problem
-from sim.experiment_file import load_experiment
-from sim.model_file import build_model, load_model, load_toml
-from sim.overrides import apply_overrides, parse_value
-from sim.reader import Problems
-from sim.staff_csv import read_headcounts
-from sim.values import ValueProblem, check_points, check_range, range_size, study_value
+from sim.model.experiment_file import load_experiment
+from sim.model.model_file import build_model, load_model, load_toml
+from sim.model.overrides import apply_overrides, parse_value
+from sim.model.reader import Problems
+from sim.model.staff_csv import read_headcounts
+from sim.model.values import ValueProblem, check_points, check_range, range_size, study_value
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 from tests.test_study_file import _experiment as study_experiment
 from tests.test_study_file import _problems as study_problems
@@ -135,7 +135,7 @@ def test_the_document_refers_to_no_internal_notes():
 @pytest.mark.parametrize("module", ["model_file", "experiment_file", "study_file"])
 def test_every_number_and_distribution_a_file_reads_has_an_upper_bound(module):
     # The audit: no t.number(...) or t.distribution(...) without high=.
-    tree = ast.parse((ROOT / "sim" / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "sim" / "model" / f"{module}.py").read_text(encoding="utf-8"))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
              and n.func.attr in ("number", "distribution")]
     assert calls
@@ -151,14 +151,14 @@ def test_the_shipped_files_are_within_every_bound():
 
 
 def test_the_old_names_of_the_count_bounds_still_import():
-    from sim.model_file import (
+    from sim.model.model_file import (
         MAX_CLASS,
         MAX_HEADCOUNT,
         MAX_INSTRUCTORS,
         MAX_ROOMS,
         MAX_SEATS,
     )
-    from sim.study_file import MAX_REPLICATIONS
+    from sim.model.study_file import MAX_REPLICATIONS
 
     assert (MAX_HEADCOUNT, MAX_INSTRUCTORS, MAX_ROOMS, MAX_SEATS, MAX_CLASS, MAX_REPLICATIONS) == (
         limits.MAX_HEADCOUNT, limits.MAX_INSTRUCTORS, limits.MAX_ROOMS, limits.MAX_SEATS, limits.MAX_CLASS,
@@ -286,7 +286,7 @@ def test_distribution_parameters_that_would_overflow_the_sampler_are_named(small
     {"dist": "gamma", "mean": 5e-324, "sd": 1},
 ], ids=["lognormal-tiny-mean", "gamma-tiny-sd", "gamma-tiny-mean"])
 def test_parameters_whose_ratio_overflows_the_sampler_are_named(table):
-    from sim.distributions import DistributionError
+    from sim.model.distributions import DistributionError
 
     with pytest.raises(DistributionError) as err:
         from_value(table)

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from sim import locks
-from sim.results import LOCK, ResultsExistError, RunFolder
+from sim.runs import locks
+from sim.runs.folder import LOCK, ResultsExistError, RunFolder
 
 linux = pytest.mark.skipif(not os.path.exists(f"/proc/{os.getpid()}/stat"), reason="needs /proc")
 

@@ -1,7 +1,7 @@
 """The manifest's hash changes with the inputs as run; versions are recorded."""
 from __future__ import annotations
 
-from sim.manifest import text_hash, versions
+from sim.runs.manifest import text_hash, versions
 
 
 def test_hash_depends_on_every_text_and_their_order():

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from sim.errors import ConfigError, Problem
-from sim.model_file import build_model, load_model
-from sim.overrides import apply_overrides
-from sim.spec import Postponement
+from sim.model.model_file import build_model, load_model
+from sim.model.overrides import apply_overrides
+from sim.model.spec import Postponement
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
@@ -492,5 +492,5 @@ def test_calendar_problems_name_the_key_they_are_about(small_raw, country, chris
 
 
 def test_the_model_reader_uses_only_public_table_getters():
-    source = (ROOT / "sim" / "model_file.py").read_text(encoding="utf-8")
+    source = (ROOT / "sim" / "model" / "model_file.py").read_text(encoding="utf-8")
     assert "._get(" not in source

@@ -5,11 +5,11 @@ import datetime as dt
 
 import numpy as np
 
-from sim.engine import Engine
-from sim.learners import NEVER, draw_learners
-from sim.outcomes import _kth, required_count, site_outcomes, trained_curves
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.rollout import Engine
+from sim.engine.learners import NEVER, draw_learners
+from sim.engine.outcomes import _kth, required_count, site_outcomes, trained_curves
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import small_model
 
 D = dt.date

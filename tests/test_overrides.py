@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.model_file import build_model, load_toml
-from sim.overrides import OverrideError, apply_overrides, parse_value
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import OverrideError, apply_overrides, parse_value
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
@@ -150,7 +150,7 @@ def test_parse_value(text, value):
 
 
 def test_value_at_reads_what_a_dotted_key_leads_to(small_raw):
-    from sim.overrides import value_at
+    from sim.model.overrides import value_at
 
     assert value_at(small_raw, "venue.a-venue.rooms") == 1
     assert value_at(small_raw, "venue.0.seats") == 10
@@ -164,7 +164,7 @@ def test_value_at_reads_what_a_dotted_key_leads_to(small_raw):
 def test_a_missing_table_is_made_on_the_way_and_still_checked(small_raw):
     # A site without its own [site.readiness] can get one criterion from a dotted key;
     # a misspelt table is made too, and the model check then names it as unknown.
-    from sim.model_file import build_model
+    from sim.model.model_file import build_model
     from sim.errors import ConfigError
     from tests.conftest import SMALL_MODEL
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.image import imread
 
-from sim.cli import cli
-from sim.plots import SHARES, Slugs, readiness_curve, write_figures
+from sim.cli.main import cli
+from sim.output.run_figures import SHARES, Slugs, readiness_curve, write_figures
 from tests.conftest import SMALL_EXPERIMENT
 
 FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",

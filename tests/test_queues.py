@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.queues import GroupQueue
+from sim.engine.queues import GroupQueue
 
 STAYS = np.full(100, 10**9)
 

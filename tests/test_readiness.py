@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine import Engine
+from sim.engine.rollout import Engine
 from sim.errors import ConfigError
-from sim.experiment_file import load_experiment
-from sim.learners import BEFORE, NEVER, draw_learners
-from sim.outcomes import site_outcomes
-from sim.replication import run_replication
-from sim.spec import Readiness
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.model.experiment_file import load_experiment
+from sim.engine.learners import BEFORE, NEVER, draw_learners
+from sim.engine.outcomes import site_outcomes
+from sim.engine.replication import run_replication
+from sim.model.spec import Readiness
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import small_model
 
 D = dt.date

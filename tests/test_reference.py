@@ -1,4 +1,4 @@
-"""The production engine against the per-learner reference implementation (sim/reference.py).
+"""The production engine against the per-learner reference implementation (sim/verification/reference.py).
 
 Two kinds of check. Without randomness the two must give the same schedule exactly,
 learner by learner. With randomness they draw from different streams, so they can only
@@ -16,15 +16,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.engine import Engine
-from sim.learners import NEVER, draw_learners
-from sim.model_file import build_model, load_toml
-from sim.overrides import apply_overrides
-from sim.reference import check_core, core_problems, run_reference
-from sim.replication import run_replication
-from sim.spec import ModelSpec
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.rollout import Engine
+from sim.engine.learners import NEVER, draw_learners
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import apply_overrides
+from sim.verification.reference import check_core, core_problems, run_reference
+from sim.engine.replication import run_replication
+from sim.model.spec import ModelSpec
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import DATA, small_model
 
 CORE_MODEL = DATA / "core-model.toml"

@@ -17,9 +17,9 @@ import pytest
 import tomli_w
 from click.testing import CliRunner
 
-from sim.cli import cli
-from sim.report import assumptions, write_report
-from sim.tables import percent, verdict
+from sim.cli.main import cli
+from sim.output.report import assumptions, write_report
+from sim.output.console import percent, verdict
 from tests.conftest import SMALL_EXPERIMENT
 
 EVIL_NAME = "<script>alert(1)</script> Ø"

@@ -6,9 +6,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.bottlenecks import WeeklyTotals
-from sim.curves import ShareHistogram
-from sim.results import (
+from sim.analysis.bottlenecks import WeeklyTotals
+from sim.analysis.curves import ShareHistogram
+from sim.runs.folder import (
     CHECKPOINT,
     COLUMNS,
     JOURNAL,

@@ -6,8 +6,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import sim.results as results
-from sim.cli import cli
+import sim.runs.folder as results
+from sim.cli.main import cli
 from tests.conftest import SMALL_EXPERIMENT
 
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
@@ -94,7 +94,7 @@ def test_a_damaged_journal_is_a_message_not_a_traceback(tmp_path, monkeypatch):
 
 
 def test_a_precision_run_resumed_mid_round_equals_an_uninterrupted_one(tmp_path, monkeypatch):
-    import sim.runner as runner
+    import sim.runs.runner as runner
 
     monkeypatch.setattr(runner, "CHECKPOINT_SECONDS", 0.0)  # checkpoint after every chunk
     noisy = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.4}',

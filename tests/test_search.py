@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sim.search import Evaluation, candidates, search
+from sim.studies.bisection import Evaluation, candidates, search
 
 
 def curve(risks: dict[int, float], half: float = 0.02):

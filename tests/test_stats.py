@@ -1,4 +1,4 @@
-"""Tests for sim.stats."""
+"""Tests for sim.analysis.stats."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
+from sim.analysis.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
 
 INF = math.inf
 
@@ -225,14 +225,14 @@ def test_mean_ci_rejects_bad_input(values: np.ndarray) -> None:
 def test_newcombe_interval_matches_a_published_example():
     # Newcombe (1998), Statistics in Medicine 17:873, table II example (56/70 vs 48/80):
     # difference 0.2 with hybrid score interval 0.0524 to 0.3339 (p1 - p2 there; here p2 - p1).
-    from sim.stats import newcombe_interval
+    from sim.analysis.stats import newcombe_interval
 
     low, high = newcombe_interval(48, 80, 56, 70)
     assert low == pytest.approx(0.0524, abs=5e-4) and high == pytest.approx(0.3339, abs=5e-4)
 
 
 def test_welch_interval_covers_a_known_difference():
-    from sim.stats import welch_interval
+    from sim.analysis.stats import welch_interval
 
     rng = np.random.default_rng(5)
     hits = 0

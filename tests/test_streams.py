@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.streams import RandomStreams
+from sim.engine.streams import RandomStreams
 
 
 def test_same_key_same_numbers_in_any_order():

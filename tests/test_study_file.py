@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from sim.errors import ConfigError
-from sim.experiment_file import load_experiment
+from sim.model.experiment_file import load_experiment
 from tests.conftest import DATA
 
 

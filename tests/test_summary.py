@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from sim.outcomes import SiteOutcome, required_count
+from sim.engine.outcomes import SiteOutcome, required_count
 import numpy as np
 
-from sim.stats import wilson_interval
-from sim.summary import (THRESHOLDS, columns_of, date_quantiles, not_ready_at, paired_difference, risk_by_threshold,
+from sim.analysis.stats import wilson_interval
+from sim.analysis.summary import (THRESHOLDS, columns_of, date_quantiles, not_ready_at, paired_difference, risk_by_threshold,
                          site_summary, summarise)
 from tests.conftest import small_model
 

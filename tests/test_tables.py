@@ -1,7 +1,7 @@
 """Console wording: dates as people write them, one verdict sentence per site."""
 from __future__ import annotations
 
-from sim.tables import long_date, percent, short_date, table, verdict
+from sim.output.console import long_date, percent, short_date, table, verdict
 
 SITE = {
     "name": "Helse Nord-Trøndelag HF", "go_live": "2023-02-11", "staff": 3200, "active_staff": 3140,

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.engine import SESSION_FIELDS, Engine
-from sim.learners import draw_learners
-from sim.queueing import erlang_c
-from sim.reference import run_reference, run_single_queue
-from sim.streams import RandomStreams
-from sim.world import draw_world
+from sim.engine.rollout import SESSION_FIELDS, Engine
+from sim.engine.learners import draw_learners
+from sim.verification.queueing import erlang_c
+from sim.verification.reference import run_reference, run_single_queue
+from sim.engine.streams import RandomStreams
+from sim.engine.world import draw_world
 from tests.conftest import small_model
 from tests.test_reference import core_model
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from icalendar import Calendar
 
-from sim.engine import SESSION_FIELDS
-from sim.experiment_file import load_experiment
-from sim.trace import CSV_COLUMNS, escape_text, fold, timetable, write_trace
+from sim.engine.rollout import SESSION_FIELDS
+from sim.model.experiment_file import load_experiment
+from sim.output.trace import CSV_COLUMNS, escape_text, fold, timetable, write_trace
 from tests.conftest import SMALL_EXPERIMENT
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from sim.values import ValueProblem, label, study_value
+from sim.model.values import ValueProblem, label, study_value
 
 
 @pytest.mark.parametrize(("written", "key", "expected"), [

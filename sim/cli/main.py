@@ -1,0 +1,227 @@
+"""The ``rollout-sim`` command line: validate and run experiment files."""
+from __future__ import annotations
+
+import errno
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from sim import __version__, limits
+
+from sim.runs import integrity, manifest, record
+from sim.cli.options import (
+    CHUNK_SIZE,
+    PRECISION,
+    REPLICATIONS,
+    SEED,
+    WORKERS,
+    executor_problems,
+)
+from sim.cli.studies import register as register_studies
+from sim.errors import ConfigError, Problem
+from sim.runs.executors import EXECUTORS
+from sim.model.experiment_file import is_experiment, load_experiment
+from sim.runs.launch import create_folder, default_out, execute, fail, parse_sets
+from sim.model.model_file import build_model, load_toml
+from sim.paths import experiment_path
+from sim.runs.folder import RunFolder
+from sim.runs.runner import RunOptions
+
+
+class Guarded(click.Group):
+    """A group whose commands end in one line, not a traceback, when the machine fails
+    them: a full disk, a folder that cannot be written, a file that vanished. A bug in
+    rollout-sim itself is not caught here: its traceback is what a report of it needs."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as err:
+            if err.errno == errno.EPIPE:
+                raise  # output piped into `head`: click ends quietly
+            where = f"{err.filename}: " if err.filename else ""
+            fail([Problem("", "", f"{where}{err.strerror or err}")])
+        except MemoryError:
+            fail([Problem("", "", "out of memory; try fewer replications (-n) or workers (--workers)")])
+
+
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="rollout-sim")  # works uninstalled too
+def cli() -> None:
+    """Will staff be trained before go-live? Simulate an EHR training rollout.
+
+    Model files describe the world (sites, staff, instructors, rooms, calendars);
+    experiment files say what to run. See README.md for both formats.
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check model and experiment FILES; print every problem on its own line."""
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            raw = load_toml(path)
+            if is_experiment(raw):
+                spec = load_experiment(path)
+                click.echo(f"ok: {path} (experiment {spec.name!r}: {len(spec.scenarios)} scenario(s), "
+                           f"model {spec.model_file.name})")
+            elif "model" in raw:
+                model = build_model(raw, path)
+                click.echo(f"ok: {path} (model {model.name!r}: {len(model.sites)} sites, "
+                           f"{sum(g.headcount for g in model.groups):,} staff)")
+            else:
+                problems.append(Problem(str(path), "", "neither a model file ([model] table) nor an experiment file ([experiment] table)"))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        fail(problems)
+
+
+@cli.command()
+@click.argument("experiment", required=False, type=click.Path(path_type=Path))
+@click.option("-n", "--replications", type=REPLICATIONS, help="Replications per scenario (default: the experiment file's; with --precision, the first round).")
+@click.option("--seed", type=SEED, help="Seed of the whole experiment (default: the experiment file's).")
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<date-time>).")
+@click.option("--force", is_flag=True, help="Replace the results folder if it exists.")
+@click.option("--resume", "resume", type=click.Path(path_type=Path, file_okay=False), help="Continue an interrupted run in this results folder.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key; repeatable.")
+@click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run.")
+@click.option("--workers", type=WORKERS, help="Worker processes (default: this machine's cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler to use (with --executor dask; default: a local cluster).")
+@click.option("--chunk-size", type=CHUNK_SIZE, help="Replications per task sent to a worker (default: automatic).")
+@click.option("--precision", type=PRECISION, help="Run in doubling rounds until every site's risk 95% CI half-width is at most this.")
+@click.option("--max-replications", type=REPLICATIONS, default=20_000, show_default=True, help="With --precision: stop here at the latest.")
+@click.option("--no-plots", is_flag=True, help="Write no figures and no report (rollout-sim plot/report can add them later).")
+@click.option("-q", "--quiet", is_flag=True, help="Print no progress.")
+def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None, force: bool,
+        resume: Path | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
+        chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, quiet: bool) -> None:
+    """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
+    problems = executor_problems(executor, scheduler)
+    given = click.get_current_context().get_parameter_source("max_replications") != click.core.ParameterSource.DEFAULT
+    if given and precision is None and resume is None:
+        problems.append(Problem("--max-replications", "", "only used with --precision (a run without it does "
+                                                           "exactly -n replications)"))
+    if problems:
+        fail(problems)
+    if resume is not None:
+        if precision is not None or force or given:
+            fail([Problem("--resume", "", "continues a run as it was started; --precision, --max-replications "
+                                           "and --force cannot change it")])
+        folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
+        options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
+    else:
+        overrides = parse_sets(sets)
+        path = experiment_path(experiment)
+        try:
+            raw = load_toml(path)
+            if "model" in raw and not is_experiment(raw):
+                fail([Problem(str(path), "", "this is a model file; run takes an experiment file "
+                                              "(an [experiment] table naming this model)")])
+            spec = load_experiment(path, overrides)
+        except ConfigError as err:
+            fail(err.problems)
+        options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,
+                             workers, scheduler, chunk_size, precision, max_replications if precision else None)
+        out = out or default_out(spec)
+        folder = create_folder(out, force)
+        started = manifest.now()
+    execute(folder, spec, options, overrides, started, no_plots, quiet, echo=True, resumed=resume is not None)
+
+
+def _resumed(path: Path, experiment: Path | None, sets: tuple[str, ...], replications: int | None,
+             seed: int | None, out: Path | None):
+    """The folder, experiment and options of a run to continue."""
+    if experiment is not None or sets or seed is not None or out is not None:
+        fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --seed and --out cannot change it")])
+    folder = RunFolder(path)
+    try:
+        m = integrity.read_manifest(path)
+    except integrity.DamagedError as err:
+        fail([Problem("--resume", "", f"cannot resume: {err}")])
+    if m["status"] == "complete":
+        fail([Problem(str(path), "", "this run is complete; nothing to resume")])
+    try:
+        spec = load_experiment(path / record.CONFIG / "experiment.toml")
+    except ConfigError as err:
+        fail(err.problems)
+    options = RunOptions(max(replications or 0, m["replications_asked"]), m["seed"], precision=m["precision"],
+                         max_replications=m["max_replications"], curves=m.get("curves", True))
+    return folder, spec, options, [tuple(kv) for kv in m["overrides"]], m["started"]
+
+
+def _results_dir(path: Path) -> Path:
+    """A complete, undamaged results folder that figures can be drawn into, or exit."""
+    try:
+        integrity.check_complete(path)
+    except integrity.DamagedError as err:
+        fail([Problem("", "", str(err))])  # it names the folder and the file
+    figures = path / "figures"
+    if figures.is_symlink() or (figures.exists() and not figures.is_dir()):
+        fail([Problem(str(path), "figures", "is not a folder; rollout-sim draws the figures into a folder of "
+                                            "that name: move it away and try again")])
+    return path
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
+def plot(results: Path) -> None:
+    """Draw the figures of a RESULTS folder into RESULTS/figures (PNG and SVG)."""
+    from sim.output.run_figures import write_figures
+
+    figures = write_figures(_results_dir(results))
+    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
+def report(results: Path) -> None:
+    """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures."""
+    from sim.output.run_figures import write_figures
+    from sim.output.report import write_report
+
+    path = _results_dir(results)
+    if not (path / "figures").is_dir():
+        write_figures(path)
+    click.echo(f"report: {write_report(path)}")
+
+
+@cli.command()
+@click.argument("experiment", required=False, type=click.Path(path_type=Path))
+@click.option("--replication", type=click.IntRange(0, limits.MAX_REPLICATIONS - 1), default=0, show_default=True, help="Which replication to trace.")
+@click.option("--scenario", help="Which scenario (default: the first).")
+@click.option("--seed", type=SEED, help="Seed (default: the experiment file's).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value by its dotted key; repeatable.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("trace"), show_default=True,
+              help="Folder for sessions.csv and sessions.ics.")
+@click.option("--force", is_flag=True, help="Replace sessions.csv and sessions.ics if the folder has them.")
+def trace(experiment: Path | None, replication: int, scenario: str | None, seed: int | None,
+          sets: tuple[str, ...], out: Path, force: bool) -> None:
+    """Write one replication's class timetable as sessions.csv and a calendar (.ics)."""
+    from sim.output.trace import CSV_NAME, ICS_NAME, write_trace
+
+    there = [name for name in (CSV_NAME, ICS_NAME) if (out / name).exists() or (out / name).is_symlink()]
+    if there and not force:
+        fail([Problem("--out", "", f"{out} already has {' and '.join(there)}; choose another --out, "
+                                   "or add --force to replace them")])
+
+    try:
+        spec = load_experiment(experiment_path(experiment), parse_sets(sets))
+    except ConfigError as err:
+        fail(err.problems)
+    try:
+        csv_path, ics_path = write_trace(spec, scenario, replication, seed, out)
+    except ValueError as err:
+        fail([Problem("--scenario" if scenario else "--replication", "", str(err))])
+    click.echo(f"timetable: {csv_path} and {ics_path}")
+
+
+register_studies(cli)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="rollout-sim")

@@ -1,0 +1,93 @@
+"""Dotted-key overrides of raw TOML tables: ``site.hnt.go_live = 2023-03-04``.
+
+A key walks tables by name and arrays of tables by the ``id`` of an element (or by its
+position, ``loan.0``), so the keys a user writes are the same keys that error messages
+name. Overrides apply to the raw tables, before validation, so an overridden value is
+checked exactly like one written in the file.
+"""
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any
+
+from sim.model.input_files import nesting
+from sim.limits import MAX_NESTING
+
+
+class OverrideError(ValueError):
+    """An override key that does not lead anywhere; ``key`` is the whole dotted key."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+def parse_value(text: str) -> Any:
+    """Read a command-line value as TOML (numbers, dates, true/false, lists, tables);
+    anything that is not valid TOML is taken as text, and so is a value nested more than
+    MAX_NESTING deep or a whole number too long for Python to read (the model's check
+    then says what was expected there)."""
+    try:
+        value = tomllib.loads(f"value = {text}")["value"]
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return text
+    return text if nesting(value) > MAX_NESTING else value
+
+
+def _child(node: Any, part: str, key: str, walked: str) -> Any:
+    if isinstance(node, dict):
+        if part not in node:
+            raise OverrideError(key, f"{walked or 'the file'} has no table {part!r}")
+        return node[part]
+    if isinstance(node, list):
+        for item in node:
+            if isinstance(item, dict) and item.get("id") == part:
+                return item
+        if part.isdigit() and int(part) < len(node):
+            return node[int(part)]
+        ids = [str(i.get("id")) for i in node if isinstance(i, dict) and "id" in i]
+        known = ", ".join(ids) if ids else (f"positions 0-{len(node) - 1}" if node else "nothing (the list is empty)")
+        raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}")
+    raise OverrideError(key, f"{walked} is a value, not a table")
+
+
+def _parent(raw: dict[str, Any], key: str, create: bool = False) -> tuple[dict[str, Any], str]:
+    """The table that holds the last part of a dotted key, and that last part. With
+    ``create``, a missing table that directly holds the key is made empty
+    (``site.hnt.readiness.share`` on a site without its own [site.readiness]); a
+    misspelt one is then an unknown key when the model is checked, so nothing is
+    silently ignored. Tables further up must exist, so their typos are named here."""
+    parts = key.split(".")
+    if not key or any(not p for p in parts):
+        raise OverrideError(key, "expected a dotted key like site.hnt.go_live")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        if create and i == len(parts) - 2 and isinstance(node, dict) and part not in node:
+            node[part] = {}
+        node = _child(node, part, key, ".".join(parts[:i]))
+    if not isinstance(node, dict):
+        raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
+    return node, parts[-1]
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order."""
+    out = copy.deepcopy(raw)
+    for key, value in overrides:
+        node, last = _parent(out, key, create=True)
+        node[last] = value
+    return out
+
+
+def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
+    """The value a dotted key leads to in raw tables (an OverrideError if none; None
+    with ``missing_ok`` when only the last part is absent, a key left at its default)."""
+    node, last = _parent(raw, key)
+    if last not in node:
+        if missing_ok:
+            return None
+        where = key.rsplit(".", 1)[0] if "." in key else "the file"
+        raise OverrideError(key, f"{where} has no value {last!r}")
+    return node[last]

@@ -1,0 +1,229 @@
+"""Where replications run: in this process, in a local process pool, or on Dask.
+
+Every executor maps :func:`run_task` over chunks of replication indices and yields the
+chunks' results as they finish, in whatever order. Results never depend on the
+executor: each replication's random numbers come from its index alone, and the runner
+sorts what comes back.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.engine.replication import run_replication
+from sim.model.spec import ExperimentSpec
+
+EXECUTORS = ("process", "serial", "dask")
+IN_FLIGHT = 3  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
+PARENT_CHECK_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Task:
+    """Some replications of one scenario."""
+
+    scenario: int
+    replications: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Done:
+    """One finished replication: what the runner stores."""
+
+    scenario: int
+    replication: int
+    outcomes: tuple
+    share: np.ndarray  # float32, sites x days from epoch
+    epoch: Any
+    weekly: np.ndarray  # sites x WEEKLY_FIELDS x weeks
+
+
+class ReplicationError(RuntimeError):
+    """A replication raised; carries what is needed to rerun just it."""
+
+    def __init__(self, scenario: str, replication: int, seed: int, detail: str) -> None:
+        super().__init__(f"scenario {scenario!r}, replication {replication} (seed {seed}) failed: {detail}")
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.detail = detail
+
+    def __reduce__(self):
+        # Raised in a worker process and pickled back to the runner: keep every field.
+        return (type(self), (self.scenario, self.replication, self.seed, self.detail))
+
+
+def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
+    """Run one chunk of replications (in whichever process the executor chose)."""
+    scenario = spec.scenarios[task.scenario]
+    out = []
+    for rep in task.replications:
+        try:
+            result = run_replication(scenario.model, seed, rep, sessions=False)
+        except Exception as err:  # reported with the index and seed to rerun just this one
+            raise ReplicationError(scenario.name, rep, seed, f"{type(err).__name__}: {err}") from err
+        out.append(Done(task.scenario, rep, result.outcomes, result.daily_share.astype(np.float32), result.epoch,
+                        result.weekly))
+    return out
+
+
+class SerialExecutor:
+    """Runs every chunk here, one after another."""
+
+    workers = 1
+    name = "serial"
+
+    def __init__(self, spec: ExperimentSpec, seed: int) -> None:
+        self.spec, self.seed = spec, seed
+
+    def map(self, tasks: Iterable[Task]) -> Iterator[list[Done]]:
+        """Results of each chunk, in order."""
+        for task in tasks:
+            yield run_task(self.spec, self.seed, task)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(spec: ExperimentSpec, seed: int, parent: int) -> None:
+    # The spec travels once per worker, not once per chunk.
+    _WORKER["spec"], _WORKER["seed"] = spec, seed
+    # The parent's id comes from the parent: one that died while this worker was still
+    # starting has already handed it on, and os.getppid() here would name the new parent.
+    threading.Thread(target=_end_with_parent, args=(parent,), name="end-with-parent", daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and its
+    workers would run on for minutes, holding the CPUs and the resource tracker. When
+    the parent dies the worker is handed to another process, so its parent id changes.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _run_in_worker(task: Task) -> list[Done]:
+    return run_task(_WORKER["spec"], _WORKER["seed"], task)
+
+
+class ProcessExecutor:
+    """A local pool of worker processes (one replication at a time each)."""
+
+    name = "process"
+
+    def __init__(self, spec: ExperimentSpec, seed: int, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        # spawn: the same behaviour on Linux, macOS and Windows, and no fork-with-threads hazards.
+        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_init_worker, initargs=(spec, seed, os.getpid()))
+
+    def map(self, tasks: Iterable[Task]) -> Iterator[list[Done]]:
+        """Results of each chunk as it finishes.
+
+        At most a few chunks per worker are in flight, and a finished chunk is let go as
+        soon as it is yielded, so memory does not grow with the number of replications.
+        """
+        queue = iter(tasks)
+        running: set[cf.Future] = set()
+        try:
+            for task in itertools.islice(queue, IN_FLIGHT * self.workers):
+                running.add(self.pool.submit(_run_in_worker, task))
+            while running:
+                finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for future in finished:
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        running.add(self.pool.submit(_run_in_worker, nxt))
+                    yield future.result()
+        finally:
+            for f in running:
+                f.cancel()
+
+    def close(self) -> None:
+        """Stop the workers (without waiting for chunks not yet started)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Dask distributed: an existing cluster (``scheduler``) or a local one on loopback.
+
+    A worker that dies has its chunks run again elsewhere by Dask; the runner keeps each
+    replication once whatever happens.
+    """
+
+    name = "dask"
+
+    def __init__(self, spec: ExperimentSpec, seed: int, workers: int | None = None, scheduler: str | None = None) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError("the dask executor needs Dask distributed: pip install 'rollout-sim[dask]'") from None
+        self.cluster = None
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="30s")
+            else:
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=True, host="127.0.0.1", dashboard_address=":0")
+                self.client = Client(self.cluster)
+        except (OSError, TimeoutError) as err:
+            raise RuntimeError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {err}") from None
+        self.workers = len(self.client.scheduler_info().get("workers", {})) or (workers or 1)
+        self.spec_future = self.client.scatter(spec, broadcast=True)
+        self.seed = seed
+
+    def map(self, tasks: Iterable[Task]) -> Iterator[list[Done]]:
+        """Results of each chunk as it finishes."""
+        from dask.distributed import as_completed
+
+        queue = iter(tasks)
+        inflight = {self.client.submit(run_task, self.spec_future, self.seed, t, pure=False)
+                    for t in itertools.islice(queue, IN_FLIGHT * self.workers)}
+        pending = as_completed(list(inflight))
+        try:
+            for future in pending:
+                nxt = next(queue, None)
+                if nxt is not None:
+                    new = self.client.submit(run_task, self.spec_future, self.seed, nxt, pure=False)
+                    inflight.add(new)
+                    pending.add(new)
+                result = future.result()
+                inflight.discard(future)
+                future.release()
+                yield result
+        finally:
+            for f in inflight:
+                f.cancel()
+
+    def close(self) -> None:
+        """Disconnect, and stop the local cluster if we started one."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(name: str, spec: ExperimentSpec, seed: int, workers: int | None = None,
+                  scheduler: str | None = None):
+    """The executor called ``name`` (see :data:`EXECUTORS`)."""
+    if name == "serial":
+        return SerialExecutor(spec, seed)
+    if name == "process":
+        return ProcessExecutor(spec, seed, workers)
+    if name == "dask":
+        return DaskExecutor(spec, seed, workers, scheduler)
+    raise ValueError(f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}")
