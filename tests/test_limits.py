@@ -31,8 +31,8 @@ from sim.model.reader import Problems
 from sim.model.staff_csv import read_headcounts
 from sim.model.values import ValueProblem, check_points, check_range, range_size, study_value
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
-from tests.test_study_file import _experiment as study_experiment
-from tests.test_study_file import _problems as study_problems
+from tests.model.test_study_file import _experiment as study_experiment
+from tests.model.test_study_file import _problems as study_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date

@@ -51,7 +51,7 @@ class RandomStreams:
         # The entropy that SeedSequence(seed, spawn_key=(replication, ...)) assembles, up
         # to the stream's own key: the seed's words padded to the pool size, then the
         # replication's. Handing SeedSequence these words as one uint32 array gives the
-        # very same generator (tests/test_streams.py checks it) at a third of the cost
+        # very same generator (tests/engine/test_streams.py checks it) at a third of the cost
         # of coercing a tuple of Python ints on every call.
         seed_words = _words(seed)
         seed_words += [0] * (_POOL_SIZE - len(seed_words))

@@ -8,7 +8,7 @@ to show up, and sits through their class; a planner process forms classes at eve
 slot; each class is a process that holds a SimPy ``Resource`` (a room) for its length.
 It shares no code with the engine beyond the validated spec, the distributions and the
 working-day calendar (:class:`sim.model.calendar.WorkingCalendar`), so that agreement between
-the two (``tests/test_reference.py``) says something about both.
+the two (``tests/verification/test_reference.py``) says something about both.
 
 It draws the same distributions as the engine but from its own random streams, so the
 two agree *in distribution*, not replication by replication; with randomness switched

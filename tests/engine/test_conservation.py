@@ -47,7 +47,7 @@ from sim.engine.world import draw_world
 from tests.conftest import SMALL_MODEL, small_model
 
 D = dt.date
-SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "midt-norge.toml"
+SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "models" / "midt-norge.toml"
 STATES = ("not_hired", "left", "away", "trained", "untrained")
 NOT_HIRED, LEFT, AWAY, TRAINED, UNTRAINED = range(len(STATES))
 

@@ -21,7 +21,7 @@ from sim.engine.world import draw_world
 from tests.conftest import small_model
 
 D = dt.date
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _curriculum(ident: str, kind: str, window_weeks: float = 8, hours: float = 3.5, max_class: int = 10) -> dict:

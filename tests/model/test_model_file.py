@@ -21,7 +21,7 @@ from sim.model.spec import Postponement
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = ROOT / "models" / "midt-norge.toml"
 
 

@@ -22,7 +22,7 @@ from sim.model.experiment_file import load_experiment
 from sim.engine.replication import ReplicationResult, run_replication
 from sim.model.spec import ModelSpec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COLUMN = {f: i for i, f in enumerate(SESSION_FIELDS)}
 REPLICATIONS = 6
 

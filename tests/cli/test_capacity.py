@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import STUDY_EXPERIMENT
-from tests.test_cli_studies import SERIAL, invoke, rows
+from tests.cli.test_studies import SERIAL, invoke, rows
 
 
 def test_capacity_answer_is_confirmed_by_a_separate_run(tmp_path):

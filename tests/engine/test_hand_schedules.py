@@ -18,7 +18,7 @@ from the rules in README.md ("Definitions"):
 Public holidays of 2022 used here (``holidays`` package, country NO): Maundy Thursday
 14 Apr, Good Friday 15 Apr, Easter Monday 18 Apr, Constitution Day Tue 17 May,
 Ascension Thu 26 May. Each test explains its arithmetic; the expected dates were worked
-out before running the engine. tests/test_engine.py covers the single-room 2023 cases
+out before running the engine. tests/engine/test_rollout.py covers the single-room 2023 cases
 (Easter 2023, a postponement where everyone is stale); these add parallel rooms, two
 courses in sequence, self-training and certification across holidays, the eve rule,
 the scheduling policy on a shared room, and postponements where only part of the staff
@@ -44,7 +44,7 @@ from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
 
 D = dt.date
-HAND = Path(__file__).parent / "data" / "hand-2022.toml"
+HAND = Path(__file__).parents[1] / "data" / "hand-2022.toml"
 COL = {name: i for i, name in enumerate(SESSION_FIELDS)}
 SEED = 2022  # any seed: nothing is random in these models
 

@@ -138,7 +138,7 @@ def test_the_super_user_cap_rule_changes_the_schedule():
     {"venue.a-venue.rooms": 0},
 ])
 def test_hand_computed_small_model_cases_agree(overrides):
-    # The schedules tests/test_engine.py checks by hand (Easter, two-day courses,
+    # The schedules tests/engine/test_rollout.py checks by hand (Easter, two-day courses,
     # unlimited capacity, no rooms): the reference finds the same dates.
     model = small_model(**overrides)
     ref, eng = run_reference(model, 1).outcome, run_replication(model, 1, 0).outcomes[0]

@@ -40,7 +40,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = ROOT / "models" / "midt-norge.toml"
 SOURCES = ROOT / "docs" / "sources.md"
 

@@ -18,8 +18,8 @@ from sim.runs.folder import (
     replication_rows,
 )
 from tests.conftest import created
-from tests.test_force import write_manifest_like_a_run
-from tests.test_summary import row
+from tests.runs.test_force import write_manifest_like_a_run
+from tests.analysis.test_summary import row
 
 
 def rows_for(scenario: str, rep: int, sites=("a", "b")) -> list[list[str]]:

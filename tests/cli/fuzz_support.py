@@ -1,4 +1,4 @@
-"""Building blocks of the fuzz suite (tests/test_fuzz.py).
+"""Building blocks of the fuzz suite (tests/cli/test_fuzz.py).
 
 Nothing here knows how rollout-sim works inside: the suite drives the command line
 (``sim.cli.main:cli`` through click's CliRunner, in this process) and checks only what a
@@ -51,7 +51,7 @@ from hypothesis import strategies as st
 
 from sim.cli.main import cli
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = REPO / "models" / "midt-norge.toml"
 SHIPPED_EXPERIMENTS = {p.stem: p for p in sorted((REPO / "experiments").glob("*.toml"))}
 

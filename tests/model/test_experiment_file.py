@@ -15,7 +15,7 @@ from sim.model.experiment_file import load_experiment
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
 D = dt.date
-EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 HEADER = '[experiment]\nname = "x"\nmodel = "small-model.toml"\nreplications = 2\nseed = 1\n'
 
 

@@ -21,7 +21,7 @@ from sim.verification.reference import run_reference, run_single_queue
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
 from tests.conftest import small_model
-from tests.test_reference import core_model
+from tests.verification.test_reference import core_model
 
 
 # -- the formula itself ------------------------------------------------------------------------

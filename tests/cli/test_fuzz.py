@@ -1,7 +1,7 @@
 """Fuzz tests of the command line (issue 11, part 2): whatever a user or a damaged disk
 hands ``rollout-sim``, it answers with a message, never a crash, and never leaves a mess.
 
-What the suite guarantees, for every case it draws (see tests/fuzz_support.py for the
+What the suite guarantees, for every case it draws (see tests/cli/fuzz_support.py for the
 strategies and the harness):
 
 * the exit code is 0, 1 or 2 (2: click refused the command line), and the command
@@ -62,7 +62,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz_support import (
+from tests.cli.fuzz_support import (
     CSV_DAMAGES,
     FILE_DAMAGES,
     FOLDER_DAMAGES,

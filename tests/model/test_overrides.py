@@ -13,7 +13,7 @@ from sim.model.overrides import OverrideError, apply_overrides, parse_value
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
-SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "midt-norge.toml"
+SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "models" / "midt-norge.toml"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from sim.cli.main import cli
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RESULT_FILES = ["bottlenecks.npz", "config", "curves.npz", "manifest.json", "replications.csv", "resolved", "summary.json"]
 # Randomness on, so that "same seed, same bytes" is not true merely because nothing is random.
 RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
@@ -24,7 +24,7 @@ RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high
 
 
 def invoke(*args: object) -> Result:
-    # In-process replications keep these tests fast; tests/test_executors.py covers the pools.
+    # In-process replications keep these tests fast; tests/runs/test_executors.py covers the pools.
     if args and args[0] == "run" and "--executor" not in args and "--resume" not in args:
         args = (*args, "--executor", "serial")
     if args and args[0] == "run" and "--plots" not in args:
