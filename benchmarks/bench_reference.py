@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from sim.engine.replication import run_replication
 from sim.model.model_file import build_model, load_toml
 from sim.model.overrides import apply_overrides
-from sim.verification.reference import run_reference
-from sim.engine.replication import run_replication
 from sim.model.spec import ModelSpec
+from sim.verification.reference import run_reference
 
 CORE_MODEL = ROOT / "tests" / "data" / "core-model.toml"
 

@@ -14,15 +14,15 @@ import os
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import statistics
+import time
+from pathlib import Path
 
-from calibration import calibration_seconds  # noqa: E402  (this folder is on the path when run as a script)
-from sim.model.experiment_file import load_experiment  # noqa: E402
-from sim.paths import default_experiment  # noqa: E402
-from sim.engine.replication import run_replication  # noqa: E402
+from calibration import calibration_seconds  # this folder is on the path when run as a script
+from sim.engine.replication import run_replication
+from sim.model.experiment_file import load_experiment
+from sim.paths import default_experiment
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from sim.model.model_file import build_model, load_toml
 from sim.model.overrides import apply_overrides
-from sim.runs.folder import RunFolder
 from sim.model.spec import ModelSpec
+from sim.runs.folder import RunFolder
 
 DATA = Path(__file__).parent / "data"
 SMALL_MODEL = DATA / "small-model.toml"

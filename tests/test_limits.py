@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from sim import limits
-from sim.cli.main import cli
-from sim.model.distributions import Exponential, Lognormal, from_value
 from sim.errors import ConfigError, Problem
+from sim.model.distributions import Exponential, Lognormal, from_value
 from sim.model.experiment_file import load_experiment
 from sim.model.model_file import build_model, load_model, load_toml
 from sim.model.overrides import apply_overrides, parse_value
 from sim.model.reader import Problems
 from sim.model.staff_csv import read_headcounts
 from sim.model.values import ValueProblem, check_points, check_range, range_size, study_value
+from tests.cli.conftest import assert_clean_failure, invoke
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 from tests.model.test_study_file import _experiment as study_experiment
 from tests.model.test_study_file import _problems as study_problems
@@ -39,10 +39,6 @@ D = dt.date
 
 
 # -- helpers --------------------------------------------------------------------------------
-
-def invoke(*args: object) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
 
 def run_with(tmp_path: Path, *sets: str) -> Result:
     """``rollout-sim run`` of the small experiment with ``--set`` options, one replication."""
@@ -55,9 +51,7 @@ def run_with(tmp_path: Path, *sets: str) -> Result:
 
 def assert_clean_error(result: Result, key: str, fragment: str) -> str:
     """Exit 1, no traceback, and an ``error: FILE: KEY: ...`` line with ``fragment``."""
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
+    assert_clean_failure(result)
     lines = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert any(f": {key}: " in line and fragment in line for line in lines), "\n".join(lines)
     return "\n".join(lines)

@@ -24,7 +24,7 @@ class WeeklyTotals:
         self.replications = 0
 
     @classmethod
-    def for_model(cls, model: ModelSpec) -> "WeeklyTotals":
+    def for_model(cls, model: ModelSpec) -> WeeklyTotals:
         """Empty totals covering the model's S-curve days."""
         epoch, n_days = curve_days(model)
         return cls([s.id for s in model.sites], epoch, (n_days - 1 + epoch.weekday()) // 7 + 1)

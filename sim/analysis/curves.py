@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.model.spec import ModelSpec
 from sim.engine.world import epoch_of
+from sim.model.spec import ModelSpec
 
 BINS = 200  # share steps of 1/200 = 0.5%
 
@@ -39,7 +39,7 @@ class ShareHistogram:
         self.replications = 0
 
     @classmethod
-    def for_model(cls, model: ModelSpec) -> "ShareHistogram":
+    def for_model(cls, model: ModelSpec) -> ShareHistogram:
         """An empty histogram on the model's day axis."""
         epoch, n_days = curve_days(model)
         return cls([s.id for s in model.sites], epoch, n_days)
@@ -59,7 +59,7 @@ class ShareHistogram:
         self.counts.reshape(-1)[cells + steps.reshape(-1)] += 1
         self.replications += 1
 
-    def merge(self, other: "ShareHistogram") -> None:
+    def merge(self, other: ShareHistogram) -> None:
         """Add another histogram on the same axis (from another worker or a resumed run)."""
         if other.sites != self.sites or other.epoch != self.epoch or other.n_days != self.n_days:
             raise ValueError("histograms on different axes cannot be merged")

@@ -142,11 +142,11 @@ def quantile_ci(values: np.ndarray, q: float, confidence: float = 0.95) -> tuple
     a = (1 - confidence) / 2
     k = np.arange(n + 1)
     # cdf(k) rises with k, so the orders k+1 whose lower tail P(B <= k) <= a form a prefix.
-    l = int(np.count_nonzero(stats.binom.cdf(k, n, q) <= a))
-    # sf(k) = P(B >= k + 1) falls with k; the first k with sf(k) <= a gives u = k + 1.
-    u = int(np.count_nonzero(stats.binom.sf(k[:-1], n, q) > a)) + 1
-    low = -math.inf if l == 0 else float(x[l - 1])
-    high = math.inf if u > n else float(x[u - 1])
+    lo = int(np.count_nonzero(stats.binom.cdf(k, n, q) <= a))
+    # sf(k) = P(B >= k + 1) falls with k; the first k with sf(k) <= a gives hi = k + 1.
+    hi = int(np.count_nonzero(stats.binom.sf(k[:-1], n, q) > a)) + 1
+    low = -math.inf if lo == 0 else float(x[lo - 1])
+    high = math.inf if hi > n else float(x[hi - 1])
     return low, high
 
 

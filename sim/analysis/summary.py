@@ -10,15 +10,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, cast
 
 import numpy as np
 
+from sim.analysis.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
+from sim.analysis.summary_format import (
+    FORMAT_VERSION,
+    Criteria,
+    DateQuantiles,
+    DaysDifference,
+    PairedDifference,
+    Risk,
+    ScenarioSummary,
+    SiteSummary,
+    Summary,
+)
 from sim.engine.outcomes import SiteOutcome, required_count
 from sim.model.spec import ModelSpec, Readiness
-from sim.analysis.stats import mean_ci, quantile_ci, quantile_days, wilson_interval
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
 # Share levels reported besides the model's own: the risk of not being ready with the share
@@ -110,14 +122,20 @@ def columns_from_rows(rows: Sequence[dict[str, str]]) -> SiteColumns:
     return SiteColumns(**{k: getattr(cols, k)[order] for k in cols.__dataclass_fields__})
 
 
-def columns_from_csv(path: Path) -> dict[str, dict[str, SiteColumns]]:
-    """Columns per scenario and site from a replications.csv, in replication order."""
+def columns_by_scenario(rows: Iterable[dict[str, str]]) -> dict[str, dict[str, SiteColumns]]:
+    """Columns per scenario and site from rows of replications.csv (as text), in
+    replication order."""
     cells: dict[str, dict[str, list[dict[str, str]]]] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            cells.setdefault(row["scenario"], {}).setdefault(row["site"], []).append(row)
+    for row in rows:
+        cells.setdefault(row["scenario"], {}).setdefault(row["site"], []).append(row)
     return {scenario: {site: columns_from_rows(rows) for site, rows in sites.items()}
             for scenario, sites in cells.items()}
+
+
+def columns_from_csv(path: Path) -> dict[str, dict[str, SiteColumns]]:
+    """Columns per scenario and site from a replications.csv, in replication order."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return columns_by_scenario(csv.DictReader(fh))
 
 
 def _iso(day: float) -> str | None:
@@ -129,14 +147,14 @@ def _round(x: float, digits: int = 6) -> float | None:
     return None if not math.isfinite(x) else round(float(x), digits)
 
 
-def date_quantiles(values: np.ndarray) -> dict[str, Any]:
+def date_quantiles(values: np.ndarray) -> DateQuantiles:
     """P10/P50/P80/P90 of date ordinals (inf = never) as ISO dates, with 95% CIs of each."""
     out: dict[str, Any] = {}
     for name, q in QUANTILES.items():
         out[name] = _iso(quantile_days(values, q))
         low, high = quantile_ci(values, q)
         out[f"{name}_ci95"] = [None if not math.isfinite(low) else _iso(low), _iso(high)]
-    return out
+    return cast(DateQuantiles, out)  # keys built from QUANTILES, which are DateQuantiles' own
 
 
 def not_ready_at(cols: SiteColumns, share: float) -> np.ndarray:
@@ -145,25 +163,25 @@ def not_ready_at(cols: SiteColumns, share: float) -> np.ndarray:
     return (cols.trained < required_count(share, cols.staff_required)) | ~cols.others_ready
 
 
-def _risk(short: int, n: int) -> dict[str, Any]:
+def _risk(short: int, n: int) -> Risk:
     low, high = wilson_interval(short, n)
     return {"risk": _round(short / n) if n else None, "ci95": [_round(low), _round(high)]}
 
 
-def risk_by_threshold(cols: SiteColumns, levels: Sequence[float] = THRESHOLDS) -> dict[str, dict[str, Any]]:
+def risk_by_threshold(cols: SiteColumns, levels: Sequence[float] = THRESHOLDS) -> dict[str, Risk]:
     """For each share level, the risk of not being ready with that share (the other
     criteria as they are), with its Wilson interval."""
     n = cols.trained.size
     return {f"{level:.2f}": _risk(int(np.count_nonzero(not_ready_at(cols, level))), n) for level in levels}
 
 
-def criteria(r: Readiness) -> dict[str, Any]:
+def criteria(r: Readiness) -> Criteria:
     """Readiness criteria as summary.json records them, with the sentence that says them."""
     return {"share": r.share, "super_users": r.super_users, "unit_share": r.unit_share,
             "self_training": r.self_training, "text": r.describe()}
 
 
-def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str, Any]:
+def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> SiteSummary:
     """Summary of one site over its replications."""
     n = cols.ready.size
     not_ready = int(np.count_nonzero(~cols.ready))
@@ -185,7 +203,7 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
         "planned_go_live": site.planned_go_live.isoformat(),
         "go_live": site.go_live.isoformat(),
         "staff": model.headcount(site_id),
-        "active_staff": int(round(float(np.mean(cols.staff_required)))) if n else None,
+        "active_staff": round(float(np.mean(cols.staff_required))) if n else None,
         "expected_on_long_term_leave": mean(cols.on_leave, 2),
         "criteria": criteria(crit),
         "replications": n,
@@ -212,7 +230,7 @@ def site_summary(model: ModelSpec, site_id: str, cols: SiteColumns) -> dict[str,
     }
 
 
-def quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int, paired: bool = True) -> dict[str, Any]:
+def quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int, paired: bool = True) -> DaysDifference:
     """Q_q(alt) - Q_q(ref) in days, with a bootstrap 95% interval (None where a quantile is
     beyond the horizon): paired resamples the same replications of both (common random
     numbers); unpaired resamples each on its own (independent runs)."""
@@ -237,7 +255,7 @@ def quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int, p
     return {"days": int(a - b), "ci95": [_round(low, 1), _round(high, 1)]}
 
 
-def paired_difference(alt: SiteColumns, ref: SiteColumns) -> dict[str, Any]:
+def paired_difference(alt: SiteColumns, ref: SiteColumns) -> PairedDifference:
     """A scenario against the reference, paired by replication (common random numbers):
     risk difference with a t interval on per-replication differences, and P50/P80
     completion-date differences with paired bootstrap intervals."""
@@ -258,16 +276,17 @@ def paired_difference(alt: SiteColumns, ref: SiteColumns) -> dict[str, Any]:
     }
 
 
-def summarise(experiment: dict[str, Any], scenarios: dict[str, tuple[ModelSpec, dict[str, SiteColumns]]]) -> dict[str, Any]:
+def summarise(experiment: dict[str, Any], scenarios: dict[str, tuple[ModelSpec, dict[str, SiteColumns]]]) -> Summary:
     """The whole summary.json: experiment facts, then per scenario and site.
 
     ``scenarios`` maps a scenario name to its model and per-site columns. The first
     scenario is the reference the others are compared with.
     """
-    out: dict[str, Any] = {**experiment, "scenarios": {}}
+    # The version first: a reader checks it before anything else.
+    out = cast(Summary, {"format_version": FORMAT_VERSION, **experiment, "scenarios": {}})
     reference: dict[str, SiteColumns] | None = None
     for name, (model, by_site) in scenarios.items():
-        sites = {}
+        sites: dict[str, SiteSummary] = {}
         for site in model.sites:
             cols = by_site[site.id]
             entry = site_summary(model, site.id, cols)
@@ -275,7 +294,7 @@ def summarise(experiment: dict[str, Any], scenarios: dict[str, tuple[ModelSpec, 
                 entry["vs_reference"] = paired_difference(cols, reference[site.id])
             sites[site.id] = entry
         # The model's criteria; a site may have its own (its entry's "criteria").
-        out["scenarios"][name] = {"readiness": criteria(model.readiness), "sites": sites}
+        out["scenarios"][name] = ScenarioSummary(readiness=criteria(model.readiness), sites=sites)
         if reference is None:
             reference = by_site
     return out

@@ -8,24 +8,18 @@ from pathlib import Path
 import click
 
 from sim import __version__, limits
-
-from sim.runs import integrity, manifest, record
-from sim.cli.options import (
-    CHUNK_SIZE,
-    PRECISION,
-    REPLICATIONS,
-    SEED,
-    WORKERS,
-    executor_problems,
-)
-from sim.cli.studies import register as register_studies
+from sim.cli.capacity import capacity
+from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS
+from sim.cli.studies import compare, sensitivity, sweep
+from sim.cli.talk import fail, spoken
 from sim.errors import ConfigError, Problem
-from sim.runs.executors import EXECUTORS
 from sim.model.experiment_file import is_experiment, load_experiment
-from sim.runs.launch import create_folder, default_out, execute, fail, parse_sets
 from sim.model.model_file import build_model, load_toml
+from sim.output.console import run_text
 from sim.paths import experiment_path
-from sim.runs.folder import RunFolder
+from sim.runs import integrity, manifest
+from sim.runs.executors import EXECUTORS, executor_problems
+from sim.runs.launch import create_folder, default_out, execute, parse_sets, resumable
 from sim.runs.runner import RunOptions
 
 
@@ -52,7 +46,8 @@ def cli() -> None:
     """Will staff be trained before go-live? Simulate an EHR training rollout.
 
     Model files describe the world (sites, staff, instructors, rooms, calendars);
-    experiment files say what to run. See README.md for both formats.
+    experiment files say what to run. See docs/model-file.md and
+    docs/experiment-file.md for both formats.
     """
 
 
@@ -111,59 +106,53 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         if precision is not None or force or given:
             fail([Problem("--resume", "", "continues a run as it was started; --precision, --max-replications "
                                            "and --force cannot change it")])
-        folder, spec, options, overrides, started = _resumed(resume, experiment, sets, replications, seed, out)
-        options = replace(options, executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size)
+        if experiment is not None or sets or seed is not None or out is not None:
+            fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --seed and --out "
+                                           "cannot change it")])
+        with spoken():
+            resumption = resumable(resume, replications)
+        folder, spec, overrides, started = (resumption.folder, resumption.spec, resumption.overrides,
+                                            resumption.started)
+        options = replace(resumption.options, executor=executor, workers=workers, scheduler=scheduler,
+                          chunk_size=chunk_size)
     else:
-        overrides = parse_sets(sets)
         path = experiment_path(experiment)
-        try:
+        with spoken():
+            overrides = parse_sets(sets)
             raw = load_toml(path)
             if "model" in raw and not is_experiment(raw):
                 fail([Problem(str(path), "", "this is a model file; run takes an experiment file "
                                               "(an [experiment] table naming this model)")])
             spec = load_experiment(path, overrides)
-        except ConfigError as err:
-            fail(err.problems)
-        options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,
-                             workers, scheduler, chunk_size, precision, max_replications if precision else None)
-        out = out or default_out(spec)
-        folder = create_folder(out, force)
+            options = RunOptions(replications or spec.replications, spec.seed if seed is None else seed, executor,
+                                 workers, scheduler, chunk_size, precision, max_replications if precision else None)
+            folder = create_folder(out or default_out(spec), force)
         started = manifest.now()
-    execute(folder, spec, options, overrides, started, no_plots, quiet, echo=True, resumed=resume is not None)
+    with spoken(quiet) as talk:
+        finished = execute(folder, spec, options, overrides, started, resumed=resume is not None,
+                           on_progress=talk.bar)
+    click.echo(run_text(finished.summary))
+    if not no_plots:
+        _draw(folder.path)
+    click.echo(f"\n{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
+    click.echo(f"results: {folder.path}")
 
 
-def _resumed(path: Path, experiment: Path | None, sets: tuple[str, ...], replications: int | None,
-             seed: int | None, out: Path | None):
-    """The folder, experiment and options of a run to continue."""
-    if experiment is not None or sets or seed is not None or out is not None:
-        fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --seed and --out cannot change it")])
-    folder = RunFolder(path)
-    try:
-        m = integrity.read_manifest(path)
-    except integrity.DamagedError as err:
-        fail([Problem("--resume", "", f"cannot resume: {err}")])
-    if m["status"] == "complete":
-        fail([Problem(str(path), "", "this run is complete; nothing to resume")])
-    try:
-        spec = load_experiment(path / record.CONFIG / "experiment.toml")
-    except ConfigError as err:
-        fail(err.problems)
-    options = RunOptions(max(replications or 0, m["replications_asked"]), m["seed"], precision=m["precision"],
-                         max_replications=m["max_replications"], curves=m.get("curves", True))
-    return folder, spec, options, [tuple(kv) for kv in m["overrides"]], m["started"]
+def _draw(path: Path) -> None:
+    """Write the figures, then the report that embeds them."""
+    from sim.output.report import write_report
+    from sim.output.run_figures import write_figures
+
+    figures = write_figures(path)
+    report = write_report(path)
+    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
 
 
 def _results_dir(path: Path) -> Path:
     """A complete, undamaged results folder that figures can be drawn into, or exit."""
-    try:
-        integrity.check_complete(path)
-    except integrity.DamagedError as err:
-        fail([Problem("", "", str(err))])  # it names the folder and the file
-    figures = path / "figures"
-    if figures.is_symlink() or (figures.exists() and not figures.is_dir()):
-        fail([Problem(str(path), "figures", "is not a folder; rollout-sim draws the figures into a folder of "
-                                            "that name: move it away and try again")])
-    return path
+    with spoken():
+        checked = integrity.drawable(path)
+    return checked
 
 
 @cli.command()
@@ -180,8 +169,8 @@ def plot(results: Path) -> None:
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 def report(results: Path) -> None:
     """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures."""
-    from sim.output.run_figures import write_figures
     from sim.output.report import write_report
+    from sim.output.run_figures import write_figures
 
     path = _results_dir(results)
     if not (path / "figures").is_dir():
@@ -201,17 +190,11 @@ def report(results: Path) -> None:
 def trace(experiment: Path | None, replication: int, scenario: str | None, seed: int | None,
           sets: tuple[str, ...], out: Path, force: bool) -> None:
     """Write one replication's class timetable as sessions.csv and a calendar (.ics)."""
-    from sim.output.trace import CSV_NAME, ICS_NAME, write_trace
+    from sim.output.trace import check_out, write_trace
 
-    there = [name for name in (CSV_NAME, ICS_NAME) if (out / name).exists() or (out / name).is_symlink()]
-    if there and not force:
-        fail([Problem("--out", "", f"{out} already has {' and '.join(there)}; choose another --out, "
-                                   "or add --force to replace them")])
-
-    try:
+    with spoken():
+        check_out(out, force)
         spec = load_experiment(experiment_path(experiment), parse_sets(sets))
-    except ConfigError as err:
-        fail(err.problems)
     try:
         csv_path, ics_path = write_trace(spec, scenario, replication, seed, out)
     except ValueError as err:
@@ -219,7 +202,8 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     click.echo(f"timetable: {csv_path} and {ics_path}")
 
 
-register_studies(cli)
+for command in (sweep, sensitivity, compare, capacity):
+    cli.add_command(command)
 
 
 def main() -> None:

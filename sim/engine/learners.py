@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.distributions import Distribution
-from sim.model.spec import ModelSpec
 from sim.engine.streams import RandomStreams
 from sim.engine.world import World
+from sim.model.distributions import Distribution
+from sim.model.spec import ModelSpec
 
 NEVER = np.int64(10**9)
 BEFORE = np.int64(-(10**9))  # hire day of staff employed from the start

@@ -19,8 +19,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.engine.rollout import Engine
 from sim.engine.learners import BEFORE, NEVER, Learners
+from sim.engine.rollout import Engine
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             return None if day is None else world.epoch + dt.timedelta(days=day)
 
         out.append(SiteOutcome(
-            site=sw.site.id, go_live=date(G), planned_go_live=sw.site.planned_go_live,
+            site=sw.site.id, go_live=world.epoch + dt.timedelta(days=G), planned_go_live=sw.site.planned_go_live,
             staff_required=req, trained_at_go_live=got, untrained_at_go_live=req - got,
             share_trained=got / req if req else 1.0,
             ready=bool(got >= required_count(crit.share, req) and su_ready and units_ready),

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.learners import draw_learners
 from sim.engine.outcomes import SiteOutcome, site_outcomes
-from sim.model.spec import ModelSpec
+from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
+from sim.model.spec import ModelSpec
 
 
 @dataclass(frozen=True)

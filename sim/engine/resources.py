@@ -12,8 +12,8 @@ import datetime as dt
 import numpy as np
 import simpy
 
-from sim.model.spec import ModelSpec
 from sim.engine.world import World
+from sim.model.spec import ModelSpec
 
 
 class VenueRooms:
@@ -47,7 +47,10 @@ class InstructorRoster:
     def __init__(self, model: ModelSpec, world: World) -> None:
         site_index = {sw.site.id: sw.index for sw in world.sites}
         n_sites = len(world.sites)
-        pool, certified, base, prep = [], [], [], []
+        pool: list[int] = []  # the pool of each instructor
+        certified: list[int] = []
+        base: list[np.ndarray] = []  # the sites each instructor serves
+        prep: list[int] = []
         self.loans: list[tuple[np.ndarray, int, int, int]] = []  # (instructors, site, first, last day)
         for pi, p in enumerate(model.pools):
             first = len(pool)

@@ -16,13 +16,14 @@ from typing import NamedTuple
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL, EventPriority
 
-from sim.engine.resources import InstructorRoster, VenueRooms
 from sim.engine.learners import NEVER, Learners
 from sim.engine.queues import GroupQueue
-from sim.model.spec import Course, Curriculum, ModelSpec
+from sim.engine.resources import InstructorRoster, VenueRooms
 from sim.engine.streams import RandomStreams
 from sim.engine.world import SiteWorld, World
+from sim.model.spec import Course, Curriculum, ModelSpec
 
 SESSION_FIELDS = ("site", "venue", "instructor", "curriculum", "stage", "start_slot", "end_slot",
                   "booked", "attended", "covered")
@@ -106,7 +107,7 @@ class Demand:
 def _max_min(pool: int, want: dict[int, int]) -> dict[int, int]:
     """Split ``pool`` whole units max-min fairly: nobody gets more than they want, and
     what the modest leave is split evenly among the rest (ties to the first listed)."""
-    out = {k: 0 for k in want}
+    out = dict.fromkeys(want, 0)
     left = dict(want)
     while pool > 0 and left:
         even = pool // len(left)
@@ -183,7 +184,7 @@ class CountingEnvironment(simpy.Environment):
         super().__init__()
         self.scheduled = 0
 
-    def schedule(self, event: simpy.Event, priority: int = 1, delay: float = 0) -> None:
+    def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """Schedule as SimPy does, counting."""
         self.scheduled += 1
         super().schedule(event, priority, delay)
@@ -325,8 +326,8 @@ class Engine:
             d.idle_until = 0
 
     def _planner(self):
-        for day in np.flatnonzero(self._open.any(axis=0)):
-            day = int(day)
+        for open_day in np.flatnonzero(self._open.any(axis=0)):
+            day = int(open_day)
             for k in range(self.S):
                 yield self.env.timeout(day * self.S + k - self.env.now)
                 # Sessions ending and decisions taken now were scheduled before this instant;
@@ -497,7 +498,7 @@ class Engine:
                     no_capacity, booked = self._fill(d, day, now, load, quota)
                     if no_capacity:
                         full.add(s)
-                    if quota is not None:
+                    if quotas is not None and quota is not None:
                         quotas[s] = quota - booked
                     break
             else:  # no free room at the site

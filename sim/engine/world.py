@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import limits
+from sim.engine.streams import RandomStreams
 from sim.model.calendar import Closure, WorkingCalendar
 from sim.model.distributions import Distribution
 from sim.model.spec import CalendarSpec, ModelSpec, Site
-from sim.engine.streams import RandomStreams
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def common_delay_days(model: ModelSpec, streams: RandomStreams) -> dict[tuple[st
 
     def draw(c, name: str) -> int:
         struck = streams.get("delays", "common", c.id, f"strikes:{name}").random() < c.probability
-        days = int(round(float(c.days.sample(streams.get("delays", "common", c.id, f"days:{name}"), 1)[0])))
+        days = round(float(c.days.sample(streams.get("delays", "common", c.id, f"days:{name}"), 1)[0]))
         return days if struck else 0
 
     for c in model.common_delays:
@@ -115,9 +115,9 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
         return float(dist.sample(streams.get(stream, "site", site.id, name), 1)[0])
 
     for site in model.sites:
-        env_delay = int(round(once("delays", site, "environment", u.training_environment_delay_days)))
+        env_delay = round(once("delays", site, "environment", u.training_environment_delay_days))
         env_delay += common.get(("training_environment", site.id), 0)
-        go_delay = int(round(once("delays", site, "go_live", u.go_live_delay_days)))
+        go_delay = round(once("delays", site, "go_live", u.go_live_delay_days))
         go_delay += common.get(("go_live", site.id), 0)
         targets = [(site.planned_go_live, None)] + [(p.go_live, p.decided) for p in site.postponements]
         if go_delay > 0:
@@ -144,7 +144,7 @@ def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
         sites.append(SiteWorld(i, site, cal, day_targets, (ready - epoch).days, site_end, *rates))
     certified = {}
     for pool in model.pools:
-        delay = int(round(float(u.certification_delay_days.sample(streams.get("delays", "pool", pool.id), 1)[0])))
+        delay = round(float(u.certification_delay_days.sample(streams.get("delays", "pool", pool.id), 1)[0]))
         delay += common.get(("certification", pool.home_site), 0)
         cal = _calendar(epoch, end, model.calendar, _site_closures(model.calendar, pool.home_site))
         start = np.array([(pool.certification_start - epoch).days])

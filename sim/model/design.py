@@ -87,7 +87,7 @@ def with_points(spec: ExperimentSpec, base: Scenario, points: list[Point], where
         raise ConfigError(_unique(problems))
     raw = copy.deepcopy(spec.raw)
     # The experiment as run: its scenarios are the points, so the folder can be resumed.
-    raw["scenario"] = [{"name": s.name, "description": s.description, "set": {k: v for k, v in s.overrides}}
+    raw["scenario"] = [{"name": s.name, "description": s.description, "set": dict(s.overrides)}
                        for s in scenarios]
     return replace(spec, scenarios=tuple(scenarios), raw=raw)
 

@@ -204,8 +204,8 @@ class Distribution:
 class _Positive(Distribution):
     """Distributions on [0, inf) whose parameters must all be > 0."""
 
-    support_min: ClassVar[float] = 0.0  # type: ignore[misc]
-    support_max: ClassVar[float] = math.inf  # type: ignore[misc]
+    support_min: ClassVar[float] = 0.0
+    support_max: ClassVar[float] = math.inf
 
     def _validate(self) -> None:
         for f in fields(self):  # type: ignore[arg-type]
@@ -461,7 +461,7 @@ class Beta(_Positive):
     """Beta on [0, 1] given its mean and sd; for uncertain probabilities."""
 
     name: ClassVar[str] = "beta"
-    support_max: ClassVar[float] = 1.0  # type: ignore[misc]
+    support_max: ClassVar[float] = 1.0
     mean: float
     sd: float
 

@@ -1,11 +1,11 @@
 """Read an experiment TOML file: a model, replications, seed and named scenarios."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, Problem
-from sim.model.input_files import file_problem, resolved, shown_path
 from sim.limits import (
     MAX_DESCRIPTION_LENGTH,
     MAX_PATH_LENGTH,
@@ -13,6 +13,7 @@ from sim.limits import (
     MAX_SEED,
     MAX_TOML_BYTES,
 )
+from sim.model.input_files import file_problem, resolved, shown_path
 from sim.model.model_file import build_model, load_toml
 from sim.model.overrides import OverrideError, apply_overrides
 from sim.model.reader import Problems, Table, unique_ids
@@ -27,7 +28,7 @@ def is_experiment(raw: dict[str, Any]) -> bool:
     return "experiment" in raw
 
 
-def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> ExperimentSpec:
+def load_experiment(path: Path, overrides: Sequence[tuple[str, Any]] = ()) -> ExperimentSpec:
     """Read and validate an experiment file, its model and every scenario.
 
     ``overrides`` (dotted keys from ``--set``) apply to the experiment file when they
@@ -54,9 +55,9 @@ def load_experiment(path: Path, overrides: list[tuple[str, Any]] = ()) -> Experi
     names = unique_ids(scenario_tables, "scenario", key="name")
     scenario_raw = []
     for t, sname in zip(scenario_tables, names):
-        settings = t.table("set")
+        set_table = t.table("set")
         about = t.str("description", "", max_length=MAX_DESCRIPTION_LENGTH, multiline=True)
-        scenario_raw.append((sname, about, flatten(settings.data) if settings.ok else []))
+        scenario_raw.append((sname, about, flatten(set_table.data) if set_table.ok else []))
         t.finish()
     studies = read_studies(root)
     root.finish()

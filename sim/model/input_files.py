@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from sim.model.reader import is_control
@@ -101,6 +102,7 @@ def nesting(value: object) -> int:
     deepest, stack = 0, [(value, 0)]
     while stack:  # no recursion: the value may be nested deeper than Python recurses
         item, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -12,9 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.model.calendar import Closure
 from sim.errors import ConfigError, Problem, excerpt
-from sim.model.input_files import InputFileError, nesting, read_text, resolved, shown_path
 from sim.limits import (
     MAX_CLASS,
     MAX_COURSE_HOURS,
@@ -32,6 +30,8 @@ from sim.limits import (
     MAX_TURNOVER_PER_YEAR,
     MAX_WEEKS,
 )
+from sim.model.calendar import Closure
+from sim.model.input_files import InputFileError, nesting, read_text, resolved, shown_path
 from sim.model.reader import Problems, Table, text_problem, unique_ids
 from sim.model.spec import (
     COMMON_DELAY_KINDS,
@@ -102,6 +102,7 @@ def build_model(raw: dict[str, Any], path: Path, label: str | None = None) -> Mo
     spec = _Builder(root, path, problems).build()
     if problems:
         raise ConfigError(problems.items)
+    assert spec is not None  # build() gives no spec only when it recorded a problem
     return spec
 
 
@@ -147,6 +148,7 @@ class _Builder:
         root.finish()
         if self.problems:
             return None
+        assert readiness is not None  # None only where a problem was recorded, and there is none
         self.cross_checks(sites, groups, pools)
         return ModelSpec(
             name=name, description=description, readiness=readiness,
@@ -183,7 +185,7 @@ class _Builder:
         for t, ident in zip(tables, ids):
             planned = t.date("go_live")
             ready = t.date("training_environment_ready")
-            moves = []
+            moves: list[Postponement] = []
             in_force = planned
             for pt in t.tables("postponement"):
                 decided, go_live = pt.date("decided"), pt.date("go_live")
@@ -235,7 +237,8 @@ class _Builder:
         if min_class and max_class and min_class > max_class:
             t.problem("min_class", f"expected at most max_class ({max_class}), got {min_class}")
         slots = math.ceil(hours / slot_hours - 1e-9) if hours and slot_hours else None
-        return Course(ident, hours, slots, min_class, max_class)
+        # ident and slots are None only where a problem was recorded: then build() gives no spec.
+        return Course(ident, hours, slots, min_class, max_class)  # type: ignore[arg-type]
 
     def curricula(self, slot_hours: float | None) -> list[Curriculum]:
         tables = self.root.tables("curriculum", required=True)
@@ -276,7 +279,7 @@ class _Builder:
         return out
 
     # -- staff ---------------------------------------------------------------------------
-    def operations(self) -> tuple[Operations, float] | None:
+    def operations(self) -> tuple[Operations, float | None]:
         t = self.root.table("operations", required=True)
         ops = Operations(
             booking_horizon_days=t.number("booking_horizon_days", integer=True, low=0, high=365),
@@ -365,7 +368,9 @@ class _Builder:
                 self.problems.add(name, f"line {row.line}.role", f"role {excerpt(row.role)} has no curriculum in {t.path('curricula')}; expected one of {', '.join(sorted(roles))}")
                 continue
             gid = f"{row.site}/{row.unit}/{row.role}"
-            out.append(StaffGroup(gid, row.site, row.role, f"{row.site}/{row.unit}", row.count, roles[row.role], share))
+            # share is None only where a problem was recorded: then build() gives no spec.
+            out.append(StaffGroup(gid, row.site, row.role, f"{row.site}/{row.unit}", row.count, roles[row.role],
+                                  share))  # type: ignore[arg-type]
         return out
 
     # -- capacity --------------------------------------------------------------------------
@@ -418,8 +423,8 @@ class _Builder:
                 total = loan.count + sum(o.count for _, o in active)
                 if total > count:
                     last = min([loan.end, *(o.end for _, o in active)])
-                    names = [f"loan.{j}" for j, _ in active]
-                    names = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+                    loan_keys = [f"loan.{j}" for j, _ in active]
+                    names = ", ".join(loan_keys[:-1]) + " and " + loan_keys[-1] if len(loan_keys) > 1 else loan_keys[0]
                     lt.problem("count", f"overlaps {names} from {day} to {last}, when together they lend {total} "
                                         f"instructors; expected the loans active on any day to add up to at most "
                                         f"the pool's count ({count})")
@@ -549,7 +554,7 @@ class _Builder:
     def cross_checks(self, sites: list[Site], groups: list[StaffGroup], pools: list[InstructorPool]) -> None:
         for site in sites:
             first = site.planned_go_live
-            serving = [p for p in pools if site.id in p.sites or any(l.to_site == site.id for l in p.loans)]
+            serving = [p for p in pools if site.id in p.sites or any(loan.to_site == site.id for loan in p.loans)]
             if serving and all(p.certification_start >= first for p in serving):
                 self.problems.add(self.root.file, f"site.{site.id}.go_live",
                                   f"go-live {first} is before any instructor serving it starts certification; expected certification_start before go-live")

@@ -11,8 +11,8 @@ import copy
 import tomllib
 from typing import Any
 
-from sim.model.input_files import nesting
 from sim.limits import MAX_NESTING
+from sim.model.input_files import nesting
 
 
 class OverrideError(ValueError):

@@ -8,13 +8,13 @@ from a file, from ``--set`` or from a study is checked alike.
 """
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import math
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sim.model.distributions import Distribution, DistributionError, from_value
 from sim.errors import Problem, excerpt
 from sim.limits import (
     EARLIEST_DATE,
@@ -26,6 +26,7 @@ from sim.limits import (
     MAX_NAME_LENGTH,
     TAIL_PROBABILITY,
 )
+from sim.model.distributions import Distribution, DistributionError, from_value
 
 _MISSING: Any = object()
 # The first character of a formula in Excel, LibreOffice and Google Sheets: an id that
@@ -161,6 +162,7 @@ class Table:
             return None
         return value
 
+    # From here on, annotations in this class say builtins.str: the name str is this method.
     def str(self, name: str, default: Any = _MISSING, choices: Sequence[str] | None = None, *,
             max_length: int = MAX_NAME_LENGTH, multiline: bool = False) -> Any:
         """A text value, optionally one of ``choices``: at most ``max_length`` characters
@@ -177,7 +179,7 @@ class Table:
             return None
         return value
 
-    def ident(self, name: str, default: Any = _MISSING, what: str = "an id") -> Any:
+    def ident(self, name: builtins.str, default: Any = _MISSING, what: builtins.str = "an id") -> Any:
         """An id (or a scenario name): text of at most MAX_ID_LENGTH characters, without
         control characters, that a spreadsheet cannot take for a formula."""
         value = self._text(name, default)
@@ -191,7 +193,7 @@ class Table:
 
     def number(
         self,
-        name: str,
+        name: builtins.str,
         default: Any = _MISSING,
         *,
         integer: bool = False,
@@ -218,7 +220,7 @@ class Table:
             return None
         return value
 
-    def date(self, name: str, default: Any = _MISSING) -> Any:
+    def date(self, name: builtins.str, default: Any = _MISSING) -> Any:
         """A calendar date from EARLIEST_DATE to LATEST_DATE: a TOML date (2023-02-11) or
         the same as text."""
         value = self._get(name, default)
@@ -241,7 +243,7 @@ class Table:
             return None
         return day
 
-    def distribution(self, name: str, default: Any = _MISSING, *, low: float = 0.0, high: float) -> Any:
+    def distribution(self, name: builtins.str, default: Any = _MISSING, *, low: float = 0.0, high: float) -> Any:
         """A number or a distribution table whose values lie in [low, high].
 
         A distribution bounded above (uniform, triangular, beta, empirical, normal with
@@ -271,7 +273,7 @@ class Table:
             return None
         return dist
 
-    def str_list(self, name: str, default: Any = _MISSING) -> Any:
+    def str_list(self, name: builtins.str, default: Any = _MISSING) -> Any:
         """A list of texts, each held to the rules of :meth:`str`."""
         value = self._get(name, default)
         if value is None or value is default:
@@ -286,7 +288,7 @@ class Table:
                 return None
         return tuple(value)
 
-    def int_list(self, name: str, default: Any = _MISSING, *, low: int | None = None,
+    def int_list(self, name: builtins.str, default: Any = _MISSING, *, low: int | None = None,
                  high: int | None = None) -> Any:
         """A list of whole numbers, each within [low, high]."""
         value = self._get(name, default)
@@ -304,12 +306,12 @@ class Table:
                 return None
         return tuple(value)
 
-    def table(self, name: str, required: bool = False) -> Table:
+    def table(self, name: builtins.str, required: bool = False) -> Table:
         """A sub-table (empty when absent and not required)."""
         value = self._get(name, _MISSING if required else {})
         return Table(value if value is not None else {}, self.path(name), self.file, self.problems)
 
-    def tables(self, name: str, required: bool = False) -> list[Table]:
+    def tables(self, name: builtins.str, required: bool = False) -> list[Table]:
         """An array of tables; each is keyed by its ``id`` when it has one."""
         value = self._get(name, _MISSING if required else [])
         if value is None:
@@ -334,9 +336,9 @@ class Table:
         for name in self.data:
             if name not in self._used:
                 if text_problem(name, MAX_NAME_LENGTH):  # a key no one could mean: not quoted whole
-                    self.problem("", f"unknown key {excerpt(name)} (check the spelling; see README.md, File formats)")
+                    self.problem("", f"unknown key {excerpt(name)} (check the spelling; see docs/model-file.md and docs/experiment-file.md)")
                 else:
-                    self.problem(name, "unknown key (check the spelling; see README.md, File formats)")
+                    self.problem(name, "unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md)")
 
 
 def unique_ids(tables: list[Table], what: str, key: str = "id") -> list[Any]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import excerpt
-from sim.model.input_files import InputFileError, read_text, shown_path
 from sim.limits import MAX_CSV_BYTES, MAX_NAME_LENGTH
+from sim.model.input_files import InputFileError, read_text, shown_path
 from sim.model.reader import Problems, text_problem
 
 COLUMNS = ("site", "unit", "role", "count")

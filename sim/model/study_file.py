@@ -11,9 +11,9 @@ import datetime as dt
 import math
 from typing import Any
 
-from sim.model.design import base_scenario, point, resolve, with_points
 from sim.errors import ConfigError, Problem
 from sim.limits import MAX_POINTS, MAX_REPLICATIONS
+from sim.model.design import base_scenario, point, resolve, with_points
 from sim.model.reader import Table
 from sim.model.spec import (
     CapacitySpec,

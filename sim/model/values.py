@@ -61,7 +61,8 @@ def study_value(value: Any, key: str, base: Any) -> Any:
         m = _AMOUNT.match(value)
         if not m or not m.group(3):
             raise ValueProblem(f"{excerpt(value)} for {key}: expected a date like 2023-03-04 or a shift like +3w or -10d")
-        return _shift(base, _days(*m.groups(), key, value), key, value)
+        sign, amount, unit = m.groups()
+        return _shift(base, _days(sign, amount, unit, key, value), key, value)
     if not isinstance(value, str):
         return value
     p = _PERCENT.match(value)

@@ -1,10 +1,15 @@
-"""What a run found, in words and a console table (dates as people write them)."""
+"""What a run or a study found, in words and console tables (dates as people write them).
+
+Every function returns text; the command line prints it.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
 from sim.model.spec import Readiness, share_text
+from sim.studies.bisection import Evaluation, SearchResult
 
 
 def long_date(iso: str | None) -> str:
@@ -33,13 +38,13 @@ def percent(x: float | None) -> str:
     return f"{value:.1f}%" if 0 < value < 1 else f"{value:.0f}%"
 
 
-def readiness_of(site: dict[str, Any]) -> Readiness:
+def readiness_of(site: SiteSummary) -> Readiness:
     """A site's readiness criteria as its summary records them."""
     c = site["criteria"]
     return Readiness(c["share"], c["super_users"], c["unit_share"], c["self_training"])
 
 
-def verdict(site: dict[str, Any]) -> str:
+def verdict(site: SiteSummary) -> str:
     """One sentence a board can read, e.g. 'Helse Nord-Trøndelag HF: 23% risk (95% CI
     20-26%) of not having at least 95% of 3,140 active staff and every super-user trained
     by 10 Feb 2023, the eve of go-live; 95% trained by 2 Feb (median), 19 Feb (P90).'"""
@@ -54,7 +59,7 @@ def verdict(site: dict[str, Any]) -> str:
             f"{share_text(crit.share)} trained by {median} (median), {p90} (P90).")  # as describe() writes it
 
 
-def table(scenario: dict[str, Any]) -> str:
+def table(scenario: ScenarioSummary) -> str:
     """A fixed-width table of one scenario's sites."""
     head = ("site", "go-live", "active", "risk not ready (95% CI)", "self-trn risk", "exp. untrained", "P50", "P80", "P90")
     rows = [head]
@@ -69,4 +74,136 @@ def table(scenario: dict[str, Any]) -> str:
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run_text(summary: Summary) -> str:
+    """Per scenario: its table, then a verdict per site and, after the first scenario,
+    the change in risk against it."""
+    lines: list[str] = []
+    for name, scenario in summary["scenarios"].items():
+        lines += [f"\nscenario {name}: {summary['replications']} replications, seed {summary['seed']}",
+                  table(scenario), ""]
+        for site in scenario["sites"].values():
+            lines.append(verdict(site))
+            if "vs_reference" in site:
+                d = site["vs_reference"]
+                low, high = d["risk_difference_ci95"]
+                change = f"  against the first scenario: risk {d['risk_difference']:+.1%}"
+                lines.append(f"{change} (95% CI {low:+.1%} to {high:+.1%})" if low is not None and high is not None
+                             else change)
+    return "\n".join(lines)
+
+
+def sweep_text(rows: list[dict[str, Any]], points: list[Any]) -> str:
+    """The sweep table: a row per point, a column per site's risk with its 95% CI."""
+    keys = [k for k, _ in points[0].settings]
+    sites = list(dict.fromkeys(r["site"] for r in rows))
+    head = [k.rsplit(".", 1)[-1] for k in keys] + [f"{s} risk (95% CI)" for s in sites]
+    cells_by_row = [head]
+    for p in points:
+        cells = list(p.labels)
+        for s in sites:
+            r = next(r for r in rows if r["point"] == p.name and r["site"] == s)
+            cells.append(f"{percent(r['risk'])} ({percent(r['risk_ci95_low'])}-{percent(r['risk_ci95_high'])})")
+        cells_by_row.append(cells)
+    widths = [max(len(row[i]) for row in cells_by_row) for i in range(len(head))]
+    lines = [""]
+    for i, row in enumerate(cells_by_row):
+        lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def tornado_text(rows: list[dict[str, Any]]) -> str:
+    """Per site, each parameter's change in risk against the base, largest first."""
+    lines: list[str] = []
+    for site in dict.fromkeys(r["site"] for r in rows):
+        mine = sorted((r for r in rows if r["site"] == site), key=lambda r: -abs(r["risk_change"] or 0))
+        lines.append(f"\n{site}: change in risk not ready against base (95% CI), largest first")
+        for r in mine:
+            low, high = r["risk_change_ci95_low"], r["risk_change_ci95_high"]
+            ci = f" ({low:+.1%} to {high:+.1%})" if low is not None else ""
+            p80 = f"; P80 {r['p80_change_days']:+d} days" if r["p80_change_days"] is not None else ""
+            lines.append(f"  {r['parameter']} = {r['value']} ({r['end']}): {r['risk_change']:+.1%}{ci}{p80}")
+    return "\n".join(lines)
+
+
+def indices_text(rows: list[dict[str, Any]], method: str) -> str:
+    """Per site and output, the parameters' Morris mu* or Sobol' total indices, largest first."""
+    main = "mu_star" if method == "morris" else "ST"
+    lines: list[str] = []
+    for site, output in dict.fromkeys((r["site"], r["output"]) for r in rows):
+        mine = sorted((r for r in rows if r["site"] == site and r["output"] == output), key=lambda r: -r[main])
+        lines.append(f"\n{site}, {output.replace('_', ' ')}: "
+                     + "; ".join(f"{r['parameter']} {r[main]:.3g} +-{r[main + '_conf']:.2g}" for r in mine))
+    return "\n".join(lines)
+
+
+def duration(seconds: float) -> str:
+    """A run time as people say it: '40 s', '12 min', '1.5 h'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+
+def capacity_text(result: SearchResult, key: str, site: str, target: float, n: int) -> str:
+    """The capacity search's answer, its neighbour on the other side of the target, and
+    how precisely the replications place it."""
+    lines = [""]
+    if result.answer is None:
+        lines.append(f"{site}: {result.reason}.")
+        return "\n".join(lines)
+    a, nb = result.answer, result.neighbour
+    dates = isinstance(a.value, dt.date)
+    word = ("earliest" if dates else "smallest") if result.direction == "up" else ("latest" if dates else "largest")
+    lines.append(f"{site}: the {word} {key} with risk at most {target:.1%} is {a.value}: risk {percent(a.risk)} "
+                 f"(95% CI {percent(a.low)}-{percent(a.high)}, {n:,} replications).")
+    if nb is not None:
+        lines.append(f"  at {nb.value}: risk {percent(nb.risk)} (95% CI {percent(nb.low)}-{percent(nb.high)}).")
+    else:
+        lines.append(f"  ({result.reason}.)")
+    maybe, sure = result.plausible or (None, None)
+    if maybe is not None and sure is not None and maybe != sure:
+        lo, hi = sorted([maybe, sure])
+        lines.append(f"  precision: values from {lo} to {hi} cannot be told apart from {target:.1%} at this number "
+                     f"of replications; run more (-n) to narrow it.")
+    elif sure is None:
+        lines.append(f"  precision: no value in the range is below {target:.1%} at the top of its 95% CI; "
+                     f"widen the range or run more (-n).")
+    else:
+        lines.append(f"  precision: {a.value} is clear of the target at 95% confidence on both sides.")
+    return "\n".join(lines)
+
+
+def evaluation_text(key: str, e: Evaluation) -> str:
+    """One value the capacity search tried, and the risk it found."""
+    return f"  {key} = {e.value}: risk {percent(e.risk)} (95% CI {percent(e.low)}-{percent(e.high)})"
+
+
+def compare_text(result: dict[str, Any]) -> str:
+    """The change from A to B per site: risk, expected untrained, P50/P80 completion."""
+    how = "paired by replication (same seeds)" if result["paired"] else "unpaired (independent runs)"
+    lines = [f"B ({result['b']['folder']}, {result['b']['scenario']}) against A ({result['a']['folder']}, "
+             f"{result['a']['scenario']}), {how}:"]
+    if result["inputs_differ"]:
+        lines.append(f"  note: the two runs' inputs differ ({', '.join(result['inputs_differ'])}), so the change "
+                     "is that of every difference between them, not of the scenarios alone")
+    for site, d in result["sites"].items():
+        low, high = d["risk_difference_ci95"]
+        ci = f" (95% CI {low:+.1%} to {high:+.1%})" if low is not None else ""
+        u_low, u_high = d["expected_untrained_difference_ci95"]
+        u_ci = f" ({u_low:+.1f} to {u_high:+.1f})" if u_low is not None else ""
+        parts = [f"risk {percent(d['risk_a'])} -> {percent(d['risk_b'])}: {d['risk_difference']:+.1%}{ci}",
+                 f"untrained {d['expected_untrained_difference']:+.1f}{u_ci}"]
+        for q in ("p50", "p80"):
+            qd = d[f"{q}_completion_difference"]
+            if qd["days"] is not None:
+                ql, qh = qd["ci95"]
+                parts.append(f"{q.upper()} {qd['days']:+d} days" + (f" ({ql:+.0f} to {qh:+.0f})" if ql is not None else ""))
+        lines.append(f"  {site}: " + "; ".join(parts))
     return "\n".join(lines)

@@ -16,15 +16,19 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 
-import sim
-from sim.runs.folder import write_atomic
+from sim.analysis.summary_format import DaysDifference, ScenarioSummary, SiteSummary, Summary, read_summary
 from sim.output.console import long_date, percent, verdict
+from sim.runs.folder import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+# The completion-date quantiles the site table shows, each with the DateQuantiles key of its 95% interval.
+QUANTILES: tuple[tuple[Literal["p50", "p80", "p90"], Literal["p50_ci95", "p80_ci95", "p90_ci95"]], ...] = (
+    ("p50", "p50_ci95"), ("p80", "p80_ci95"), ("p90", "p90_ci95"))
 
 # Figure files by name prefix, in the order the report shows them.
 FIGURE_GROUPS = (
@@ -77,9 +81,9 @@ def _environment() -> jinja2.Environment:
 
 def report_context(results_dir: Path) -> dict[str, Any]:
     """The template's variables: plain texts and lists of them (the template escapes them)."""
-    summary = _read_json(results_dir / "summary.json")
-    if summary is None:
+    if not (results_dir / "summary.json").is_file():
         raise FileNotFoundError(f"{results_dir / 'summary.json'}: not found; is this a complete results folder?")
+    summary = read_summary(results_dir / "summary.json")
     manifest = _read_json(results_dir / "manifest.json") or {}
     descriptions = _scenario_descriptions(results_dir / "config" / "experiment.toml")
     scenarios = list(summary["scenarios"].items())
@@ -123,7 +127,7 @@ def _scenario_descriptions(path: Path) -> dict[str, str]:
             if isinstance(s, dict)}
 
 
-def _run_facts(summary: dict[str, Any], manifest: dict[str, Any]) -> list[tuple[str, str]]:
+def _run_facts(summary: Summary, manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, text) rows of the "what was run" list (scenarios are listed separately)."""
     missing = "not recorded"
     versions = manifest.get("versions") or {}
@@ -170,7 +174,7 @@ def _when(stamp: Any) -> str:
     return f"{long_date(t.date().isoformat())}, {t:%H:%M}{zone}"
 
 
-def _status_warning(summary: dict[str, Any], manifest: dict[str, Any]) -> str:
+def _status_warning(summary: Summary, manifest: dict[str, Any]) -> str:
     status = manifest.get("status")
     if status and status != "complete":
         return (f"The run's manifest says its status is \"{status}\": the numbers below are from the last complete "
@@ -178,7 +182,7 @@ def _status_warning(summary: dict[str, Any], manifest: dict[str, Any]) -> str:
     return ""
 
 
-def _scenario(name: str, scenario: dict[str, Any], first: bool, reference: str, description: str,
+def _scenario(name: str, scenario: ScenarioSummary, first: bool, reference: str, description: str,
               overrides: Any) -> dict[str, Any]:
     sites = scenario["sites"]
     return {
@@ -201,7 +205,7 @@ def risk_text(risk: float | None, ci: list[float | None]) -> str:
     return f"{percent(risk)} ({percent(low)}\u2013{percent(high)})"
 
 
-def _row(site_id: str, site: dict[str, Any]) -> dict[str, Any]:
+def _row(site_id: str, site: SiteSummary) -> dict[str, Any]:
     c = site["completion_date"]
     drawn = site.get("go_live_drawn") or {}
     untrained = site.get("expected_untrained")
@@ -218,7 +222,7 @@ def _row(site_id: str, site: dict[str, Any]) -> dict[str, Any]:
         "risk_self": percent(self_risk.get("risk")),
         "untrained": "-" if untrained is None else f"{untrained:,.1f}",
         "untrained_ci": "" if low is None or high is None else f"({low:,.1f}\u2013{high:,.1f})",
-        "quantiles": [{"q": q, "date": _iso(c.get(q)), "ci": _date_ci(c.get(f"{q}_ci95"))} for q in ("p50", "p80", "p90")],
+        "quantiles": [{"q": q, "date": _iso(c.get(q)), "ci": _date_ci(c.get(ci))} for q, ci in QUANTILES],
     }
 
 
@@ -237,7 +241,7 @@ def _date_ci(ci: list[str | None] | None) -> str:
     return f"95% CI {low or 'open'} to {high or 'open'}"
 
 
-def _difference(site_id: str, site: dict[str, Any]) -> dict[str, str]:
+def _difference(site_id: str, site: SiteSummary) -> dict[str, str]:
     d = site["vs_reference"]
     low, high = d.get("risk_difference_ci95") or [None, None]
     risk = d.get("risk_difference")
@@ -251,12 +255,13 @@ def _difference(site_id: str, site: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _days(diff: dict[str, Any] | None) -> str:
-    if not diff or diff.get("days") is None:
+def _days(diff: DaysDifference | None) -> str:
+    days = diff.get("days") if diff else None
+    if not diff or days is None:
         return "not within the horizon"
     low, high = diff.get("ci95") or [None, None]
     ci = " (95% CI open)" if low is None or high is None else f" ({_signed(low, 0)} to {_signed(high, 0)})"
-    return f"{_signed(diff['days'], 0)}{ci}"
+    return f"{_signed(days, 0)}{ci}"
 
 
 def _signed(x: float, digits: int) -> str:
@@ -284,7 +289,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "x"
 
 
-def _figure_groups(folder: Path, summary: dict[str, Any]) -> list[dict[str, Any]]:
+def _figure_groups(folder: Path, summary: Summary) -> list[dict[str, Any]]:
     pngs = sorted(p for p in folder.glob("*.png") if p.is_file()) if folder.is_dir() else []
     scenarios = list(summary["scenarios"].items())
     # file-name tail -> (sort key, caption) for the names this summary can produce
@@ -375,10 +380,11 @@ def assumptions(text: str) -> list[Assumption]:
         else:
             continue
         pending = (key, value) if scanner.depth > 0 or scanner.in_string else None
-        match = _ASSUMPTION.search(comment or "")
+        note = comment or ""
+        match = _ASSUMPTION.search(note)
         if match and key:
-            before = comment[:match.start()].strip().rstrip(";,(").strip()
-            out.append(Assumption(key, line_value, comment[match.end():].strip(), number, before))
+            before = note[:match.start()].strip().rstrip(";,(").strip()
+            out.append(Assumption(key, line_value, note[match.end():].strip(), number, before))
     return out
 
 

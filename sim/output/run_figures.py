@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import math
 import re
 import textwrap
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 import numpy as np
@@ -25,10 +24,14 @@ from matplotlib.dates import AutoDateLocator, MonthLocator, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 from sim.analysis.bottlenecks import read_bottlenecks
 from sim.analysis.curves import ShareHistogram, read_curves
-from sim.model.spec import share_text
 from sim.analysis.summary import columns_from_rows, risk_by_threshold
+from sim.analysis.summary_format import Interval, ScenarioSummary, SiteSummary, Summary, read_summary
+from sim.model.spec import share_text
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -38,12 +41,16 @@ GREY = "#777777"
 SIZE = (10.0, 5.6)  # inches: a 16:9 slide
 DPI = 150
 BINDING = 0.9  # utilisation at which capacity binds
-STYLE = {"font.size": 12, "axes.titlesize": 13, "figure.titlesize": 14, "legend.fontsize": 11,
+STYLE: dict[RcKeyType, Any] = {"font.size": 12, "axes.titlesize": 13, "figure.titlesize": 14, "legend.fontsize": 11,
          "xtick.labelsize": 11, "ytick.labelsize": 11, "axes.spines.top": False,
          "axes.spines.right": False, "font.family": "DejaVu Sans", "svg.hashsalt": "rollout-sim"}
 PCT = PercentFormatter(xmax=1.0, decimals=0)
 
 Row = dict[str, str]
+
+# The completion-date quantiles the completion figure marks: keys of DateQuantiles.
+Marked = Literal["p50", "p80", "p90"]
+MARKED: tuple[Marked, ...] = ("p50", "p80", "p90")
 
 
 def write_figures(results_dir: Path) -> list[Path]:
@@ -53,7 +60,7 @@ def write_figures(results_dir: Path) -> list[Path]:
     returns the files written, a PNG and an SVG per figure.
     """
     results_dir = Path(results_dir)
-    summary = json.loads((results_dir / "summary.json").read_text(encoding="utf-8"))
+    summary = read_summary(results_dir / "summary.json")
     with open(results_dir / "replications.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     out = results_dir / "figures"
@@ -81,14 +88,14 @@ def write_figures(results_dir: Path) -> list[Path]:
     return written
 
 
-def _known(by_scenario: dict[str, Any], summary: dict[str, Any]) -> list[tuple[str, Any]]:
+def _known(by_scenario: dict[str, Any], summary: Summary) -> list[tuple[str, Any]]:
     """The entries of the scenarios that summary.json has, in its order."""
     return [(name, by_scenario[name]) for name in summary["scenarios"] if name in by_scenario]
 
 
 # ---------------------------------------------------------------- completion dates
 
-def completion_figure(scenario: str, site: dict[str, Any], rows: list[Row], n: int) -> Figure:
+def completion_figure(scenario: str, site: SiteSummary, rows: list[Row], n: int) -> Figure:
     """Histogram (top) and ECDF (bottom) of one site's completion dates in one scenario,
     with go-live, P50/P80/P90 and the share finishing on or after go-live marked."""
     done = sorted(_date(r["completion_date"]) for r in rows if r["completion_date"])
@@ -104,14 +111,16 @@ def completion_figure(scenario: str, site: dict[str, Any], rows: list[Row], n: i
     side.axis("off")
     top.tick_params(labelbottom=False)
     figure_title(fig, f"{site['name']}: when is training complete?", f"{scenario}, {n} replications")
-    marks = {q: site["completion_date"].get(q) for q in ("p50", "p80", "p90")}
+    marks = {q: site["completion_date"].get(q) for q in MARKED}
     span = [go_live, *done, *go_lives, *(_date(d) for d in marks.values() if d)]
     lo, hi = min(span), max(span)
     pad = dt.timedelta(days=max(3, (hi - lo).days // 12))
     if done:
         width = max(1, math.ceil(((done[-1] - done[0]).days + 1) / 30))
         edges = np.arange(date2num(done[0]), date2num(done[-1]) + width + 1, width)
-        top.hist(date2num(done), bins=edges, color=BLUE, alpha=0.85, edgecolor="white", label="completion dates")
+        # matplotlib's stub types bins as Sequence[float]; hist hands it to np.histogram, which takes any array.
+        top.hist(date2num(done), bins=edges, color=BLUE, alpha=0.85, edgecolor="white",  # type: ignore[arg-type]
+                 label="completion dates")
         x = date2num(done)
         y = np.arange(1, len(done) + 1) / n
         bottom.step(np.r_[date2num(lo - pad), x, date2num(hi + pad)], np.r_[0, y, y[-1]], where="post",
@@ -167,7 +176,7 @@ def _go_live_marks(ax: Axes, go_live: dt.date, drawn: list[dt.date]) -> dt.date:
 
 # ---------------------------------------------------------------- S-curves
 
-def s_curve_figure(scenario: str, summary: dict[str, Any], hist: ShareHistogram,
+def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: ShareHistogram,
                    by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
     """One panel per site: median trained share by day with P10-P90 and P2.5-P97.5
     bands, go-live and the readiness threshold marked."""
@@ -176,27 +185,26 @@ def s_curve_figure(scenario: str, summary: dict[str, Any], hist: ShareHistogram,
     fig, axes = _grid(len(hist.sites))
     figure_title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
     for k, (ax, site_id) in enumerate(zip(axes, hist.sites)):
-        site = summary["sites"].get(site_id, {"name": site_id, "go_live": hist.epoch.isoformat(),
-                                              "completion_date": {}})
-        go_live = _date(site["go_live"])
+        site = summary["sites"].get(site_id)  # None: a site of curves.npz that summary.json lacks
+        go_live = _date(site["go_live"]) if site is not None else hist.epoch
         ax.fill_between(days, q[0, k], q[4, k], color=SKY, alpha=0.35, lw=0, label="P2.5–P97.5")
         ax.fill_between(days, q[1, k], q[3, k], color=BLUE, alpha=0.35, lw=0, label="P10–P90")
         ax.plot(days, q[2, k], color=BLUE, lw=1.6, label="median")
-        threshold = site.get("criteria", {}).get("share")
+        threshold = site.get("criteria", {}).get("share") if site is not None else None
         if threshold is not None:
             ax.axhline(threshold, color=RED, ls="--", lw=1.5, label="readiness share")
         latest = _go_live_marks(ax, go_live, [_date(r["go_live"]) for r in by_cell.get((scenario, site_id), [])])
         ax.plot([], [], color=BLACK, lw=1.8, label="go-live")
         started = np.nonzero(q[4, k] > 0)[0]
         start = hist.epoch + dt.timedelta(days=int(started[0]) if started.size else 0) - dt.timedelta(days=14)
-        p90 = site["completion_date"].get("p90")
+        p90 = site["completion_date"].get("p90") if site is not None else None
         last = hist.epoch + dt.timedelta(days=hist.n_days - 1)
         end = min(last, max(latest, _date(p90) if p90 else last) + dt.timedelta(days=21))
         _date_axis(ax, start, end, months_only=True)
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(PCT)
-        ax.set_title(_plain(site["name"]), fontsize=12)
-        if k % axes[0].get_gridspec().ncols == 0:
+        ax.set_title(_plain(site["name"] if site is not None else site_id), fontsize=12)
+        if k % _columns(axes[0]) == 0:
             ax.set_ylabel("staff trained")
     _legend_in_spare(fig, axes, len(hist.sites))
     return fig
@@ -204,7 +212,7 @@ def s_curve_figure(scenario: str, summary: dict[str, Any], hist: ShareHistogram,
 
 # ---------------------------------------------------------------- risk
 
-def risk_figure(summary: dict[str, Any]) -> Figure:
+def risk_figure(summary: Summary) -> Figure:
     """Risk of not being ready per site and scenario with 95% CIs; with two or more
     scenarios, a second panel of the paired differences against the first."""
     scenarios = list(summary["scenarios"].items())
@@ -264,7 +272,7 @@ def readiness_curve(rows: list[Row], shares: np.ndarray = SHARES) -> tuple[np.nd
     return risk, low, high
 
 
-def readiness_figure(summary: dict[str, Any], by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
+def readiness_figure(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
     """One panel per site: the risk of not being ready against the share of active staff
     the criterion asks for, 80% to 100%, per scenario with its 95% CI band; the model's
     share marked. Where the line is flat, another criterion (super-users) decides."""
@@ -275,7 +283,7 @@ def readiness_figure(summary: dict[str, Any], by_cell: dict[tuple[str, str], lis
                  f"{summary['replications']} replications; 95% CI bands; other criteria as in the model")
     x = SHARES * 100
     for k, (ax, site_id) in enumerate(zip(axes, site_ids)):
-        for j, (name, scenario) in enumerate(scenarios):
+        for j, (name, _) in enumerate(scenarios):
             rows = by_cell.get((name, site_id), [])
             if not rows:
                 continue
@@ -295,7 +303,7 @@ def readiness_figure(summary: dict[str, Any], by_cell: dict[tuple[str, str], lis
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.set_title(_plain(site["name"]), fontsize=12)
         ax.grid(color="#eeeeee")
-        ncols = axes[0].get_gridspec().ncols
+        ncols = _columns(axes[0])
         if k % ncols == 0:
             ax.set_ylabel("risk of not being ready")
         if k >= len(site_ids) - ncols:
@@ -304,10 +312,11 @@ def readiness_figure(summary: dict[str, Any], by_cell: dict[tuple[str, str], lis
     return fig
 
 
-def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float, list[float | None]] | None], colour: str,
+def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float | None, Interval] | None], colour: str,
           label: str) -> None:
-    """Points with horizontal 95% CI bars; a missing bound is drawn to the point."""
-    pts = [(yy, v, ci) for yy, entry in zip(y, values) if entry for v, ci in [entry]]
+    """Points with horizontal 95% CI bars; a missing bound is drawn to the point, an
+    entry without a value (no replications) is not drawn."""
+    pts = [(yy, v, ci) for yy, entry in zip(y, values) if entry for v, ci in [entry] if v is not None]
     if not pts:
         return
     ys, xs = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
@@ -319,7 +328,7 @@ def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float, list[float | None]]
 
 # ---------------------------------------------------------------- bottlenecks
 
-def bottleneck_figure(scenario: str, summary: dict[str, Any], weekly: dict[str, np.ndarray]) -> Figure:
+def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str, np.ndarray]) -> Figure:
     """Per site: weekly instructor and room utilisation (lines), weeks at or above 90%
     shaded, and cancelled / under-filled sessions per replication as bars on a twin axis."""
     weeks = np.array([date2num(_date(str(w))) for w in weekly["weeks"]])
@@ -333,7 +342,8 @@ def bottleneck_figure(scenario: str, summary: dict[str, Any], weekly: dict[str, 
         under = weekly["sessions_underfilled"][k] / reps
         active = np.nonzero((weekly["instructor_slots_on_duty"][k] > 0) | (weekly["room_slots_open"][k] > 0)
                             | (weekly["sessions_run"][k] > 0))[0]
-        ax.set_title(_plain(summary["sites"].get(site_id, {}).get("name", site_id)), fontsize=12)
+        site = summary["sites"].get(site_id)
+        ax.set_title(_plain(site.get("name", site_id) if site is not None else site_id), fontsize=12)
         if not active.size:
             ax.text(0.5, 0.5, "no classes", transform=ax.transAxes, ha="center", va="center", color=GREY)
             ax.set_yticks([])
@@ -357,7 +367,7 @@ def bottleneck_figure(scenario: str, summary: dict[str, Any], weekly: dict[str, 
         ax.fill_between([], [], color=PINK, alpha=0.45, label=f"week with utilisation ≥ {BINDING:.0%}")
         start, end = weeks[active[0]] - 7, weeks[active[-1]] + 14
         _date_axis(ax, num2date(start).date(), num2date(end).date(), months_only=True)
-        if k % axes[0].get_gridspec().ncols == 0:
+        if k % _columns(axes[0]) == 0:
             ax.set_ylabel("utilisation")
     _legend_in_spare(fig, axes, len(weekly["sites"]), title="right axis: sessions per week,\nmean per replication")
     return fig
@@ -380,6 +390,13 @@ def _grid(panels: int) -> tuple[Figure, list[Axes]]:
     fig = Figure(figsize=(SIZE[0], max(SIZE[1], 2.8 * rows)), layout="constrained")
     axes = list(np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel())
     return fig, axes
+
+
+def _columns(ax: Axes) -> int:
+    """The number of columns of the grid of panels that ``ax`` is in."""
+    grid = ax.get_gridspec()
+    assert grid is not None  # every panel comes from Figure.subplots (see _grid), which places it in a grid
+    return grid.ncols
 
 
 def _legend_in_spare(fig: Figure, axes: list[Axes], used: int, title: str | None = None) -> None:

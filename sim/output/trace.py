@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.engine.rollout import SESSION_FIELDS
-from sim.errors import excerpt
 from sim.engine.replication import run_replication
-from sim.runs.folder import spreadsheet_safe
+from sim.engine.rollout import SESSION_FIELDS
+from sim.errors import ConfigError, Problem, excerpt
 from sim.model.spec import ExperimentSpec, ModelSpec
+from sim.runs.folder import spreadsheet_safe
 
 DAY_START = 8  # hour of the day at which the first teaching slot starts (local time)
 TZID = "Europe/Oslo"
@@ -86,6 +86,15 @@ class Session:
         return [self.start.date().isoformat(), f"{self.start:%H:%M}", f"{self.end:%H:%M}", self.site,
                 self.site_name, self.venue, self.venue_name, self.course, self.curriculum, self.instructor,
                 self.booked, self.attended, "yes" if self.covered else "no"]
+
+
+def check_out(out_dir: Path, force: bool) -> None:
+    """That the timetable may be written into ``out_dir``: files of an earlier trace are
+    replaced only with ``force`` (a :class:`~sim.errors.ConfigError` naming ``--out`` else)."""
+    there = [name for name in (CSV_NAME, ICS_NAME) if (out_dir / name).exists() or (out_dir / name).is_symlink()]
+    if there and not force:
+        raise ConfigError([Problem("--out", "", f"{out_dir} already has {' and '.join(there)}; choose another "
+                                                "--out, or add --force to replace them")])
 
 
 def write_trace(spec: ExperimentSpec, scenario: str | None, replication: int, seed: int | None,
@@ -187,7 +196,9 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """A content line folded per RFC 5545 3.1: at most 75 octets a line (not splitting a
     UTF-8 character), continuation lines starting with a space, CRLF after each."""
-    parts, current, size, limit = [], [], 0, 75
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
     for ch in line:
         n = len(ch.encode("utf-8"))
         if size + n > limit:

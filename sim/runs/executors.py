@@ -11,6 +11,7 @@ import concurrent.futures as cf
 import itertools
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.replication import run_replication
+from sim.errors import Problem
 from sim.model.spec import ExperimentSpec
 
 EXECUTORS = ("process", "serial", "dask")
@@ -227,3 +229,19 @@ def make_executor(name: str, spec: ExperimentSpec, seed: int, workers: int | Non
     if name == "dask":
         return DaskExecutor(spec, seed, workers, scheduler)
     raise ValueError(f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}")
+
+
+# tcp://10.0.0.5:8786, tls://host:8786, or host:port as Dask also takes it.
+_SCHEDULER = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9._\[\]:-]+(?::\d{1,5})?$")
+
+
+def executor_problems(executor: str, scheduler: str | None) -> list[Problem]:
+    """Options that the chosen executor would ignore or cannot use (named as the
+    command line names them)."""
+    if scheduler is None:
+        return []
+    if executor != "dask":
+        return [Problem("--scheduler", "", f"only used with --executor dask (got --executor {executor})")]
+    if not _SCHEDULER.match(scheduler) or len(scheduler) > 255:
+        return [Problem("--scheduler", "", f"expected an address like tcp://10.0.0.5:8786, got {scheduler!r}")]
+    return []

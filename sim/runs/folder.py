@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.runs import locks
 from sim.analysis.bottlenecks import WeeklyTotals
 from sim.analysis.curves import ShareHistogram
-from sim.runs.force import STAGING, NotOursError, check_replaceable
-from sim.limits import FORMULA_START
 from sim.engine.outcomes import SiteOutcome
+from sim.limits import FORMULA_START
+from sim.runs import locks
+from sim.runs.force import STAGING, NotOursError, check_replaceable
 
 COLUMNS = ("scenario", "replication", *SiteOutcome.columns())
 JOURNAL = "replications.partial.csv"
@@ -240,7 +240,7 @@ class RunFolder:
     def checkpoint(self, rows: int, curves: list[ShareHistogram], weekly: list[WeeklyTotals], target: int) -> None:
         """Record that the first ``rows`` journal rows, these curves and these weekly
         totals belong together, and which round (replications per scenario) was under way."""
-        arrays = {f"counts_{i}": h.counts for i, h in enumerate(curves)}
+        arrays: dict[str, np.ndarray] = {f"counts_{i}": h.counts for i, h in enumerate(curves)}
         arrays["target"] = np.array(target)
         arrays.update({f"weekly_{i}": w.totals for i, w in enumerate(weekly)})
         arrays["replications"] = np.array([h.replications for h in curves])

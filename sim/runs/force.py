@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
+
+from sim.errors import ConfigError, Problem
 
 MANIFEST_KEYS = frozenset({"status", "experiment", "seed", "config_hash", "replications_done"})
 CAPACITY_KEYS = frozenset({"site", "max_risk", "vary", "low", "high", "step", "replications", "seed"})
@@ -110,3 +113,19 @@ def check_replaceable(path: Path, kind: str = "run") -> None:
         what = "capacity search" if kind == "capacity" else "results folder"
         raise NotOursError(f"{path} is not a {what} of rollout-sim: {reason}. --force only replaces a folder "
                            "rollout-sim wrote; choose another --out, or remove it yourself")
+
+
+def replace_folder(path: Path, force: bool, kind: str) -> None:
+    """Make an empty folder ``path`` for a study that writes its own (a capacity search):
+    an existing one is replaced only with ``force`` and only if this tool wrote it.
+    Raises :class:`~sim.errors.ConfigError` naming ``--out`` otherwise."""
+    if path.exists() or path.is_symlink():
+        if not force:
+            raise ConfigError([Problem("--out", "", f"{path} exists; choose another --out, or add --force to "
+                                                    "replace it")])
+        try:
+            check_replaceable(path, kind=kind)
+        except NotOursError as err:
+            raise ConfigError([Problem("--out", "", str(err))]) from None
+        shutil.rmtree(path)
+    path.mkdir(parents=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import limits
+from sim.errors import ConfigError, Problem
 
 MANIFEST = "manifest.json"
 CONFIG = "config"
@@ -148,3 +149,18 @@ def check_complete(folder: Path) -> dict[str, Any]:
 def result_checksums(folder: Path) -> dict[str, str]:
     """SHA-256 of the result files a complete run wrote, for its manifest."""
     return checksums(folder, [folder / n for n in RESULT_FILES if (folder / n).is_file()])
+
+
+def drawable(path: Path) -> Path:
+    """``path`` if it is a complete, undamaged results folder whose figures can be drawn
+    into ``path/figures``; else a :class:`~sim.errors.ConfigError` naming the problem."""
+    try:
+        check_complete(path)
+    except DamagedError as err:
+        raise ConfigError([Problem("", "", str(err))]) from None  # it names the folder and the file
+    figures = path / "figures"
+    if figures.is_symlink() or (figures.exists() and not figures.is_dir()):
+        raise ConfigError([Problem(str(path), "figures", "is not a folder; rollout-sim draws the figures into a "
+                                                         "folder of that name: move it away and try again")])
+    return path
+

@@ -1,47 +1,74 @@
-"""Running an experiment into a results folder, for the commands that run one.
+"""Running an experiment: into a results folder, or into memory.
 
-``rollout-sim run`` and the studies built on it (sweep, sensitivity, capacity) all
-start a run the same way: a new folder, the inputs recorded, the runner with a
-progress bar, a clean stop on Ctrl-C or SIGTERM, then replications.csv, summary.json
-and the curves. User errors end the command here with a message and a non-zero exit.
+``rollout-sim run``, the studies built on it (sweep, sensitivity, capacity) and the
+Python API all start a run the same way: a new folder (or none), the inputs recorded,
+the runner reporting progress through a callback, a clean stop on Ctrl-C or SIGTERM,
+then replications.csv, summary.json and the curves. Nothing here prints or exits: a
+problem with the inputs raises :class:`~sim.errors.ConfigError`, a run that stopped
+raises :class:`RunStopped` saying why and how to go on, and the caller talks.
 """
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 import signal
-import sys
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
-from sim.runs import integrity, manifest, record
-from sim.errors import Problem
-from sim.runs.executors import ReplicationError
+from sim.analysis.bottlenecks import WeeklyTotals
+from sim.analysis.curves import ShareHistogram
+from sim.analysis.summary import SiteColumns, columns_by_scenario, columns_from_csv, summarise
+from sim.analysis.summary_format import Summary
+from sim.errors import ConfigError, Problem
+from sim.model.experiment_file import load_experiment
 from sim.model.overrides import parse_value
-from sim.runs.folder import ResultsExistError, RunFolder, json_text
-from sim.runs.runner import Runner, RunOptions
 from sim.model.spec import ExperimentSpec
-from sim.analysis.summary import columns_from_csv, summarise
-from sim.output.console import table, verdict
+from sim.runs import integrity, manifest, record
+from sim.runs.executors import ReplicationError
+from sim.runs.folder import COLUMNS, ResultsExistError, RunFolder, json_text
+from sim.runs.memory import MemoryJournal
+from sim.runs.runner import Runner, RunOptions
+
+ProgressCallback = Callable[[int, int], None]  # (replications done, replications in this round)
 
 
-def fail(problems: list[Problem]) -> None:
-    """Print every problem on its own line and exit with status 1."""
-    for p in problems:
-        click.echo(f"error: {p}", err=True)
-    sys.exit(1)
+class RunStopped(Exception):
+    """A run that stopped before it finished: ``message`` says why and, where the folder
+    can be resumed, the command that continues it; ``exit_code`` is what the command
+    line exits with (1 for a failure, 130 for an interruption)."""
+
+    def __init__(self, message: str, exit_code: int, status: str) -> None:
+        super().__init__(message.strip())
+        self.message = message
+        self.exit_code = exit_code
+        self.status = status
 
 
-def parse_sets(values: tuple[str, ...]) -> list[tuple[str, Any]]:
+@dataclass
+class Finished:
+    """A finished run: its summary and per-site columns, the S-curves and weekly totals
+    (empty for a study's runs), why it stopped, and its folder (None when it ran in memory)."""
+
+    spec: ExperimentSpec
+    summary: Summary
+    columns: dict[str, dict[str, SiteColumns]]
+    curves: list[ShareHistogram]
+    weekly: list[WeeklyTotals]
+    stop_reason: str
+    path: Path | None
+    rows: list[list[str]] | None = None  # replications.csv's rows, in its order, for a run in memory
+
+
+def parse_sets(values: tuple[str, ...] | list[str]) -> list[tuple[str, Any]]:
     """``--set KEY=VALUE`` options as (dotted key, value) pairs."""
     out = []
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            fail([Problem("--set", item, "expected KEY=VALUE, like site.hnt.go_live=2023-03-04")])
+            raise ConfigError([Problem("--set", item, "expected KEY=VALUE, like site.hnt.go_live=2023-03-04")])
         out.append((key.strip(), parse_value(value.strip())))
     return out
 
@@ -53,30 +80,70 @@ def default_out(spec: ExperimentSpec, kind: str = "") -> Path:
 
 
 def create_folder(out: Path, force: bool) -> RunFolder:
-    """A new results folder, or exit with the reason it cannot be made."""
+    """A new results folder, or a :class:`ConfigError` saying why it cannot be made."""
     try:
         return RunFolder.create(out, force=force)
     except ResultsExistError as err:
-        fail([Problem("--out", "", str(err))])
-        raise  # unreachable: fail exits
+        raise ConfigError([Problem("--out", "", str(err))]) from None
+
+
+@dataclass(frozen=True)
+class Resumption:
+    """An interrupted run to continue: its folder, experiment as run, options, overrides
+    and start time, all from the folder itself."""
+
+    folder: RunFolder
+    spec: ExperimentSpec
+    options: RunOptions
+    overrides: list[tuple[str, Any]]
+    started: str
+
+
+def resumable(path: Path, replications: int | None = None) -> Resumption:
+    """The run in ``path`` to continue (with at least ``replications`` per scenario, if
+    more than it asked for), or a :class:`ConfigError` saying why it cannot be."""
+    try:
+        m = integrity.read_manifest(path)
+    except integrity.DamagedError as err:
+        raise ConfigError([Problem("--resume", "", f"cannot resume: {err}")]) from None
+    if m["status"] == "complete":
+        raise ConfigError([Problem(str(path), "", "this run is complete; nothing to resume")])
+    spec = load_experiment(path / record.CONFIG / "experiment.toml")
+    options = RunOptions(max(replications or 0, m["replications_asked"]), m["seed"], precision=m["precision"],
+                         max_replications=m["max_replications"], curves=m.get("curves", True))
+    return Resumption(RunFolder(path), spec, options, [tuple(kv) for kv in m["overrides"]], m["started"])
 
 
 def run_fresh(spec: ExperimentSpec, options: RunOptions, out: Path, force: bool, overrides: list[tuple[str, Any]],
-              no_plots: bool = False, quiet: bool = False, echo: bool = True) -> dict[str, Any]:
-    """Run ``spec`` into a new folder ``out``; return its summary. ``echo=False`` prints
-    no per-scenario tables (a study prints its own)."""
+              on_progress: ProgressCallback | None = None) -> Finished:
+    """Run ``spec`` into a new folder ``out``."""
     folder = create_folder(out, force)
-    return execute(folder, spec, options, overrides, manifest.now(), no_plots, quiet, echo, resumed=False)
+    return execute(folder, spec, options, overrides, manifest.now(), resumed=False, on_progress=on_progress)
+
+
+def run_in_memory(spec: ExperimentSpec, options: RunOptions, on_progress: ProgressCallback | None = None) -> Finished:
+    """Run ``spec`` with no folder: the same runner and the same rows as a folder's run,
+    so the same seed gives the same numbers, but nothing is written and nothing can be
+    resumed. The S-curves and weekly totals are kept in memory."""
+    journal = MemoryJournal()
+    runner = Runner(spec, journal, options, on_progress)
+    progress = runner.run()
+    order = _order(spec, runner)
+    rows = journal.ordered(order)
+    columns = columns_by_scenario(dict(zip(COLUMNS, row)) for row in rows)
+    return Finished(spec, _summarise(spec, options, runner, columns), columns, runner.curves, runner.weekly,
+                    progress.stop_reason, None, rows)
 
 
 def execute(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overrides: list[tuple[str, Any]],
-            started: str, no_plots: bool, quiet: bool, echo: bool, resumed: bool) -> dict[str, Any]:
-    """Run (or resume) into ``folder`` under its lock; return the summary."""
+            started: str, resumed: bool, on_progress: ProgressCallback | None = None) -> Finished:
+    """Run (or resume) into ``folder`` under its lock."""
+    where = "--resume" if resumed else "--out"
     try:
         folder.lock()  # before anything is read or rewritten: another run may still hold it
     except ResultsExistError as err:
         folder.discard()
-        fail([Problem("--resume" if resumed else "--out", "", str(err))])
+        raise ConfigError([Problem(where, "", str(err))]) from None
     # A scheduler or a shell that stops the run with SIGTERM gets the same clean stop as Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
     try:
@@ -85,19 +152,17 @@ def execute(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overri
                 recorded = integrity.read_manifest(folder.path)
                 integrity.check_inputs(folder.path, recorded)
             except integrity.DamagedError as err:
-                fail([Problem("--resume", "", f"cannot resume: {err}")])
+                raise ConfigError([Problem("--resume", "", f"cannot resume: {err}")]) from None
             inputs = (recorded["config_hash"], recorded["inputs"])
         else:
             inputs = record.save_inputs(folder, spec)
-        bar = None if quiet else _bar()
-        runner = Runner(spec, folder, options, bar)
+        runner = Runner(spec, folder, options, on_progress)
         if resumed:
             try:
                 runner.restore()
             except (OSError, ValueError) as err:
-                fail([Problem(str(folder.path), "", f"cannot resume: {err}")])
-        return _run(runner, folder, spec, options, overrides, inputs, started, no_plots, bar, fresh=not resumed,
-                    echo=echo)
+                raise ConfigError([Problem(str(folder.path), "", f"cannot resume: {err}")]) from None
+        return _run(runner, folder, spec, options, overrides, inputs, started, fresh=not resumed)
     except BaseException:
         folder.discard()  # a new folder that never started leaves nothing behind
         raise
@@ -112,121 +177,76 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOptions,
-         overrides: list[tuple[str, Any]], inputs: tuple[str, dict[str, str]], started: str, no_plots: bool, bar,
-         fresh: bool, echo: bool) -> dict[str, Any]:
-    """Run, write the results and say what was found (or why it stopped)."""
+         overrides: list[tuple[str, Any]], inputs: tuple[str, dict[str, str]], started: str,
+         fresh: bool) -> Finished:
+    """Run and write the results, or raise :class:`RunStopped` saying why it stopped."""
 
     def note(status: str, error: str | None = None, files: dict[str, str] | None = None) -> None:
         record.write_manifest(folder, spec, options, overrides, inputs, runner.progress, status, started,
                               runner.workers, error, files)
 
-    def stopped(status: str, message: str, code: int, error: str | None = None) -> None:
-        # Say why first: recording it may itself fail (a full disk), and the folder stays
-        # resumable either way (the manifest never says complete before it is).
-        click.echo(message, err=True)
+    def stopped(status: str, message: str, code: int, error: str | None = None) -> RunStopped:
+        # The folder stays resumable whether or not this is recorded (a full disk): the
+        # manifest never says complete before it is.
         try:
             note(status, error)
         except OSError:
             pass
-        sys.exit(code)
+        return RunStopped(message, code, status)
 
     note("running")
     folder.commit()  # the new folder takes its name (replacing the old one under --force) only now
     resume = f"rollout-sim run --resume {folder.path}"
     try:
         progress = runner.run()
-        if bar is not None:
-            bar.close()
-        summary = _finish(folder, spec, options, runner)
+        finished = _finish(folder, spec, options, runner, progress.stop_reason)
     except ReplicationError as err:
-        stopped("failed", f"\nerror: {err}\n(finished replications are kept in {folder.path})", 1, str(err))
+        raise stopped("failed", f"\nerror: {err}\n(finished replications are kept in {folder.path})", 1,
+                      str(err)) from err
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()
-        stopped("interrupted", f"\ninterrupted; continue with: {resume}", 130)
+        raise stopped("interrupted", f"\ninterrupted; continue with: {resume}", 130) from None
     except RuntimeError as err:  # an executor that cannot start (e.g. Dask not installed)
         if fresh and runner.progress.rows == 0:
-            click.echo(f"\nerror: {err}", err=True)
             folder.unlock()
             shutil.rmtree(folder.path)  # nothing ran: leave no folder behind
-            sys.exit(1)
-        stopped("failed", f"\nerror: {err}", 1, str(err))
+            raise RunStopped(f"\nerror: {err}", 1, "failed") from err
+        raise stopped("failed", f"\nerror: {err}", 1, str(err)) from err
     except MemoryError:
-        stopped("failed", "\nerror: out of memory; the finished replications are kept: continue with fewer "
-                          f"workers: {resume} --workers 1", 1, "out of memory")
+        raise stopped("failed", "\nerror: out of memory; the finished replications are kept: continue with fewer "
+                                f"workers: {resume} --workers 1", 1, "out of memory") from None
     except OSError as err:  # a full disk, a folder removed under the run
         reason = f"cannot write {err.filename or folder.path}: {err.strerror or err}"
-        stopped("failed", f"\nerror: {reason}; the finished replications are kept: fix that, then continue "
-                          f"with: {resume}", 1, reason)
+        raise stopped("failed", f"\nerror: {reason}; the finished replications are kept: fix that, then "
+                                f"continue with: {resume}", 1, reason) from err
     note("complete", files=integrity.result_checksums(folder.path))
     folder.clean_up()
-    if echo:
-        print_summary(summary)
-    if not no_plots:
-        _draw(folder.path)
-    if echo:
-        click.echo(f"\n{progress.stop_reason}: {summary['replications']} replications per scenario.")
-        click.echo(f"results: {folder.path}")
-    return summary
+    return finished
 
 
-def _bar():
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    state: dict[str, tqdm] = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            # delay: no bar at all for a run that is over in a moment.
-            bar = state["bar"] = tqdm(total=total, unit="rep", file=sys.stderr, dynamic_ncols=True, delay=1.0)
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    update.close = lambda: state["bar"].close() if "bar" in state else None  # type: ignore[attr-defined]
-    return update
-
-
-def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner: Runner) -> dict[str, Any]:
-    """Write replications.csv (in order), summary.json and curves.npz."""
+def _order(spec: ExperimentSpec, runner: Runner) -> dict[tuple[str, int], int]:
+    """Rank of each (scenario, replication) in replications.csv: scenario by scenario, and
+    only the replications every scenario has (a run stopped by precision may have more of
+    some)."""
     n = min(runner.progress.count(i) for i in range(len(spec.scenarios)))
-    order = {(s.name, rep): i * (n + 1) + rep for i, s in enumerate(spec.scenarios) for rep in range(n)}
-    folder.finish(order)
-    columns = columns_from_csv(folder.path / "replications.csv")
+    return {(s.name, rep): i * (n + 1) + rep for i, s in enumerate(spec.scenarios) for rep in range(n)}
+
+
+def _summarise(spec: ExperimentSpec, options: RunOptions, runner: Runner,
+               columns: dict[str, dict[str, SiteColumns]]) -> Summary:
+    n = min(runner.progress.count(i) for i in range(len(spec.scenarios)))
     experiment = {"experiment": spec.name, "description": spec.description, "model": spec.scenarios[0].model.name,
                   "seed": options.seed, "replications": n}
-    summary = summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
+    return summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
+
+
+def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner: Runner,
+            stop_reason: str) -> Finished:
+    """Write replications.csv (in order), summary.json and curves.npz."""
+    folder.finish(_order(spec, runner))
+    columns = columns_from_csv(folder.path / "replications.csv")
+    summary = _summarise(spec, options, runner, columns)
     folder.write("", "summary.json", json_text(summary))
     if options.curves:
         folder.save_curves([s.name for s in spec.scenarios], runner.curves)
         folder.save_bottlenecks([s.name for s in spec.scenarios], runner.weekly)
-    return summary
-
-
-def print_summary(summary: dict[str, Any]) -> None:
-    for name, scenario in summary["scenarios"].items():
-        click.echo(f"\nscenario {name}: {summary['replications']} replications, seed {summary['seed']}")
-        click.echo(table(scenario))
-        click.echo("")
-        for site in scenario["sites"].values():
-            click.echo(verdict(site))
-            if "vs_reference" in site:
-                d = site["vs_reference"]
-                low, high = d["risk_difference_ci95"]
-                click.echo(f"  against the first scenario: risk {d['risk_difference']:+.1%} (95% CI {low:+.1%} to {high:+.1%})"
-                           if low is not None else f"  against the first scenario: risk {d['risk_difference']:+.1%}")
-
-
-def _draw(path: Path) -> None:
-    """Write the figures, then the report that embeds them."""
-    from sim.output.run_figures import write_figures
-    from sim.output.report import write_report
-
-    figures = write_figures(path)
-    report = write_report(path)
-    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
-
-
+    return Finished(spec, summary, columns, runner.curves, runner.weekly, stop_reason, folder.path)

@@ -45,4 +45,4 @@ def versions() -> dict[str, str]:
 
 def now() -> str:
     """The time now, ISO 8601 with time zone."""
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")

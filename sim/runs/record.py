@@ -6,11 +6,11 @@ from typing import Any
 
 import tomli_w
 
-from sim.runs import manifest
-from sim.runs.integrity import CONFIG, MANIFEST, checksums, input_files
-from sim.runs.folder import RunFolder, json_text
-from sim.runs.runner import Progress, RunOptions
 from sim.model.spec import ExperimentSpec
+from sim.runs import manifest
+from sim.runs.folder import RunFolder, json_text
+from sim.runs.integrity import CONFIG, MANIFEST, checksums, input_files
+from sim.runs.runner import Progress, RunOptions
 
 
 def _toml(raw: dict[str, Any]) -> str:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from sim.analysis.bottlenecks import WeeklyTotals
 from sim.analysis.curves import ShareHistogram
+from sim.analysis.stats import wilson_interval
+from sim.model.spec import ExperimentSpec
 from sim.runs.executors import Done, Task, make_executor
 from sim.runs.folder import COLUMNS, JOURNAL, RunFolder, replication_rows
-from sim.model.spec import ExperimentSpec
-from sim.analysis.stats import wilson_interval
+from sim.runs.memory import MemoryJournal
 
 CHECKPOINT_SECONDS = 2.0
 COLUMN_READY = COLUMNS.index("ready")
@@ -63,9 +64,9 @@ def half_width(not_ready: int, n: int) -> float:
 
 
 class Runner:
-    """Runs an experiment into a results folder."""
+    """Runs an experiment into a results folder (or, for the Python API, into memory)."""
 
-    def __init__(self, spec: ExperimentSpec, folder: RunFolder, options: RunOptions,
+    def __init__(self, spec: ExperimentSpec, folder: RunFolder | MemoryJournal, options: RunOptions,
                  on_progress: Callable[[int, int], None] | None = None) -> None:
         self.spec = spec
         self.folder = folder
@@ -82,11 +83,13 @@ class Runner:
 
     def restore(self) -> None:
         """Pick up an interrupted run from the folder's last checkpoint."""
+        if not isinstance(self.folder, RunFolder):
+            raise TypeError("only a run in a results folder can be resumed")
         names = {s.name: i for i, s in enumerate(self.spec.scenarios)}
         sites = {site.id for s in self.spec.scenarios for site in s.model.sites}
         rows, self._resume_round = self.folder.restore(self.curves, self.weekly)
         most = max(self.options.replications, self.options.max_replications or 0)
-        seen: set[tuple[str, str, str]] = set()
+        seen: set[tuple[str, ...]] = set()
         for i, row in enumerate(rows):
             # A journal row the run could not have written (edited, or from another run)
             # would be counted and then missed when the results are put in order.
@@ -117,8 +120,10 @@ class Runner:
 
     def precise_enough(self) -> bool:
         """Whether every site's risk, in every scenario, is known to within the target."""
-        p = self.progress
-        return all(half_width(p.not_ready.get((i, site.id), 0), p.count(i)) <= self.options.precision
+        p, target = self.progress, self.options.precision
+        if target is None:
+            return False  # no precision asked for: the replications asked for decide
+        return all(half_width(p.not_ready.get((i, site.id), 0), p.count(i)) <= target
                    for i, s in enumerate(self.spec.scenarios) for site in s.model.sites)
 
     def run(self) -> Progress:

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sim.errors import ConfigError, Problem
 from sim.model.design import Point, point, resolve
 from sim.model.spec import ExperimentSpec, Parameter, Scenario, SensitivitySpec
+from sim.runs.folder import dict_csv_text, write_atomic
+from sim.runs.launch import Finished
+from sim.runs.runner import RunOptions
+from sim.studies.study import Study
 
 METHODS = ("oat", "morris", "sobol")
 # An index whose 95% CI is wider than this (Sobol', absolute) or than half the index
@@ -75,7 +81,7 @@ def oat_points(params: list[Bounds]) -> list[Point]:
     return points
 
 
-def tornado_rows(params: list[Bounds], summary: dict[str, Any]) -> list[dict[str, Any]]:
+def tornado_rows(params: list[Bounds], summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     """tornado.csv: per parameter, end (low/high) and site, the paired change in risk and
     in P80 completion against the base, with 95% CIs."""
     rows = []
@@ -124,14 +130,14 @@ def design_points(x: np.ndarray, params: list[Bounds]) -> list[Point]:
             for i, row in enumerate(x)]
 
 
-def outputs(points: list[Point], summary: dict[str, Any], site: str) -> dict[str, np.ndarray]:
+def outputs(points: list[Point], summary: Mapping[str, Any], site: str) -> dict[str, np.ndarray]:
     """Per output, its value at every design point for one site."""
     per = [summary["scenarios"][p.name]["sites"][site] for p in points]
     return {"risk": np.array([s["risk_not_ready"] for s in per], dtype=float),
             "expected_untrained": np.array([s["expected_untrained"] for s in per], dtype=float)}
 
 
-def indices(method: str, params: list[Bounds], x: np.ndarray, points: list[Point], summary: dict[str, Any],
+def indices(method: str, params: list[Bounds], x: np.ndarray, points: list[Point], summary: Mapping[str, Any],
             table: SensitivitySpec, seed: int) -> list[dict[str, Any]]:
     """indices.csv: per site, output and parameter, the indices and their 95% CI half-widths."""
     rows = []
@@ -180,3 +186,94 @@ def warnings(method: str, rows: list[dict[str, Any]]) -> list[str]:
                 out.append(f"{r['site']}, {r['output']}, {r['parameter']}: Morris mu* {r['mu_star']:.3g} +-{r['mu_star_conf']:.2g} "
                            f"(more than half of it); raise morris_trajectories or replications")
     return out
+
+
+def estimate_seconds(spec: ExperimentSpec, replications: int, workers: int) -> float:
+    """Wall time of ``replications`` replications of the base model on ``workers``
+    workers, from two replications timed here (the first is a warm-up)."""
+    import os
+    import time
+
+    from sim.engine.replication import run_replication
+
+    model = spec.scenarios[0].model
+    run_replication(model, spec.seed, 0, sessions=False)
+    start = time.perf_counter()
+    run_replication(model, spec.seed, 1, sessions=False)
+    per = time.perf_counter() - start
+    return per * replications / max(1, min(workers, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class SensitivityPlan:
+    """A sensitivity study's design: parameters, points, and its size and expected run time."""
+
+    method: str
+    table: SensitivitySpec
+    params: list[Bounds]
+    x: np.ndarray | None  # SALib's design (None for one at a time)
+    points: list[Point]
+    options: RunOptions
+    workers: int
+    estimated_seconds: float
+
+    @property
+    def total(self) -> int:
+        """Replications in all: points times replications per point."""
+        return len(self.points) * self.options.replications
+
+
+def plan_sensitivity(study: Study, method: str) -> SensitivityPlan:
+    """The design of the experiment's [sensitivity] table by ``method`` (oat, morris,
+    sobol), with an estimate of its run time from two replications timed here."""
+    import os
+
+    if method not in METHODS:
+        raise ConfigError([Problem("--method", method, f"expected one of {', '.join(METHODS)}")])
+    table = study.spec.studies.sensitivity
+    if table is None:
+        raise ConfigError([Problem(str(study.spec.file), "sensitivity", "no [sensitivity] table with "
+                                   "[[sensitivity.parameter]] entries (key, low, high); see docs/studies.md")])
+    base = study.base(table.scenario)
+    params = bounds(study.spec, base, table)
+    options = study.options(table.replications)
+    x: np.ndarray | None = None
+    if method == "oat":
+        points = oat_points(params)
+    else:
+        try:
+            x = design(method, params, table, options.seed)
+        except ValueError as err:
+            raise ConfigError([Problem(str(study.spec.file), "sensitivity", str(err))]) from None
+        points = design_points(x, params)
+    workers = options.workers or os.cpu_count() or 1
+    seconds = estimate_seconds(study.spec, len(points) * options.replications, workers)
+    return SensitivityPlan(method, table, params, x, points, options, workers, seconds)
+
+
+@dataclass
+class SensitivityResult:
+    """A finished sensitivity study: the tornado rows (oat) or the indices (morris,
+    sobol), the warnings about their precision, and the run behind them."""
+
+    rows: list[dict[str, Any]]
+    table: str  # the file they are written to: tornado.csv or indices.csv
+    warnings: list[str]
+    finished: Finished
+
+
+def run_sensitivity(study: Study, plan: SensitivityPlan) -> SensitivityResult:
+    """Run the design's points and compute the tornado or the indices; write their table
+    into the study's folder (if it has one)."""
+    finished = study.run(plan.points, plan.table.scenario, plan.table.replications, "sensitivity")
+    if plan.method == "oat":
+        rows, name, notes = tornado_rows(plan.params, finished.summary), "tornado.csv", []
+    else:
+        assert plan.x is not None  # designed for every method but oat
+        rows = indices(plan.method, plan.params, plan.x, plan.points, finished.summary, plan.table,
+                       plan.options.seed)
+        name, notes = "indices.csv", warnings(plan.method, rows)
+    if finished.path is not None:
+        write_atomic(finished.path / name, dict_csv_text(rows))
+    return SensitivityResult(rows, name, notes, finished)
+

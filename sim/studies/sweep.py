@@ -6,14 +6,22 @@ point's risk is compared with the first point's, paired by replication.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim.model.design import Point, point, resolve
-from sim.model.spec import ExperimentSpec, Scenario
 from sim.analysis.stats import wilson_interval
 from sim.analysis.summary import SiteColumns
+from sim.analysis.summary_format import Summary
+from sim.errors import ConfigError, Problem
+from sim.model.design import Point, point, resolve
+from sim.model.overrides import parse_value
+from sim.model.spec import ExperimentSpec, Scenario
+from sim.runs.folder import dict_csv_text, write_atomic
+from sim.runs.launch import Finished
+from sim.runs.runner import RunOptions
+from sim.studies.study import Study
 
 SWEEP_FILE = "sweep.csv"
 
@@ -40,7 +48,7 @@ def _size(vary: list[tuple[str, list[Any]]]) -> int:
     return n
 
 
-def sweep_rows(points: list[Point], summary: dict[str, Any]) -> list[dict[str, Any]]:
+def sweep_rows(points: list[Point], summary: Summary) -> list[dict[str, Any]]:
     """sweep.csv as rows: per point and site, the risk with its CI, the risk that fewer
     than 95% are trained, expected untrained, P50/P80 completion, and the paired change
     in risk against the first point."""
@@ -88,3 +96,72 @@ def joint_rows(points: list[Point], columns: dict[str, dict[str, SiteColumns]]) 
                     "risk_ci95_low": round(low, 6), "risk_ci95_high": round(high, 6)})
         rows.append(row)
     return rows
+
+
+def parse_vary(items: tuple[str, ...] | list[str]) -> list[tuple[str, list[Any]]]:
+    """``--vary KEY=V1,V2,...`` options as (key, values written)."""
+    out: list[tuple[str, list[Any]]] = []
+    for item in items:
+        key, sep, values = item.partition("=")
+        parts = [v.strip() for v in values.split(",")]
+        if not sep or not key.strip() or not all(parts):
+            raise ConfigError([Problem("--vary", item, "expected KEY=V1,V2,..., like "
+                                                       "uncertainty.training_environment_delay_days=0w,2w,4w")])
+        if key.strip() in (k for k, _ in out):
+            # Two lists for one key would make a grid of points that set it twice: fewer
+            # models than points, reported as if they were all different.
+            raise ConfigError([Problem("--vary", key.strip(), "given twice; list all its values in one "
+                                                              "--vary KEY=V1,V2,...")])
+        out.append((key.strip(), [parse_value(v) for v in parts]))
+    return out
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A sweep's points, the scenario they build on and how they run."""
+
+    points: list[Point]
+    scenario: str | None
+    replications: int | None  # the [sweep] table's, if it set them
+    options: RunOptions
+
+
+def plan_sweep(study: Study, vary: list[tuple[str, list[Any]]] | None) -> SweepPlan:
+    """The points of a sweep: of ``vary`` (from --vary, which replaces the [sweep] table,
+    its scenario and replications too) or else of the experiment's [sweep] table."""
+    table = study.spec.studies.sweep
+    if vary:
+        wanted, file, at, used = vary, "--vary", None, None
+    elif table is not None:
+        wanted = [(k, list(v)) for k, v in table.vary]
+        file, at, used = str(study.spec.file), {k: f'sweep.vary."{k}"' for k, _ in table.vary}, table
+    else:
+        raise ConfigError([Problem(str(study.spec.file), "sweep", "no [sweep] table; give --vary KEY=V1,V2,... "
+                                                                  "or add one")])
+    scenario = used.scenario if used else None
+    replications = used.replications if used else None
+    points = grid(study.spec, study.base(scenario), wanted, file, at)
+    return SweepPlan(points, scenario, replications, study.options(replications))
+
+
+@dataclass
+class SweepResult:
+    """A finished sweep: sweep.csv's rows (per point and site, then the joint risk per
+    point when there is more than one site) and the run behind them."""
+
+    rows: list[dict[str, Any]]
+    points: list[Point]
+    finished: Finished
+
+
+def run_sweep(study: Study, plan: SweepPlan) -> SweepResult:
+    """Run a sweep's points; write sweep.csv into its folder (if it has one)."""
+    finished = study.run(plan.points, plan.scenario, plan.replications, "sweep")
+    rows = sweep_rows(plan.points, finished.summary)
+    if len(finished.spec.scenarios[0].model.sites) > 1:
+        joint = joint_rows(plan.points, finished.columns)
+        rows += [{**dict.fromkeys(rows[0]), **r} for r in joint]  # same columns, blanks where n/a
+    if finished.path is not None:
+        write_atomic(finished.path / SWEEP_FILE, dict_csv_text(rows))
+    return SweepResult(rows, plan.points, finished)
+

@@ -39,7 +39,7 @@ A *core* model has
 Anything else (turnover and new hires, loans, postponements and refreshers, proficiency
 checks, sickness, several sites) is refused with a :class:`ValueError` naming it.
 
-The rules reproduced (README section 6, as the engine implements them): e-learning takes
+The rules reproduced (docs/definitions.md, as the engine implements them): e-learning takes
 ``ceil(hours / pace)`` working days from its opening and the learner may be booked from
 the next day; in every slot of a day when some course is open, the courses are served
 in policy order (later courses first, super-users before end-users, courses that still
@@ -74,12 +74,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
+from simpy.events import EventPriority
 
 from sim.model.calendar import WorkingCalendar
 from sim.model.spec import Course, Curriculum, ModelSpec
 
 NEVER = 10**9  # "not within the horizon", as a day number
-_LATE = 2  # SimPy priority after every ordinary event (NORMAL = 1) of the same instant
+_LATE = EventPriority(2)  # SimPy priority after every ordinary event (NORMAL = 1) of the same instant
 
 
 # -- what a replication gives --------------------------------------------------------------------
@@ -467,7 +468,8 @@ class _Rollout:
 
     # -- booking -----------------------------------------------------------------------------------
     def _free_rooms(self) -> list[int]:
-        return [room.capacity - room.count for room, _ in self.venues]
+        # int(): SimPy types capacity as float | int for all resources; a Resource's is an int.
+        return [int(room.capacity) - room.count for room, _ in self.venues]
 
     def _plan_slot(self, order: list[_CourseDemand], day: int, k: int) -> None:
         now = float(day * self.S + k)
@@ -492,10 +494,10 @@ class _Rollout:
         capped = False
         for _, q, unit in d.groups:
             ready = q.ready(day)
-            room = left.get(unit, self.unit_cap[unit] - load[unit])
-            take = max(0, min(len(ready), room))
+            space = left.get(unit, self.unit_cap[unit] - load[unit])
+            take = max(0, min(len(ready), space))
             capped |= take < len(ready)
-            left[unit] = room - take
+            left[unit] = space - take
             per_group.append((q, ready[:take]))
         total = sum(len(r) for _, r in per_group)
         upcoming = [n for _, q, _ in d.groups if (n := q.next_ready_day(day)) is not None]
@@ -522,9 +524,9 @@ class _Rollout:
         want = min(total, sum(seats))
         shares = _proportional([len(r) for _, r in per_group], want)
         members: list[_Waiting] = []
-        for (q, ready), w in zip(per_group, shares):
-            q.take(ready[:w])
-            members.extend(ready[:w])
+        for (q, ready), share in zip(per_group, shares):
+            q.take(ready[:share])
+            members.extend(ready[:share])
         # Fill classes one after another, in venue order; the last may be partly empty.
         classes: list[list[_Waiting]] = []
         pos = 0
@@ -534,7 +536,7 @@ class _Rollout:
             classes.append(members[pos:pos + size])
             pos += size
         free_left = list(free)
-        for c, (klass, teacher) in enumerate(zip(classes, teachers)):
+        for klass, teacher in zip(classes, teachers):
             v = next(i for i, f in enumerate(free_left) if f)
             free_left[v] -= 1
             room = self.venues[v][0]

@@ -5,10 +5,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from sim.cli.main import cli
 from sim.analysis.curves import BINS, ShareHistogram, read_curves
+from tests.cli.conftest import invoke
 from tests.conftest import SMALL_EXPERIMENT
 
 EPOCH = dt.date(2023, 1, 2)
@@ -46,8 +45,7 @@ def test_merge_adds_and_refuses_other_axes():
 
 
 def test_a_run_writes_curves_that_read_back(tmp_path):
-    result = CliRunner().invoke(cli, ["run", "--no-plots", str(SMALL_EXPERIMENT), "-n", "3", "-q", "--executor", "serial",
-                                      "--out", str(tmp_path / "out")])
+    result = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 3, "-q", "--executor", "serial", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     curves = read_curves(tmp_path / "out" / "curves.npz")
     assert list(curves) == ["base", "two-rooms"]

@@ -138,8 +138,8 @@ def test_quantile_ci_orders_are_the_extreme_valid_ones(n: int, q: float, confide
     if low == -INF:
         assert (1 - q) ** n > a * (1 - 1e-9)
     else:
-        l = int(low)
-        assert stats.binom.cdf(l - 1, n, q) <= a and (l == n or stats.binom.cdf(l, n, q) > a)
+        lo = int(low)
+        assert stats.binom.cdf(lo - 1, n, q) <= a and (lo == n or stats.binom.cdf(lo, n, q) > a)
     if high == INF:
         assert q**n > a * (1 - 1e-9)
     else:
@@ -168,13 +168,13 @@ def test_quantile_ci_coverage_by_simulation(q: float) -> None:
     rng = np.random.default_rng(20240611)
     samples = rng.exponential(scale, size=(reps, n))
     # The order-statistic interval is conservative: for a continuous distribution its
-    # exact coverage is P(l <= B < u), B ~ Binomial(n, q), e.g. 0.960 for the median
+    # exact coverage is P(lo <= B < hi), B ~ Binomial(n, q), e.g. 0.960 for the median
     # at n = 200, so compare with that rather than the nominal 0.95. The estimate's
     # binomial sd is sqrt(c(1-c)/2000) ~= 0.0049 at c = 0.95, so +-3 sd = 0.015.
     tol = 3 * math.sqrt(0.95 * 0.05 / reps)
     sorted_orders = np.arange(1.0, n + 1.0)
-    l, u = quantile_ci(sorted_orders, q)
-    exact = stats.binom.cdf(u - 1, n, q) - stats.binom.cdf(l - 1, n, q)
+    lo, hi = quantile_ci(sorted_orders, q)
+    exact = stats.binom.cdf(hi - 1, n, q) - stats.binom.cdf(lo - 1, n, q)
     assert exact >= 0.95
 
     # Continuous: true quantile of Exponential(scale).
@@ -237,7 +237,7 @@ def test_welch_interval_covers_a_known_difference():
     rng = np.random.default_rng(5)
     hits = 0
     for _ in range(400):
-        d, low, high = welch_interval(rng.normal(0, 1, 30), rng.normal(1, 3, 20))
+        _, low, high = welch_interval(rng.normal(0, 1, 30), rng.normal(1, 3, 20))
         hits += low <= 1 <= high
     # 95% coverage: 400 trials give a binomial SD of about 1.1 points, so 91-99% is a wide margin.
     assert 0.91 <= hits / 400 <= 0.99

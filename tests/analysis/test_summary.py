@@ -4,14 +4,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pytest
 
-from sim.engine.outcomes import SiteOutcome, required_count
-import numpy as np
-
 from sim.analysis.stats import wilson_interval
-from sim.analysis.summary import (THRESHOLDS, columns_of, date_quantiles, not_ready_at, paired_difference, risk_by_threshold,
-                         site_summary, summarise)
+from sim.analysis.summary import (
+    THRESHOLDS,
+    columns_of,
+    date_quantiles,
+    not_ready_at,
+    paired_difference,
+    risk_by_threshold,
+    site_summary,
+    summarise,
+)
+from sim.engine.outcomes import SiteOutcome, required_count
 from tests.conftest import small_model
 
 D = dt.date

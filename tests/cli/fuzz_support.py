@@ -409,7 +409,7 @@ def dotted_keys(doc: dict[str, Any]) -> list[tuple[str, Any]]:
     value there. A list of plain values (``sites``, ``summer_weeks``) is one value."""
     out = []
     for path, value in walk(doc):
-        if not path or isinstance(value, dict) or isinstance(value, list) and value and isinstance(value[0], dict):
+        if not path or isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], dict)):
             continue
         parts, node = [], doc
         for part in path:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
+from tests.cli.conftest import SERIAL, invoke, rows
 from tests.conftest import STUDY_EXPERIMENT
-from tests.cli.test_studies import SERIAL, invoke, rows
 
 
 def test_capacity_answer_is_confirmed_by_a_separate_run(tmp_path):

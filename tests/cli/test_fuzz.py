@@ -62,6 +62,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.cli.conftest import SERIAL
 from tests.cli.fuzz_support import (
     CSV_DAMAGES,
     FILE_DAMAGES,
@@ -93,7 +94,6 @@ from tests.cli.fuzz_support import (
 
 FULL = full_inputs()
 TINY = tiny_inputs()
-SERIAL = ["--executor", "serial", "-q"]
 
 
 def fuzz_settings(examples: int) -> settings:

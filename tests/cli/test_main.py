@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from sim.cli.main import cli
+from tests.cli.conftest import assert_clean_failure, error_lines
+from tests.cli.conftest import invoke as invoke_as_given
 from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,22 +31,11 @@ def invoke(*args: object) -> Result:
     if args and args[0] == "run" and "--plots" not in args:
         args = (*args, "--no-plots")  # figures are tested in test_plots and test_report
     args = tuple(a for a in args if a != "--plots")
-    return CliRunner().invoke(cli, [str(a) for a in args])
+    return invoke_as_given(*args)
 
 
 def run_small(out: Path, *args: object) -> Result:
     return invoke("run", SMALL_EXPERIMENT, "-n", 3, "--seed", 1, "-q", "--out", out, *args)
-
-
-def assert_clean_failure(result: Result) -> None:
-    """Exit 1 with messages only: no exception escaped, no traceback printed."""
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-
-
-def error_lines(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.strip()]
 
 
 def small_model_text(**replace: str) -> str:
@@ -101,7 +91,7 @@ def test_validate_checks_every_file(tmp_path):
     result = invoke("validate", SMALL_MODEL, bad, SMALL_EXPERIMENT)
     assert_clean_failure(result)
     assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [f"ok: {SMALL_MODEL}", f"ok: {SMALL_EXPERIMENT}"]
-    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see README.md, File formats)"]
+    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md)"]
 
 
 @pytest.mark.parametrize("text, message", [

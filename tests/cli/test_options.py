@@ -3,18 +3,11 @@ the chosen executor or mode would ignore without a word."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from sim import limits
-from sim.cli.main import cli
-from sim.cli.options import executor_problems
+from sim.runs.executors import executor_problems
+from tests.cli.conftest import invoke_no_crash as invoke
 from tests.conftest import SMALL_EXPERIMENT
-
-
-def invoke(*args: object):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
 
 
 @pytest.mark.parametrize("option", [

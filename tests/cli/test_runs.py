@@ -4,18 +4,8 @@ from __future__ import annotations
 import builtins
 import json
 
-from click.testing import CliRunner
-
-from sim.cli.main import cli
+from tests.cli.conftest import NOISY, invoke
 from tests.conftest import SMALL_EXPERIMENT, fail_replication
-
-NOISY = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.4}',
-         "--set", "uncertainty.no_show_rebook_days=30", "--set", "curriculum.basic.course.course.hours=7",
-         "--set", "staff_group.a-staff.headcount=380"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_precision_reports_why_it_stopped(tmp_path):

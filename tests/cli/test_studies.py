@@ -1,24 +1,10 @@
 """The study commands end to end on a small two-site model (tests/data/study-*.toml)."""
 from __future__ import annotations
 
-import csv
-
 import pytest
-from click.testing import CliRunner
 
-from sim.cli.main import cli
+from tests.cli.conftest import SERIAL, invoke, rows
 from tests.conftest import STUDY_EXPERIMENT
-
-SERIAL = ["--executor", "serial", "-q"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def rows(path):
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 def test_sweep_from_the_experiments_table_writes_its_table_and_figures(tmp_path):

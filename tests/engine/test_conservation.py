@@ -7,7 +7,7 @@ on each day of the simulated period, exactly one of
 - **left**: on or after their leaving day;
 - **away**: employed but on long-term leave, before their return day;
 - **trained**: employed, at work, and their latest completion (curriculum or refresher)
-  on or before that day is current (README, "Valid weeks and the refresher": training
+  on or before that day is current (docs/definitions.md, "Valid weeks and the refresher": training
   completed on day T is current through T + ceil(valid_weeks x 7), or through the
   site's window for the curriculum if that is longer, and training that is current on
   the eve of go-live never fades);
@@ -36,14 +36,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine.rollout import Engine
 from sim.engine.learners import BEFORE, NEVER, draw_learners
-from sim.model.model_file import build_model, load_toml
 from sim.engine.outcomes import site_outcomes
-from sim.model.overrides import apply_overrides
-from sim.model.spec import ModelSpec, StaffGroup
+from sim.engine.rollout import Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import apply_overrides
+from sim.model.spec import ModelSpec, StaffGroup
 from tests.conftest import SMALL_MODEL, small_model
 
 D = dt.date

@@ -3,7 +3,7 @@
 The model is tests/data/hand-2022.toml: one hospital going live Sat 7 May 2022, every
 random quantity fixed (no no-shows, sickness or turnover; every proficiency check passed
 at the first attempt), so a replication is a timetable that can be worked out on paper
-from the rules in README.md ("Definitions"):
+from the rules in docs/definitions.md:
 
 - a course of ``hours`` takes ``ceil(hours / 3.5)`` of the two slots of a working day,
   so a 7-hour course is one class per room per day, a 3.5-hour course two;
@@ -34,14 +34,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.learners import NEVER, draw_learners
-from sim.model.model_file import build_model, load_toml
-from sim.model.overrides import apply_overrides
 from sim.engine.replication import ReplicationResult, run_replication
-from sim.model.spec import ModelSpec
+from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import apply_overrides
+from sim.model.spec import ModelSpec
 
 D = dt.date
 HAND = Path(__file__).parents[1] / "data" / "hand-2022.toml"
@@ -104,7 +104,7 @@ def test_two_rooms_across_easter_2022_with_self_training():
     assert o.sessions_run == 24 and o.sessions_underfilled == 0
     rows = session_rows(r)
     per_day = Counter(day for day, _, _ in rows)
-    assert per_day == {day: 2 for day in APRIL_2022[:12]}  # no class at Easter or on a weekend
+    assert per_day == dict.fromkeys(APRIL_2022[:12], 2)  # no class at Easter or on a weekend
     assert all(booked == 10 for _, _, booked in rows)
     # Nothing is random: another seed and replication give the same timetable.
     other = run_replication(hand_model(), 7, 3)
@@ -239,7 +239,7 @@ def test_postponement_refreshes_only_the_stale_part(move: dict[str, Any]):
     assert o.completion_date == D(2022, 5, 20) and o.slack_days == 50
     assert o.ready and o.staff_required == o.trained_at_go_live == 200
     rows = session_rows(r)
-    assert Counter(day for day, stage, _ in rows if stage == 0) == {day: 2 for day in MARCH_2022}
+    assert Counter(day for day, stage, _ in rows if stage == 0) == dict.fromkeys(MARCH_2022, 2)
     assert Counter(day for day, stage, _ in rows if stage == 1) == {
         D(2022, 5, 16): 2, D(2022, 5, 18): 2, D(2022, 5, 19): 2, D(2022, 5, 20): 2}
 
@@ -251,7 +251,7 @@ def test_postponement_refresher_goes_to_exactly_the_stale_learners():
     L = engine.learners
     trained = np.array(dates_of(engine, L.trained_day))
     refreshed = L.refresh_day != NEVER
-    assert Counter(trained.tolist()) == {day: 20 for day in MARCH_2022}
+    assert Counter(trained.tolist()) == dict.fromkeys(MARCH_2022, 20)
     assert np.array_equal(refreshed, trained <= D(2022, 3, 17))
     assert set(dates_of(engine, L.refresh_day[refreshed])) == {D(2022, 5, d) for d in (16, 18, 19, 20)}
 

@@ -11,9 +11,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.learners import BEFORE, NEVER, draw_learners
 from sim.engine.outcomes import site_outcomes
+from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
 from tests.conftest import small_model

@@ -5,9 +5,9 @@ import datetime as dt
 
 import numpy as np
 
-from sim.engine.rollout import Engine
 from sim.engine.learners import NEVER, draw_learners
 from sim.engine.outcomes import _kth, required_count, site_outcomes, trained_curves
+from sim.engine.rollout import Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
 from tests.conftest import small_model
@@ -45,7 +45,7 @@ def test_trained_curve_rises_with_classes_and_fades_before_a_late_go_live():
     assert trained[0, day(D(2023, 9, 15))] == 100 and trained[0, day(D(2023, 11, 3))] == 100
     assert np.all(required[0] == 100)
     assert met.max() == day(D(2023, 9, 15))  # the last refresher meets the requirement
-    outcomes, share = site_outcomes(engine)
+    _, share = site_outcomes(engine)
     assert share.shape == trained.shape and share[0, day(D(2023, 11, 3))] == 1.0
 
 

@@ -46,9 +46,9 @@ def test_rates_are_drawn_per_site_and_replication():
 def test_a_common_cause_delays_its_sites_together_or_each_on_its_own():
     from sim.engine.streams import RandomStreams
     from sim.engine.world import common_delay_days
-    from tests.conftest import DATA
     from sim.model.model_file import build_model, load_toml
     from sim.model.overrides import apply_overrides
+    from tests.conftest import DATA
 
     raw = load_toml(DATA / "study-model.toml")
     days = {"dist": "uniform", "low": 10, "high": 90}
@@ -72,9 +72,9 @@ def test_common_delays_that_add_up_are_cut_at_the_bound_on_one_delay():
     import copy
 
     from sim import limits
-    from sim.model.model_file import build_model, load_toml
     from sim.engine.streams import RandomStreams
     from sim.engine.world import common_delay_days, draw_world
+    from sim.model.model_file import build_model, load_toml
     from tests.conftest import DATA
 
     raw = load_toml(DATA / "study-model.toml")

@@ -6,8 +6,8 @@ import tomllib
 import pytest
 import tomli_w
 
-from sim.model.design import base_scenario, point, resolve, with_points
 from sim.errors import ConfigError
+from sim.model.design import base_scenario, point, resolve, with_points
 from sim.model.experiment_file import load_experiment
 from tests.conftest import SMALL_EXPERIMENT, STUDY_EXPERIMENT
 

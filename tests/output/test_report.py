@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 import tomli_w
-from click.testing import CliRunner
 
-from sim.cli.main import cli
-from sim.output.report import assumptions, write_report
 from sim.output.console import percent, verdict
+from sim.output.report import assumptions, write_report
+from tests.cli.conftest import invoke
 from tests.conftest import SMALL_EXPERIMENT
 
 EVIL_NAME = "<script>alert(1)</script> Ø"
@@ -59,8 +58,7 @@ def results(tmp_path_factory) -> Path:
     """A results folder of the small experiment, with a figure and an original model
     file with assumptions, and its report."""
     out = tmp_path_factory.mktemp("report") / "run"
-    r = CliRunner().invoke(cli, ["run", str(SMALL_EXPERIMENT), "-n", "5", "--seed", "1", "-q", "--executor", "serial",
-                                 "--no-plots", "--out", str(out)])
+    r = invoke("run", SMALL_EXPERIMENT, "-n", 5, "--seed", 1, "-q", "--executor", "serial", "--no-plots", "--out", out)
     assert r.exit_code == 0, r.output
     (out / "figures").mkdir()
     (out / "figures" / "risk.png").write_bytes(tiny_png())
@@ -147,7 +145,7 @@ def test_the_report_is_one_self_contained_file(results):
 
 
 def test_what_was_run(results):
-    html, _, summary = page(results)
+    html, _, _ = page(results)
     manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
     assert "Training readiness: small" in html
     for text in ("base", "two-rooms", "venue.a-venue.rooms = 2", manifest["config_hash"][:12],

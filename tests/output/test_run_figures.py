@@ -2,7 +2,6 @@
 non-trivial, drawn from the folder alone, with site names (æ, ø, å) kept as text."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import shutil
@@ -10,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from matplotlib.image import imread
 
 from sim.cli.main import cli
 from sim.output.run_figures import SHARES, Slugs, readiness_curve, write_figures
+from tests.cli.conftest import invoke
+from tests.cli.conftest import rows as read_rows
 from tests.conftest import SMALL_EXPERIMENT
 
 FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",
@@ -56,7 +56,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     args = ["run", str(SMALL_EXPERIMENT), "-n", "5", "--seed", "1", "-q", "--executor", "serial", "--out", str(out)]
     if any(p.name == "no_plots" for p in cli.commands["run"].params):
         args.append("--no-plots")
-    result = CliRunner().invoke(cli, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     if not (out / "bottlenecks.npz").is_file():
         synthetic_bottlenecks(out)
@@ -111,8 +111,7 @@ def test_readiness_curve_is_the_summary_s_risk_at_each_share(results: Path):
     # The readiness figure and summary.json count "not ready at a share level" alike,
     # from the same replications, so at every level both report they agree.
     summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
-    with open(results / "replications.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_rows(results / "replications.csv")
     for name, scenario in summary["scenarios"].items():
         for site_id, site in scenario["sites"].items():
             cell = [r for r in rows if (r["scenario"], r["site"]) == (name, site_id)]

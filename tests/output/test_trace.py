@@ -12,12 +12,8 @@ from icalendar import Calendar
 from sim.engine.rollout import SESSION_FIELDS
 from sim.model.experiment_file import load_experiment
 from sim.output.trace import CSV_COLUMNS, escape_text, fold, timetable, write_trace
+from tests.cli.conftest import rows as read_csv
 from tests.conftest import SMALL_EXPERIMENT
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def events(path: Path) -> list:
@@ -85,7 +81,7 @@ def test_calendar_is_rfc_5545_shaped(small_trace):
     assert b"BEGIN:VTIMEZONE" in lines and b"TZID:Europe/Oslo" in lines
     # Times are in Oslo local time: 08:00 there is 07:00 UTC in March (CET).
     first = events(ics_path)[0].decoded("DTSTART")
-    assert first.astimezone(dt.timezone.utc) == dt.datetime(2023, 3, 13, 7, tzinfo=dt.timezone.utc)
+    assert first.astimezone(dt.UTC) == dt.datetime(2023, 3, 13, 7, tzinfo=dt.UTC)
 
 
 def test_same_call_same_bytes(small_trace, tmp_path):
@@ -107,9 +103,9 @@ def test_named_scenario_and_seed(tmp_path):
 
 def test_refuses_unknown_scenario_and_negative_replication(tmp_path):
     spec = load_experiment(SMALL_EXPERIMENT)
-    with pytest.raises(ValueError, match="no scenario 'nope'.*base, two-rooms"):
+    with pytest.raises(ValueError, match=r"no scenario 'nope'.*base, two-rooms"):
         write_trace(spec, "nope", 0, None, tmp_path)
-    with pytest.raises(ValueError, match="replication must be .*0 or more"):
+    with pytest.raises(ValueError, match=r"replication must be .*0 or more"):
         write_trace(spec, None, -1, None, tmp_path)
     assert not (tmp_path / "sessions.csv").exists()
 

@@ -4,23 +4,18 @@ from __future__ import annotations
 import os
 
 import pytest
-from click.testing import CliRunner
 
-from sim.cli.main import cli
-from sim.runs.executors import make_executor
 from sim.model.experiment_file import load_experiment
+from sim.runs.executors import make_executor
 from sim.runs.folder import RunFolder
 from sim.runs.runner import Runner, RunOptions
+from tests.cli.conftest import RANDOM, RUN_DATA_FILES, invoke
 from tests.conftest import SMALL_EXPERIMENT, created
-
-RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
-          "--set", "uncertainty.learner_sick_probability=0.1", "--set", "uncertainty.learner_sick_days=3"]
-FILES = ("replications.csv", "summary.json", "curves.npz", "bottlenecks.npz")
 
 
 def run(out, *args):
-    result = CliRunner().invoke(cli, [str(a) for a in ("run", "--no-plots", SMALL_EXPERIMENT, "-n", 8, "--seed", 9, "-q",
-                                                        "--chunk-size", 2, "--out", out, *RANDOM, *args)])
+    result = invoke("run", "--no-plots", SMALL_EXPERIMENT, "-n", 8, "--seed", 9, "-q", "--chunk-size", 2, "--out", out,
+                    *RANDOM, *args)
     assert result.exit_code == 0, result.output
     return out
 
@@ -33,7 +28,7 @@ def test_same_bytes_for_every_executor_and_worker_count(tmp_path):
               run(tmp_path / "p2", "--executor", "process", "--workers", 2),
               run(tmp_path / "dask", "--executor", "dask", "--workers", 2)]
     for other in others:
-        for name in FILES:
+        for name in RUN_DATA_FILES:
             assert (other / name).read_bytes() == (reference / name).read_bytes(), (other.name, name)
 
 

@@ -8,21 +8,13 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from sim.engine import replication
-from sim.cli.main import cli
 from sim.runs.folder import RunFolder
+from tests.cli.conftest import invoke_no_traceback as invoke
 from tests.conftest import SMALL_EXPERIMENT
 
 RUN = ["run", str(SMALL_EXPERIMENT), "--executor", "serial", "-q", "--no-plots", "--seed", "5"]
-
-
-def invoke(*args: object):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return result
 
 
 def disk_full_after(monkeypatch, method: str, calls: int) -> None:

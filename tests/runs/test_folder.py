@@ -17,9 +17,9 @@ from sim.runs.folder import (
     csv_text,
     replication_rows,
 )
+from tests.analysis.test_summary import row
 from tests.conftest import created
 from tests.runs.test_force import write_manifest_like_a_run
-from tests.analysis.test_summary import row
 
 
 def rows_for(scenario: str, rep: int, sites=("a", "b")) -> list[list[str]]:

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from sim.cli.main import cli
 from sim.runs.force import MANIFEST_KEYS, NotOursError, check_replaceable
+from tests.cli.conftest import invoke_no_crash
 from tests.conftest import SMALL_EXPERIMENT
 
 
 def write_manifest_like_a_run(folder: Path) -> None:
     """A manifest.json with the keys every manifest of rollout-sim has."""
-    (folder / "manifest.json").write_text(json.dumps({k: None for k in MANIFEST_KEYS}))
+    (folder / "manifest.json").write_text(json.dumps(dict.fromkeys(MANIFEST_KEYS)))
 
 
 def tree(path: Path) -> list[str]:
@@ -27,7 +27,7 @@ def test_a_folder_with_a_stray_manifest_is_not_ours(tmp_path):
     app = tmp_path / "app"
     (app / "src").mkdir(parents=True)
     (app / "manifest.json").write_text("{}")
-    with pytest.raises(NotOursError, match="manifest.json is not one rollout-sim writes"):
+    with pytest.raises(NotOursError, match=re.escape("manifest.json is not one rollout-sim writes")):
         check_replaceable(app)
     write_manifest_like_a_run(app)  # even a manifest that looks right does not make src ours
     with pytest.raises(NotOursError, match="holds src"):
@@ -70,8 +70,7 @@ def test_a_symbolic_link_is_never_replaced(tmp_path):
 def test_a_capacity_folder_is_recognised_by_its_question_and_runs(tmp_path):
     root = tmp_path / "cap"
     (root / "values" / "3").mkdir(parents=True)
-    (root / "capacity.json").write_text(json.dumps({k: 1 for k in ("site", "max_risk", "vary", "low", "high",
-                                                                   "step", "replications", "seed")}))
+    (root / "capacity.json").write_text(json.dumps(dict.fromkeys(("site", "max_risk", "vary", "low", "high", "step", "replications", "seed"), 1)))
     write_manifest_like_a_run(root / "values" / "3")
     check_replaceable(root, kind="capacity")
     (root / "values" / "notes").mkdir()
@@ -80,8 +79,7 @@ def test_a_capacity_folder_is_recognised_by_its_question_and_runs(tmp_path):
 
 
 def run_cli(args: list[str]) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    result = invoke_no_crash(*args)
     return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
 
 

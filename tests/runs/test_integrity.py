@@ -3,25 +3,18 @@ traceback, and never figures or a resumed run built on numbers no run produced."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from sim.cli.main import cli
-from sim.runs.integrity import DamagedError, check_complete, read_manifest
 from sim.runs.folder import RunFolder
+from sim.runs.integrity import DamagedError, check_complete, read_manifest
+from tests.cli.conftest import invoke_no_traceback as invoke
 from tests.conftest import SMALL_EXPERIMENT
 
 RUN = ["--executor", "serial", "-q", "--no-plots", "--seed", "3"]
-
-
-def invoke(*args: object):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +73,7 @@ def test_config_copied_from_another_run_is_named(copy, tmp_path):
                   "uncertainty.no_show_probability=0.3").exit_code == 0
     shutil.rmtree(copy / "config")
     shutil.copytree(other / "config", copy / "config")
-    with pytest.raises(DamagedError, match="config/model.toml: changed since the run started"):
+    with pytest.raises(DamagedError, match=re.escape("config/model.toml: changed since the run started")):
         check_complete(copy)
 
 

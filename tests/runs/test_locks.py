@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -50,5 +51,5 @@ def test_a_live_lock_is_respected(tmp_path):
 
 def test_a_lock_from_another_host_is_respected_and_says_how_to_clear_it(tmp_path):
     (tmp_path / LOCK).write_text(json.dumps({"pid": 1, "host": "elsewhere", "started": "1"}))
-    with pytest.raises(ResultsExistError, match="on elsewhere; if that run is gone, delete the file .running"):
+    with pytest.raises(ResultsExistError, match=re.escape("on elsewhere; if that run is gone, delete the file .running")):
         RunFolder(tmp_path).lock()

@@ -4,19 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 import sim.runs.folder as results
-from sim.cli.main import cli
+from tests.cli.conftest import NOISY, RANDOM, RUN_DATA_FILES, invoke
 from tests.conftest import SMALL_EXPERIMENT
-
-RANDOM = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.3}',
-          "--set", "uncertainty.learner_sick_probability=0.1", "--set", "uncertainty.learner_sick_days=3"]
-FILES = ("replications.csv", "summary.json", "curves.npz", "bottlenecks.npz")
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def run_interrupted(monkeypatch, *args, after: int = 1):
@@ -53,7 +44,7 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, st
 
     resumed = invoke("run", "--no-plots", "--resume", tmp_path / "part", "-q", "--executor", "serial")
     assert resumed.exit_code == 0, resumed.output
-    for name in FILES:
+    for name in RUN_DATA_FILES:
         assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     assert json.loads((tmp_path / "part" / "manifest.json").read_text())["status"] == "complete"
 
@@ -97,11 +88,8 @@ def test_a_precision_run_resumed_mid_round_equals_an_uninterrupted_one(tmp_path,
     import sim.runs.runner as runner
 
     monkeypatch.setattr(runner, "CHECKPOINT_SECONDS", 0.0)  # checkpoint after every chunk
-    noisy = ["--set", 'uncertainty.no_show_probability={dist="uniform", low=0, high=0.4}',
-             "--set", "uncertainty.no_show_rebook_days=30", "--set", "curriculum.basic.course.course.hours=7",
-             "--set", "staff_group.a-staff.headcount=380"]
     common = ["-n", 10, "--seed", 3, "-q", "--executor", "serial", "--chunk-size", 1, "--precision", 0.05,
-              "--max-replications", 160, *noisy]
+              "--max-replications", 160, *NOISY]
     whole = invoke("run", "--no-plots", SMALL_EXPERIMENT, *common, "--out", tmp_path / "whole")
     assert whole.exit_code == 0, whole.output
     rounds = json.loads((tmp_path / "whole" / "manifest.json").read_text())["replications_done"]
@@ -112,5 +100,5 @@ def test_a_precision_run_resumed_mid_round_equals_an_uninterrupted_one(tmp_path,
     assert part.exit_code == 130
     resumed = invoke("run", "--no-plots", "--resume", tmp_path / "part", "-q", "--executor", "serial")
     assert resumed.exit_code == 0, resumed.output
-    for name in FILES:
+    for name in RUN_DATA_FILES:
         assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import sim.runs.executors as executors
+from sim.analysis.summary import columns_from_csv
 from sim.model.experiment_file import load_experiment
 from sim.runs.runner import Runner, RunOptions, half_width
-from sim.analysis.summary import columns_from_csv
 from tests.conftest import SMALL_EXPERIMENT, created, fail_replication
 
 RANDOM = [("uncertainty.no_show_probability", {"dist": "uniform", "low": 0, "high": 0.4}),

@@ -17,7 +17,7 @@ def curve(risks: dict[int, float], half: float = 0.02):
 
 
 def test_finds_the_smallest_value_that_meets_the_target_in_few_evaluations():
-    risks = {v: max(0.0, 0.5 - 0.01 * v) for v in range(0, 61)}  # 5% reached at 45
+    risks = {v: max(0.0, 0.5 - 0.01 * v) for v in range(61)}  # 5% reached at 45
     evaluate, calls = curve(risks)
     result = search(list(range(61)), 0.05, evaluate)
     assert result.direction == "up" and result.answer.value == 45 and result.neighbour.value == 44
@@ -29,7 +29,7 @@ def test_finds_the_smallest_value_that_meets_the_target_in_few_evaluations():
 
 
 def test_finds_the_largest_value_when_larger_values_raise_the_risk():
-    risks = {v: 0.01 * v for v in range(0, 31)}  # a delay: risk grows; at most 10% up to 10
+    risks = {v: 0.01 * v for v in range(31)}  # a delay: risk grows; at most 10% up to 10
     evaluate, _ = curve(risks, half=0.0)
     result = search(list(range(31)), 0.10, evaluate)
     assert result.direction == "down" and result.answer.value == 10 and result.neighbour.value == 11
@@ -37,7 +37,7 @@ def test_finds_the_largest_value_when_larger_values_raise_the_risk():
 
 
 def test_says_when_no_value_meets_the_target():
-    evaluate, _ = curve({v: 0.5 for v in range(5)})
+    evaluate, _ = curve(dict.fromkeys(range(5), 0.5))
     result = search(list(range(5)), 0.05, evaluate)
     assert result.answer is None and "does not move this site's risk" in result.reason
 

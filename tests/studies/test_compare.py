@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from sim.cli.main import cli
-from sim.studies.compare import CompareError, compare
 from sim.analysis.stats import newcombe_interval
+from sim.studies.compare import CompareError, compare
+from tests.cli.conftest import invoke
 from tests.conftest import STUDY_EXPERIMENT
 
 
 def _run(tmp_path, name, *args):
     out = tmp_path / name
-    r = CliRunner().invoke(cli, ["run", str(STUDY_EXPERIMENT), "--no-plots", "-q", "--executor", "serial",
-                                 "--out", str(out), *[str(a) for a in args]])
+    r = invoke("run", STUDY_EXPERIMENT, "--no-plots", "-q", "--executor", "serial", "--out", out, *args)
     assert r.exit_code == 0, r.output
     return out
 
@@ -61,9 +59,9 @@ def test_a_run_against_itself_differs_by_nothing_paired_but_not_unpaired(folders
 
 
 def test_compare_command_prints_each_site_and_refuses_cleanly(folders, tmp_path):
-    r = CliRunner().invoke(cli, ["compare", str(folders["a"]), str(folders["b"]), "--json", str(tmp_path / "c.json")])
+    r = invoke("compare", folders["a"], folders["b"], "--json", tmp_path / "c.json")
     assert r.exit_code == 0, r.output
     assert "paired by replication" in r.output and "  a: risk" in r.output and (tmp_path / "c.json").is_file()
-    r = CliRunner().invoke(cli, ["compare", str(folders["a"]), str(folders["other-seed"])])
+    r = invoke("compare", folders["a"], folders["other-seed"])
     assert r.exit_code == 1 and "the seeds differ" in r.output and "--unpaired" in r.output
     assert "Traceback" not in r.output

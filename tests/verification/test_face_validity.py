@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.engine.replication import ReplicationResult, run_replication
 from sim.engine.rollout import SESSION_FIELDS
 from sim.model.experiment_file import load_experiment
-from sim.engine.replication import ReplicationResult, run_replication
 from sim.model.spec import ModelSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ def test_levanger_and_verdal_are_ready_on_11_february_2023(baseline):
     # Source: both went live as planned on 11 Feb 2023; the share trained was not
     # published. So the test asks that the share criterion (95% of active staff) holds in
     # every replication and that all the default criteria hold in most of them.
-    model, runs = baseline
+    _, runs = baseline
     for site in ("levanger", "verdal"):
         outcomes = [next(o for o in r.outcomes if o.site == site) for r in runs]
         assert all(o.go_live == dt.date(2023, 2, 11) for o in outcomes)

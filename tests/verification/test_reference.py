@@ -16,15 +16,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.engine.rollout import Engine
 from sim.engine.learners import NEVER, draw_learners
-from sim.model.model_file import build_model, load_toml
-from sim.model.overrides import apply_overrides
-from sim.verification.reference import check_core, core_problems, run_reference
 from sim.engine.replication import run_replication
-from sim.model.spec import ModelSpec
+from sim.engine.rollout import Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
+from sim.model.model_file import build_model, load_toml
+from sim.model.overrides import apply_overrides
+from sim.model.spec import ModelSpec
+from sim.verification.reference import check_core, core_problems, run_reference
 from tests.conftest import DATA, small_model
 
 CORE_MODEL = DATA / "core-model.toml"

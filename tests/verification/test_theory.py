@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.learners import draw_learners
-from sim.verification.queueing import erlang_c
-from sim.verification.reference import run_reference, run_single_queue
+from sim.engine.rollout import SESSION_FIELDS, Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
+from sim.verification.queueing import erlang_c
+from sim.verification.reference import run_reference, run_single_queue
 from tests.conftest import small_model
 from tests.verification.test_reference import core_model
 

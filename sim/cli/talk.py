@@ -1,0 +1,77 @@
+"""How the command line talks: errors as one line each and an exit status, progress bars.
+
+The layers below raise :class:`~sim.errors.ConfigError` (problems with what was asked)
+and :class:`~sim.runs.launch.RunStopped` (a run that stopped, and how to go on), and
+report progress through callbacks; this module turns them into text and exit codes.
+"""
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import Any, NoReturn
+
+import click
+
+from sim.errors import ConfigError, Problem
+from sim.runs.launch import RunStopped
+
+
+def fail(problems: list[Problem]) -> NoReturn:
+    """Print every problem on its own line and exit with status 1."""
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    sys.exit(1)
+
+
+class ProgressBar:
+    """A progress callback drawing a tqdm bar on a terminal, and nothing elsewhere (a
+    log file or a pipe gets no carriage returns)."""
+
+    def __init__(self, unit: str = "rep") -> None:
+        self.unit = unit
+        self._bar: Any = None  # a tqdm bar once the first progress arrives
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        bar = self._bar
+        if bar is None:
+            from tqdm import tqdm
+
+            # delay: no bar at all for a run that is over in a moment.
+            bar = self._bar = tqdm(total=total, unit=self.unit, file=sys.stderr, dynamic_ncols=True, delay=1.0)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        """End the bar's line, so what is printed next starts on its own."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class Spoken:
+    """A context in which the layers below are called: on leaving it the progress bar is
+    closed, and a ConfigError or a stopped run becomes its message and exit status."""
+
+    def __init__(self, bar: ProgressBar | None = None) -> None:
+        self.bar = bar
+
+    def __enter__(self) -> Spoken:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if isinstance(error, ConfigError):
+            fail(error.problems)
+        if isinstance(error, RunStopped):
+            click.echo(error.message, err=True)
+            sys.exit(error.exit_code)
+
+
+def spoken(quiet: bool = True) -> Spoken:
+    """A :class:`Spoken` context with a progress bar unless ``quiet``."""
+    return Spoken(None if quiet else ProgressBar())

@@ -1,0 +1,48 @@
+"""How the command line talks: a ConfigError becomes one line per problem and exit 1; a
+stopped run its message and its exit code; anything else passes through."""
+from __future__ import annotations
+
+import pytest
+
+from sim.cli.talk import ProgressBar, Spoken, fail, spoken
+from sim.errors import ConfigError, Problem
+from sim.runs.launch import RunStopped
+
+
+def test_a_config_error_is_printed_line_by_line_with_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done, spoken():
+        raise ConfigError([Problem("f.toml", "site.a", "expected a date"), Problem("--set", "x", "bad")])
+    assert done.value.code == 1
+    assert capsys.readouterr().err == "error: f.toml: site.a: expected a date\nerror: --set: x: bad\n"
+
+
+def test_a_stopped_run_prints_its_message_and_exits_with_its_code(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done, spoken():
+        raise RunStopped("\ninterrupted; continue with: rollout-sim run --resume r", 130, "interrupted")
+    assert done.value.code == 130
+    assert "continue with: rollout-sim run --resume r" in capsys.readouterr().err
+
+
+def test_other_errors_pass_through_and_the_bar_is_closed() -> None:
+    closed: list[bool] = []
+
+    class Bar(ProgressBar):
+        def close(self) -> None:
+            closed.append(True)
+
+    with pytest.raises(LookupError), Spoken(Bar()):
+        raise LookupError("a bug's own traceback is what a report of it needs")
+    assert closed == [True]
+
+
+def test_fail_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        fail([Problem("", "", "nothing to do")])
+    assert done.value.code == 1 and capsys.readouterr().err == "error: nothing to do\n"
+
+
+def test_no_bar_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    bar = ProgressBar()
+    bar(1, 10)  # stderr is captured here, not a terminal: nothing drawn
+    bar.close()
+    assert capsys.readouterr().err == ""
