@@ -4,34 +4,53 @@ risk of not being ready with the paired scenario differences, and weekly bottlen
 
 Figures are built on :class:`matplotlib.figure.Figure` (no pyplot, no global backend or
 state) and saved to ``<results>/figures/`` as PNG (150 dpi) and SVG with the same name.
+
+:func:`write_figures` reads the folder here and turns it into one job per figure: plain
+data (dates, arrays, the summary's dicts) and the function that draws it. Jobs are drawn
+in this process and, with more than one core, also in worker processes (spawned, as the
+runner's are), each saving its own files; a file's bytes do not depend on which process
+drew it or on the order the jobs finish. Drawing needs only matplotlib, numpy and this
+module: the readers and statistics of :mod:`sim.analysis` (which load SciPy) are imported
+where the folder is read, so a worker starts in a fraction of the time.
 """
 from __future__ import annotations
 
+import atexit
+import concurrent.futures as cf
 import csv
 import datetime as dt
 import math
+import multiprocessing
+import os
 import re
+import sys
 import textwrap
+import threading
+import time
 import unicodedata
-from collections import defaultdict
+import warnings
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.dates import AutoDateLocator, MonthLocator, date2num, num2date
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, PercentFormatter
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-from sim.analysis.bottlenecks import read_bottlenecks
-from sim.analysis.curves import ShareHistogram, read_curves
-from sim.analysis.summary import columns_from_rows, risk_by_threshold
+    from sim.analysis.curves import ShareHistogram
+
 from sim.analysis.summary_format import Interval, ScenarioSummary, SiteSummary, Summary, read_summary
-from sim.model.spec import share_text
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -53,39 +72,69 @@ Marked = Literal["p50", "p80", "p90"]
 MARKED: tuple[Marked, ...] = ("p50", "p80", "p90")
 
 
-def write_figures(results_dir: Path) -> list[Path]:
+def write_figures(results_dir: Path, workers: int | None = None) -> list[Path]:
     """Draw every figure of the results folder ``results_dir`` into ``results_dir/figures``.
 
     Reads summary.json, replications.csv, curves.npz and (when present) bottlenecks.npz;
-    returns the files written, a PNG and an SVG per figure.
+    returns the files written, a PNG and an SVG per figure, in the same order whatever
+    drew them. ``workers``: processes drawing at once, this one included (default: the
+    cores this process may use; 1 draws everything here). From a script, call it under
+    ``if __name__ == "__main__":`` (spawned workers import the script); workers that
+    cannot start or die leave their figures to this process.
     """
     results_dir = Path(results_dir)
+    jobs = figure_jobs(results_dir)
+    out = results_dir / "figures"
+    out.mkdir(exist_ok=True)
+    with matplotlib.rc_context(STYLE):
+        _draw_all(jobs, out, _processes(workers, jobs))
+    return [out / f"{job.stem}.{ext}" for job in jobs for ext in ("png", "svg")]
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure: ``draw(*args)`` builds it from plain data (dates, arrays, the summary's
+    dicts: small to pickle, and nothing to import beyond this module), and it is saved as
+    ``<stem>.png`` and ``<stem>.svg``."""
+
+    stem: str
+    draw: Callable[..., Figure]
+    args: tuple[Any, ...]
+    cost: float  # rough relative drawing time: the longest are handed out first; never changes a figure
+
+
+def figure_jobs(results_dir: Path) -> list[FigureJob]:
+    """The figures of the results folder ``results_dir``, in the order :func:`write_figures`
+    lists their files."""
+    from sim.analysis.bottlenecks import read_bottlenecks
+    from sim.analysis.curves import read_curves
+
     summary = read_summary(results_dir / "summary.json")
     with open(results_dir / "replications.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    out = results_dir / "figures"
-    out.mkdir(exist_ok=True)
     by_cell: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
         by_cell[row["scenario"], row["site"]].append(row)
     slug, site_slug = Slugs(), Slugs()  # scenarios and sites each get their own unique slugs
-    written: list[Path] = []
-    with matplotlib.rc_context(STYLE):
-        for name, scenario in summary["scenarios"].items():
-            for site_id, site in scenario["sites"].items():
-                fig = completion_figure(name, site, by_cell[name, site_id], summary["replications"])
-                written += save_figure(fig, out, f"completion-{slug(name)}-{site_slug(site_id)}")
-        if (results_dir / "curves.npz").is_file():
-            for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
-                fig = s_curve_figure(name, summary["scenarios"][name], hist, by_cell)
-                written += save_figure(fig, out, f"s-curves-{slug(name)}")
-        written += save_figure(readiness_figure(summary, by_cell), out, "readiness")
-        written += save_figure(risk_figure(summary), out, "risk")
-        if (results_dir / "bottlenecks.npz").is_file():  # older folders have none
-            for name, weekly in _known(read_bottlenecks(results_dir / "bottlenecks.npz"), summary):
-                written += save_figure(bottleneck_figure(name, summary["scenarios"][name], weekly), out,
-                                 f"bottlenecks-{slug(name)}")
-    return written
+    jobs: list[FigureJob] = []
+    for name, scenario in summary["scenarios"].items():
+        for site_id, site in scenario["sites"].items():
+            cell = by_cell.get((name, site_id), [])
+            jobs.append(FigureJob(f"completion-{slug(name)}-{site_slug(site_id)}", _completion_figure,
+                                  (name, site, completion_dates(cell), len(cell) or summary["replications"]), 1.0))
+    if (results_dir / "curves.npz").is_file():
+        for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
+            jobs.append(FigureJob(f"s-curves-{slug(name)}", _s_curve_figure,
+                                  (name, summary["scenarios"][name], s_curve_bands(name, hist, by_cell)),
+                                  0.4 * len(hist.sites)))
+    sites = max((len(scenario["sites"]) for scenario in summary["scenarios"].values()), default=1)
+    jobs.append(FigureJob("readiness", _readiness_figure, (summary, *readiness_curves(summary, by_cell)), 0.5 * sites))
+    jobs.append(FigureJob("risk", risk_figure, (summary,), 1.0))
+    if (results_dir / "bottlenecks.npz").is_file():  # older folders have none
+        for name, weekly in _known(read_bottlenecks(results_dir / "bottlenecks.npz"), summary):
+            jobs.append(FigureJob(f"bottlenecks-{slug(name)}", bottleneck_figure,
+                                  (name, summary["scenarios"][name], weekly), 0.8 * len(weekly["sites"])))
+    return jobs
 
 
 def _known(by_scenario: dict[str, Any], summary: Summary) -> list[tuple[str, Any]]:
@@ -93,15 +142,195 @@ def _known(by_scenario: dict[str, Any], summary: Summary) -> list[tuple[str, Any
     return [(name, by_scenario[name]) for name in summary["scenarios"] if name in by_scenario]
 
 
+# ---------------------------------------------------------------- drawing the jobs
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _processes(workers: int | None, jobs: list[FigureJob]) -> int:
+    """How many processes draw ``jobs``: ``workers``, or one per usable core; but no more
+    than can finish sooner (the longest figure takes as long however many draw), and one
+    (this process) inside a daemonic process, which may not start others."""
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if multiprocessing.current_process().daemon or not jobs:
+        return 1
+    longest = max(job.cost for job in jobs)
+    useful = math.ceil(sum(job.cost for job in jobs) / longest) if longest > 0 else len(jobs)
+    return max(1, min(workers, useful))
+
+
+def _draw(job: FigureJob, folder: Path) -> None:
+    """Draw one job's figure and save it (in whichever process)."""
+    save_figure(job.draw(*job.args), folder, job.stem)
+
+
+def _draw_all(jobs: list[FigureJob], folder: Path, processes: int) -> None:
+    """Draw every job: here alone, or here and in ``processes - 1`` spawned workers.
+
+    The workers take the longest jobs first, one at a time each, and this process the
+    shortest, so nobody waits long for the last figure; a worker's start-up (importing
+    matplotlib) overlaps with the figures drawn here meanwhile. The first error raised by
+    a drawing, here or in a worker, is raised once every figure already started is done.
+    Workers that cannot start or that die leave their jobs to this process. No worker
+    outlives the call.
+    """
+    if processes <= 1:
+        for job in jobs:
+            _draw(job, folder)
+        return
+    queue = _Queue(jobs)
+    rc = matplotlib.rcParams.copy()  # the caller's settings and STYLE, as this process draws with them
+    settings: dict[RcKeyType, Any] = {key: rc[key] for key in rc if key != "backend"}  # files need no backend
+    pool = cf.ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                                  initargs=(settings, list(warnings.filters), os.getpid()))
+    feeder = threading.Thread(target=_feed, args=(pool, queue, folder, processes - 1), name="figure-feeder",
+                              daemon=True)
+    try:
+        feeder.start()
+        _draw_here(queue, folder)
+        feeder.join()
+        _draw_here(queue, folder)  # any left by workers that broke
+    except BaseException:
+        queue.stop()
+        raise
+    finally:
+        try:
+            feeder.join()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if queue.error is not None:
+        raise queue.error
+
+
+def _draw_here(queue: _Queue, folder: Path) -> None:
+    """Draw the shortest jobs left, here, until none is left."""
+    while (job := queue.take(last=True)) is not None:
+        _draw(job, folder)
+
+
+class _Queue:
+    """The jobs not yet handed out, longest first (ties in figure order): the workers take
+    from the front, this process from the back. Shared by this process's two threads."""
+
+    def __init__(self, jobs: Iterable[FigureJob]) -> None:
+        self._jobs = deque(sorted(jobs, key=lambda job: -job.cost))
+        self._lock = threading.Lock()
+        self.error: BaseException | None = None
+
+    def take(self, last: bool = False) -> FigureJob | None:
+        """The longest job left (``last``: the shortest), or None."""
+        with self._lock:
+            if not self._jobs:
+                return None
+            return self._jobs.pop() if last else self._jobs.popleft()
+
+    def give_back(self, jobs: Iterable[FigureJob]) -> None:
+        """Jobs a broken pool did not draw, for this process to draw."""
+        with self._lock:
+            if self.error is None:
+                self._jobs.extendleft(jobs)
+
+    def fail(self, error: BaseException) -> None:
+        """Hand nothing more out, and keep the first error to raise."""
+        with self._lock:
+            if self.error is None:
+                self.error = error
+            self._jobs.clear()
+
+    def stop(self) -> None:
+        """Hand nothing more out."""
+        with self._lock:
+            self._jobs.clear()
+
+
+def _feed(pool: cf.ProcessPoolExecutor, queue: _Queue, folder: Path, slots: int) -> None:
+    """Keep each worker drawing one job, until the queue is empty (a thread of this process)."""
+    running: dict[cf.Future, FigureJob] = {}
+    try:
+        while True:
+            while len(running) < slots and (job := queue.take()) is not None:
+                try:
+                    running[pool.submit(_draw, job, folder)] = job
+                except BrokenProcessPool:
+                    queue.give_back([job])
+                    break
+            if not running:
+                return
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            broken = []
+            for future in done:
+                job = running.pop(future)
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):  # a worker died or could not start: not the figure's fault
+                    broken.append(job)
+                elif error is not None:
+                    queue.fail(error)
+            if broken:
+                cf.wait(running)
+                queue.give_back(broken + [job for future, job in running.items() if future.exception() is not None])
+                return
+    except BaseException as error:  # noqa: BLE001 - raised in the calling thread instead
+        queue.fail(error)
+
+
+def _start_worker(settings: dict[RcKeyType, Any], warning_filters: list[Any], parent: int) -> None:
+    """A worker draws with the settings the calling process draws with, treats warnings
+    as it does (one it makes an error is raised to it), and ends with it."""
+    matplotlib.rcParams.update(settings)
+    warnings.resetwarnings()
+    for action, message, category, module, lineno in warning_filters:  # as warnings.filters holds them
+        warnings.filterwarnings(action, getattr(message, "pattern", message) or "", category,
+                                getattr(module, "pattern", module) or "", lineno, append=True)
+    threading.Thread(target=_end_with_parent, args=(parent,), name="end-with-parent", daemon=True).start()
+    atexit.register(_exit_now)  # registered last, so run first
+
+
+def _exit_now() -> None:
+    """End a worker without tearing its interpreter down (half a second with matplotlib
+    loaded, which the caller would wait for): each file it wrote is closed and each
+    result sent by then, and nothing else in it needs to run at exit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed outright, it could
+    not shut its pool down): the worker is then handed to another parent."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 # ---------------------------------------------------------------- completion dates
+
+@dataclass(frozen=True)
+class CompletionDates:
+    """One site's completion dates in one scenario, read from its replications' rows."""
+
+    done: list[dt.date]  # the replications that completed, sorted
+    go_lives: list[dt.date]  # every replication's go-live, in row order
+    late: int  # replications not complete before their go-live (or not at all)
+
+
+def completion_dates(rows: list[Row]) -> CompletionDates:
+    """The completion dates of one cell's rows of replications.csv."""
+    go_lives = [_date(r["go_live"]) for r in rows]
+    completed = [_date(r["completion_date"]) if r["completion_date"] else None for r in rows]
+    late = sum(1 for day, g in zip(completed, go_lives) if day is None or day >= g)
+    return CompletionDates(sorted(day for day in completed if day is not None), go_lives, late)
+
 
 def completion_figure(scenario: str, site: SiteSummary, rows: list[Row], n: int) -> Figure:
     """Histogram (top) and ECDF (bottom) of one site's completion dates in one scenario,
     with go-live, P50/P80/P90 and the share finishing on or after go-live marked."""
-    done = sorted(_date(r["completion_date"]) for r in rows if r["completion_date"])
-    go_lives = [_date(r["go_live"]) for r in rows]
-    n = len(rows) or n
-    late = sum(1 for r, g in zip(rows, go_lives) if not r["completion_date"] or _date(r["completion_date"]) >= g)
+    return _completion_figure(scenario, site, completion_dates(rows), len(rows) or n)
+
+
+def _completion_figure(scenario: str, site: SiteSummary, dates: CompletionDates, n: int) -> Figure:
+    """:func:`completion_figure` of the dates of ``n`` replications."""
+    done, go_lives, late = dates.done, dates.go_lives, dates.late
     go_live = _date(site["go_live"])
     fig = Figure(figsize=SIZE, layout="constrained")
     grid = fig.add_gridspec(2, 2, width_ratios=[3.2, 1], height_ratios=[1, 1.3])
@@ -176,12 +405,37 @@ def _go_live_marks(ax: Axes, go_live: dt.date, drawn: list[dt.date]) -> dt.date:
 
 # ---------------------------------------------------------------- S-curves
 
+@dataclass(frozen=True)
+class SCurveBands:
+    """One scenario's S-curve quantiles, read off its share histogram, with the go-lives
+    each site's replications drew."""
+
+    sites: list[str]
+    epoch: dt.date
+    n_days: int
+    replications: int
+    quantiles: np.ndarray  # P2.5, P10, P50, P90, P97.5 x sites x days
+    go_lives: dict[str, list[dt.date]]  # by site
+
+
+def s_curve_bands(scenario: str, hist: ShareHistogram, by_cell: dict[tuple[str, str], list[Row]]) -> SCurveBands:
+    """What the S-curve figure of ``scenario`` draws from its histogram and rows."""
+    return SCurveBands(list(hist.sites), hist.epoch, hist.n_days, hist.replications,
+                       hist.quantiles([0.025, 0.1, 0.5, 0.9, 0.975]),
+                       {s: [_date(r["go_live"]) for r in by_cell.get((scenario, s), [])] for s in hist.sites})
+
+
 def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: ShareHistogram,
                    by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
     """One panel per site: median trained share by day with P10-P90 and P2.5-P97.5
     bands, go-live and the readiness threshold marked."""
-    q = hist.quantiles([0.025, 0.1, 0.5, 0.9, 0.975])
-    days = np.array([date2num(hist.epoch + dt.timedelta(days=d)) for d in range(hist.n_days)])
+    return _s_curve_figure(scenario, summary, s_curve_bands(scenario, hist, by_cell))
+
+
+def _s_curve_figure(scenario: str, summary: ScenarioSummary, hist: SCurveBands) -> Figure:
+    """:func:`s_curve_figure` of the bands read off the histogram."""
+    q = hist.quantiles
+    days = date2num(hist.epoch) + np.arange(hist.n_days)  # whole days: the same numbers as date2num of each
     fig, axes = _grid(len(hist.sites))
     figure_title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
     for k, (ax, site_id) in enumerate(zip(axes, hist.sites)):
@@ -193,7 +447,7 @@ def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: ShareHistogram
         threshold = site.get("criteria", {}).get("share") if site is not None else None
         if threshold is not None:
             ax.axhline(threshold, color=RED, ls="--", lw=1.5, label="readiness share")
-        latest = _go_live_marks(ax, go_live, [_date(r["go_live"]) for r in by_cell.get((scenario, site_id), [])])
+        latest = _go_live_marks(ax, go_live, hist.go_lives[site_id])
         ax.plot([], [], color=BLACK, lw=1.8, label="go-live")
         started = np.nonzero(q[4, k] > 0)[0]
         start = hist.epoch + dt.timedelta(days=int(started[0]) if started.size else 0) - dt.timedelta(days=14)
@@ -266,16 +520,44 @@ def readiness_curve(rows: list[Row], shares: np.ndarray = SHARES) -> tuple[np.nd
     """Risk of not being ready at each share level (the other criteria as they held in
     each replication), with its 95% Wilson interval: (risk, low, high), one per level;
     the summary's ``risk_by_threshold`` at these levels."""
+    from sim.analysis.summary import columns_from_rows, risk_by_threshold
+
     by_level = risk_by_threshold(columns_from_rows(rows), [float(s) for s in shares]).values()
     risk = np.array([np.nan if r["risk"] is None else r["risk"] for r in by_level])
     low, high = (np.array([r["ci95"][i] for r in by_level], dtype=float) for i in (0, 1))
     return risk, low, high
 
 
+ReadinessCurve = tuple[np.ndarray, np.ndarray, np.ndarray]  # risk, low, high: see readiness_curve
+
+
+def readiness_curves(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]
+                     ) -> tuple[dict[tuple[str, str], ReadinessCurve], dict[str, str]]:
+    """What the readiness figure draws: the :func:`readiness_curve` of each (scenario,
+    site) with replications, and the label of each site's share in the model."""
+    from sim.model.spec import share_text
+
+    scenarios = list(summary["scenarios"].items())
+    curves = {(name, site_id): readiness_curve(by_cell[name, site_id])
+              for name, _ in scenarios for site_id in scenarios[0][1]["sites"] if by_cell.get((name, site_id))}
+    labels = {}
+    for site_id, site in scenarios[0][1]["sites"].items():
+        share = site.get("criteria", {}).get("share")
+        if share is not None and share >= SHARES[0]:
+            labels[site_id] = f"model: {share_text(share)}"
+    return curves, labels
+
+
 def readiness_figure(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
     """One panel per site: the risk of not being ready against the share of active staff
     the criterion asks for, 80% to 100%, per scenario with its 95% CI band; the model's
     share marked. Where the line is flat, another criterion (super-users) decides."""
+    return _readiness_figure(summary, *readiness_curves(summary, by_cell))
+
+
+def _readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCurve],
+                      labels: dict[str, str]) -> Figure:
+    """:func:`readiness_figure` of the curves and share labels of :func:`readiness_curves`."""
     scenarios = list(summary["scenarios"].items())
     site_ids = list(scenarios[0][1]["sites"])
     fig, axes = _grid(len(site_ids))
@@ -284,18 +566,18 @@ def readiness_figure(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]
     x = SHARES * 100
     for k, (ax, site_id) in enumerate(zip(axes, site_ids)):
         for j, (name, _) in enumerate(scenarios):
-            rows = by_cell.get((name, site_id), [])
-            if not rows:
+            curve = curves.get((name, site_id))
+            if curve is None:
                 continue
             colour = PALETTE[j % len(PALETTE)]
-            risk, low, high = readiness_curve(rows)
+            risk, low, high = curve
             ax.fill_between(x, low, high, color=colour, alpha=0.2, lw=0)
             ax.plot(x, risk, color=colour, lw=2, label=_plain(name))
         site = scenarios[0][1]["sites"][site_id]
         share = site.get("criteria", {}).get("share")
         if share is not None and share >= SHARES[0]:
             ax.axvline(share * 100, color=BLACK, ls="--", lw=1.2)
-            ax.annotate(f"model: {share_text(share)}", (share * 100, 1.02), xytext=(-4, 0), textcoords="offset points",
+            ax.annotate(labels[site_id], (share * 100, 1.02), xytext=(-4, 0), textcoords="offset points",
                         ha="right", va="bottom", fontsize=10)
         ax.set_xlim(x[0], x[-1])
         ax.set_ylim(-0.02, 1.08)
@@ -348,12 +630,16 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
             ax.text(0.5, 0.5, "no classes", transform=ax.transAxes, ha="center", va="center", color=GREY)
             ax.set_yticks([])
             continue
-        for w in np.nonzero(np.fmax(np.nan_to_num(inst), np.nan_to_num(room)) >= BINDING)[0]:
-            ax.axvspan(weeks[w], weeks[w] + 7, color=PINK, alpha=0.45, lw=0)
+        spans = [ax.axvspan(weeks[w], weeks[w] + 7, color=PINK, alpha=0.45, lw=0)
+                 for w in np.nonzero(np.fmax(np.nan_to_num(inst), np.nan_to_num(room)) >= BINDING)[0]]
         twin = ax.twinx()
-        twin.bar(weeks + 3.5, cancelled, width=5, color=RED, alpha=0.8, label="cancelled sessions (right axis)")
-        twin.bar(weeks + 3.5, under, width=5, bottom=cancelled, color=ORANGE, alpha=0.6,
-                 label="under-filled sessions (right axis)")
+        bars = [*twin.bar(weeks + 3.5, cancelled, width=5, color=RED, alpha=0.8, label="cancelled sessions (right axis)"),
+                *twin.bar(weeks + 3.5, under, width=5, bottom=cancelled, color=ORANGE, alpha=0.6,
+                          label="under-filled sessions (right axis)")]
+        for patch in spans + bars:
+            # Inside the panel (clipped to it), so never part of the layout: said once here, where the
+            # layout would check each of these hundreds of patches again in every pass.
+            patch.set_in_layout(False)
         twin.set_ylim(0, max(float((cancelled + under).max()) * 2.2, 1))
         twin.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
         twin.spines["right"].set_visible(True)
@@ -425,17 +711,36 @@ def figure_title(fig: Figure, text: str, detail: str) -> None:
 
 def _date_axis(ax: Axes, start: dt.date, end: dt.date, months_only: bool = False) -> None:
     """Limits and date ticks: "Feb 2023" on month starts over long spans, "6 Feb" over
-    "2023" over short ones (``months_only``: fewer ticks, for narrow panels)."""
+    "2023" over short ones (``months_only``: fewer ticks, for narrow panels).
+
+    Called once the panel's x-limits are final: the date locator's ticks are reckoned
+    here, once, and kept, where matplotlib would reckon them again at every layout pass
+    and save (the same ticks, as they depend on the limits alone).
+    """
     ax.set_xlim(date2num(start), date2num(end))
     span = (end - start).days
     most = 4 if months_only else 6
+    locator: MonthLocator | AutoDateLocator
     if span > 45 and (months_only or span > 120):
-        ax.xaxis.set_major_locator(MonthLocator(interval=max(1, math.ceil(span / 30.4 / (most - 1)))))
-        sep = "\n" if months_only else " "
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _fmt(num2date(x).date(), False, sep)))
+        locator = MonthLocator(interval=max(1, math.ceil(span / 30.4 / (most - 1))))
+        label = _date_labels(False, "\n" if months_only else " ")
     else:
-        ax.xaxis.set_major_locator(AutoDateLocator(minticks=2 if months_only else 4, maxticks=most + 2))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _fmt(num2date(x).date(), year_sep="\n")))
+        locator = AutoDateLocator(minticks=2 if months_only else 4, maxticks=most + 2)
+        label = _date_labels(True, "\n")
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_locator(FixedLocator(locator()))
+    ax.xaxis.set_major_formatter(FuncFormatter(label))
+
+
+def _date_labels(with_day: bool, year_sep: str) -> Callable[[float, int | None], str]:
+    """A tick label function for an axis of dates (see :func:`_fmt`), each label made once."""
+    labels: dict[float, str] = {}
+
+    def label(x: float, _: int | None = None) -> str:
+        if x not in labels:
+            labels[x] = _fmt(num2date(x).date(), with_day, year_sep)
+        return labels[x]
+    return label
 
 
 def _fmt(day: dt.date, with_day: bool = True, year_sep: str = " ") -> str:
@@ -445,11 +750,21 @@ def _fmt(day: dt.date, with_day: bool = True, year_sep: str = " ") -> str:
 
 
 def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
-    """Save ``fig`` as PNG and SVG, then release it."""
+    """Save ``fig`` as PNG (at :data:`DPI`) and SVG.
+
+    Written by the Agg and SVG canvases themselves: ``Figure.savefig`` would first draw
+    the whole figure once more with the output switched off, only to run the layout
+    engine, which runs anyway at the start of each save's own draw (the files are the
+    same bytes either way). matplotlib's ``savefig.*`` settings therefore do not apply.
+    A Figure made without pyplot is registered nowhere: it is freed once the caller lets
+    go of it, with nothing to close.
+    """
     paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
-    fig.savefig(paths[0], dpi=DPI, metadata={"Software": None})
-    fig.savefig(paths[1], metadata={"Date": None})
-    fig.clear()  # a Figure made without pyplot is not registered anywhere: nothing else to close
+    dpi = fig.get_dpi()
+    fig.set_dpi(DPI)
+    FigureCanvasAgg(fig).print_png(paths[0], metadata={"Software": None})
+    fig.set_dpi(dpi)  # as savefig leaves it; an SVG is drawn at 72 dpi whatever the figure's
+    FigureCanvasSVG(fig).print_svg(paths[1], metadata={"Date": None})
     return paths
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
 import shutil
+import warnings
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from sim.cli.main import cli
-from sim.output.run_figures import SHARES, Slugs, readiness_curve, write_figures
+from sim.output.run_figures import SHARES, FigureJob, Slugs, _draw_all, readiness_curve, write_figures
 from tests.cli.conftest import invoke
 from tests.cli.conftest import rows as read_rows
 from tests.conftest import SMALL_EXPERIMENT
@@ -152,3 +157,73 @@ def test_slugs_are_safe_and_unique():
     assert slug("Nord-Trøndelag / Ålesund Æ") == "nord-trondelag-alesund-ae"
     assert slug("a b") == "a-b" and slug("a/b") == "a-b-2" and slug("a b") == "a-b"
     assert slug("../..") == "x"
+
+
+def _copy(results: Path, to: Path) -> Path:
+    shutil.copytree(results, to, ignore=shutil.ignore_patterns("figures"))
+    return to
+
+
+def test_the_files_do_not_depend_on_the_number_of_workers(results: Path, drawn: list[Path], tmp_path: Path):
+    serial = write_figures(_copy(results, tmp_path / "serial"), workers=1)
+    pooled = write_figures(_copy(results, tmp_path / "pooled"), workers=3)
+    assert [p.name for p in serial] == [p.name for p in pooled] == [p.name for p in drawn]
+    for one, other in zip(serial, pooled):
+        assert one.read_bytes() == other.read_bytes(), one.name
+    assert not multiprocessing.active_children()
+
+
+def test_workers_draw_with_the_caller_s_matplotlib_settings(results: Path, tmp_path: Path):
+    with matplotlib.rc_context({"axes.facecolor": "#fff8e7"}):
+        serial = write_figures(_copy(results, tmp_path / "serial"), workers=1)
+        pooled = write_figures(_copy(results, tmp_path / "pooled"), workers=2)
+    for one, other in zip(serial, pooled):
+        assert one.read_bytes() == other.read_bytes(), one.name
+    assert all("#fff8e7" in p.read_text(encoding="utf-8") for p in pooled if p.suffix == ".svg")
+
+
+def _tiny() -> Figure:
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1])
+    return fig
+
+
+def _raises_in_a_worker() -> Figure:
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError("drawn in a worker")
+    return _tiny()
+
+
+def _warns_in_a_worker() -> Figure:
+    if multiprocessing.parent_process() is not None:
+        warnings.warn("drawn in a worker", UserWarning, stacklevel=1)
+    return _tiny()
+
+
+def _dies_in_a_worker() -> Figure:
+    if multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return _tiny()
+
+
+def test_an_error_in_a_worker_is_raised_and_no_worker_outlives_the_call(tmp_path: Path):
+    jobs = [FigureJob(f"f{i}", _raises_in_a_worker, (), 1.0) for i in range(4)]
+    with pytest.raises(RuntimeError, match="drawn in a worker"):
+        _draw_all(jobs, tmp_path, 2)
+    assert not multiprocessing.active_children()
+
+
+def test_a_warning_the_caller_makes_an_error_is_one_in_a_worker_too(tmp_path: Path):
+    jobs = [FigureJob(f"f{i}", _warns_in_a_worker, (), 1.0) for i in range(4)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "drawn in a worker", UserWarning)
+        with pytest.raises(UserWarning, match="drawn in a worker"):
+            _draw_all(jobs, tmp_path, 2)
+    assert not multiprocessing.active_children()
+
+
+def test_the_figures_of_a_worker_that_dies_are_drawn_by_the_caller(tmp_path: Path):
+    jobs = [FigureJob(f"f{i}", _dies_in_a_worker, (), 1.0) for i in range(4)]
+    _draw_all(jobs, tmp_path, 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"f{i}.{ext}" for i in range(4) for ext in ("png", "svg"))
+    assert not multiprocessing.active_children()
