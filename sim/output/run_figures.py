@@ -26,7 +26,6 @@ import re
 import sys
 import textwrap
 import threading
-import time
 import unicodedata
 import warnings
 from collections import defaultdict, deque
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
     from sim.analysis.curves import ShareHistogram
 
 from sim.analysis.summary_format import Interval, ScenarioSummary, SiteSummary, Summary, read_summary
+from sim.runs.parent import watch_parent
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -143,9 +143,6 @@ def _known(by_scenario: dict[str, Any], summary: Summary) -> list[tuple[str, Any
 
 
 # ---------------------------------------------------------------- drawing the jobs
-
-PARENT_CHECK_SECONDS = 0.5
-
 
 def _processes(workers: int | None, jobs: list[FigureJob]) -> int:
     """How many processes draw ``jobs``: ``workers``, or one per usable core; but no more
@@ -282,7 +279,7 @@ def _start_worker(settings: dict[RcKeyType, Any], warning_filters: list[Any], pa
     for action, message, category, module, lineno in warning_filters:  # as warnings.filters holds them
         warnings.filterwarnings(action, getattr(message, "pattern", message) or "", category,
                                 getattr(module, "pattern", module) or "", lineno, append=True)
-    threading.Thread(target=_end_with_parent, args=(parent,), name="end-with-parent", daemon=True).start()
+    watch_parent(parent)
     atexit.register(_exit_now)  # registered last, so run first
 
 
@@ -293,14 +290,6 @@ def _exit_now() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
-
-
-def _end_with_parent(parent: int) -> None:
-    """End this worker when the process that started it is gone (killed outright, it could
-    not shut its pool down): the worker is then handed to another parent."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)
 
 
 # ---------------------------------------------------------------- completion dates

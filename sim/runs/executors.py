@@ -12,8 +12,6 @@ import itertools
 import multiprocessing
 import os
 import re
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +21,10 @@ import numpy as np
 from sim.engine.replication import run_replication
 from sim.errors import Problem
 from sim.model.spec import ExperimentSpec
+from sim.runs.parent import watch_parent
 
 EXECUTORS = ("process", "serial", "dask")
 IN_FLIGHT = 3  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
-PARENT_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -102,21 +100,7 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(spec: ExperimentSpec, seed: int, parent: int) -> None:
     # The spec travels once per worker, not once per chunk.
     _WORKER["spec"], _WORKER["seed"] = spec, seed
-    # The parent's id comes from the parent: one that died while this worker was still
-    # starting has already handed it on, and os.getppid() here would name the new parent.
-    threading.Thread(target=_end_with_parent, args=(parent,), name="end-with-parent", daemon=True).start()
-
-
-def _end_with_parent(parent: int) -> None:
-    """End this worker when the process that started it is gone.
-
-    A parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and its
-    workers would run on for minutes, holding the CPUs and the resource tracker. When
-    the parent dies the worker is handed to another process, so its parent id changes.
-    """
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)
+    watch_parent(parent)
 
 
 def _run_in_worker(task: Task) -> list[Done]:

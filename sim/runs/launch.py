@@ -128,10 +128,10 @@ def run_in_memory(spec: ExperimentSpec, options: RunOptions, on_progress: Progre
     journal = MemoryJournal()
     runner = Runner(spec, journal, options, on_progress)
     progress = runner.run()
-    order = _order(spec, runner)
-    rows = journal.ordered(order)
+    n = _complete(spec, runner)
+    rows = journal.ordered(_order(spec, n))
     columns = columns_by_scenario(dict(zip(COLUMNS, row)) for row in rows)
-    return Finished(spec, _summarise(spec, options, runner, columns), columns, runner.curves, runner.weekly,
+    return Finished(spec, _summarise(spec, options, n, columns), columns, runner.curves, runner.weekly,
                     progress.stop_reason, None, rows)
 
 
@@ -223,17 +223,20 @@ def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOp
     return finished
 
 
-def _order(spec: ExperimentSpec, runner: Runner) -> dict[tuple[str, int], int]:
-    """Rank of each (scenario, replication) in replications.csv: scenario by scenario, and
-    only the replications every scenario has (a run stopped by precision may have more of
-    some)."""
-    n = min(runner.progress.count(i) for i in range(len(spec.scenarios)))
+def _complete(spec: ExperimentSpec, runner: Runner) -> int:
+    """Replications every scenario has: the ones results are made of (a run stopped by
+    precision may have more of some scenarios)."""
+    return min(runner.progress.count(i) for i in range(len(spec.scenarios)))
+
+
+def _order(spec: ExperimentSpec, n: int) -> dict[tuple[str, int], int]:
+    """Rank of each (scenario, replication) in replications.csv: scenario by scenario,
+    the first ``n`` replications of each."""
     return {(s.name, rep): i * (n + 1) + rep for i, s in enumerate(spec.scenarios) for rep in range(n)}
 
 
-def _summarise(spec: ExperimentSpec, options: RunOptions, runner: Runner,
+def _summarise(spec: ExperimentSpec, options: RunOptions, n: int,
                columns: dict[str, dict[str, SiteColumns]]) -> Summary:
-    n = min(runner.progress.count(i) for i in range(len(spec.scenarios)))
     experiment = {"experiment": spec.name, "description": spec.description, "model": spec.scenarios[0].model.name,
                   "seed": options.seed, "replications": n}
     return summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
@@ -242,9 +245,10 @@ def _summarise(spec: ExperimentSpec, options: RunOptions, runner: Runner,
 def _finish(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, runner: Runner,
             stop_reason: str) -> Finished:
     """Write replications.csv (in order), summary.json and curves.npz."""
-    folder.finish(_order(spec, runner))
+    n = _complete(spec, runner)
+    folder.finish(_order(spec, n))
     columns = columns_from_csv(folder.path / "replications.csv")
-    summary = _summarise(spec, options, runner, columns)
+    summary = _summarise(spec, options, n, columns)
     folder.write("", "summary.json", json_text(summary))
     if options.curves:
         folder.save_curves([s.name for s in spec.scenarios], runner.curves)
