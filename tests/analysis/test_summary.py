@@ -12,6 +12,7 @@ from sim.analysis.summary import (
     THRESHOLDS,
     columns_of,
     date_quantiles,
+    kth_of_resamples,
     not_ready_at,
     paired_difference,
     risk_by_threshold,
@@ -120,6 +121,18 @@ def test_paired_completion_difference_in_days_with_an_interval():
     d = paired_difference(alt, ref)["p80_completion_difference"]
     # Every replication is a week later, so every resample's P80 is a week later too.
     assert d == {"days": 7, "ci95": [7.0, 7.0]}
+
+
+@pytest.mark.parametrize("distinct", [1, 7, 400])
+def test_kth_of_resamples_is_what_partitioning_each_resample_gives(distinct):
+    rng = np.random.default_rng(distinct)
+    values = rng.integers(738_000, 738_000 + distinct, size=400).astype(np.float64)
+    values[rng.random(400) < 0.1] = np.inf  # never completed
+    values[rng.random(400) < 0.02] = np.nan
+    index = rng.integers(0, values.size, size=(300, values.size))
+    for k in (0, 199, 360, 399):
+        expected = np.partition(values[index], k, axis=1)[:, k]
+        np.testing.assert_array_equal(kth_of_resamples(values, index, k), expected)
 
 
 def test_summarise_compares_later_scenarios_with_the_first():
