@@ -22,6 +22,10 @@ from sim.runs.folder import COLUMNS, JOURNAL, RunFolder, replication_rows
 from sim.runs.memory import MemoryJournal
 
 CHECKPOINT_SECONDS = 2.0
+# Automatic chunks of a scenario are at most its replications left / (GUIDED * workers /
+# scenarios): with every scenario advancing together, about 1/GUIDED of a worker's share
+# of the work left in the round.
+GUIDED = 2
 COLUMN_READY = COLUMNS.index("ready")
 
 
@@ -55,6 +59,24 @@ class Progress:
     def count(self, scenario: int) -> int:
         """Replications stored for a scenario."""
         return len(self.done.get(scenario, ()))
+
+
+def chunked(reps: list[int], size: int, share: float | None = None) -> list[tuple[int, ...]]:
+    """``reps`` cut into chunks of at most ``size``, in order.
+
+    With ``share``, a chunk is also at most the replications left (this one included)
+    divided by ``share``, so chunks shrink to one replication at the end of a round
+    (guided self-scheduling). Equal chunks would leave a worker idle for up to a chunk's
+    time while another finishes the last one; shrinking ones end the workers within about
+    a replication of each other, at the cost of a few more messages.
+    """
+    out: list[tuple[int, ...]] = []
+    k = 0
+    while k < len(reps):
+        n = size if share is None else max(1, min(size, math.ceil((len(reps) - k) / share)))
+        out.append(tuple(reps[k:k + n]))
+        k += n
+    return out
 
 
 def half_width(not_ready: int, n: int) -> float:
@@ -151,11 +173,14 @@ class Runner:
                    if rep not in self.progress.done[i]]
         if not pending:
             return
+        scenarios = len(self.spec.scenarios)
         size = self.options.chunk_size or max(1, min(25, math.ceil(len(pending) / (4 * self.workers))))
+        # Chunks asked for are kept as they are; automatic ones shrink towards the end of the round.
+        share = None if self.options.chunk_size else GUIDED * self.workers / scenarios
         tasks: list[Task] = []
-        for i in range(len(self.spec.scenarios)):
+        for i in range(scenarios):
             reps = [rep for rep, s in pending if s == i]
-            tasks.extend(Task(i, tuple(reps[k:k + size])) for k in range(0, len(reps), size))
+            tasks.extend(Task(i, chunk) for chunk in chunked(reps, size, share))
         # Interleave scenarios so that all of them advance together.
         tasks.sort(key=lambda t: (t.replications[0], t.scenario))
         total = target * len(self.spec.scenarios)

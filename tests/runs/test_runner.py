@@ -7,7 +7,7 @@ import pytest
 import sim.runs.executors as executors
 from sim.analysis.summary import columns_from_csv
 from sim.model.experiment_file import load_experiment
-from sim.runs.runner import Runner, RunOptions, half_width
+from sim.runs.runner import Runner, RunOptions, chunked, half_width
 from tests.conftest import SMALL_EXPERIMENT, created, fail_replication
 
 RANDOM = [("uncertainty.no_show_probability", {"dist": "uniform", "low": 0, "high": 0.4}),
@@ -77,3 +77,20 @@ def test_a_resumed_precision_run_goes_on_with_the_round_it_was_in(tmp_path):
     assert runner.targets() == [10, 20, 40, 80, 160]
     runner._resume_round = 40
     assert runner.targets() == [40, 80, 160]
+
+
+def test_automatic_chunks_shrink_to_one_replication_at_the_end_of_a_round():
+    reps = list(range(3, 503))
+    chunks = chunked(reps, 25, share=2.0)
+    assert [r for c in chunks for r in c] == reps  # every replication once, in order
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) == 25 and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    # Each is at most half the replications left, so the workers end close together.
+    left = len(reps)
+    for n in sizes:
+        assert n <= max(1, -(-left // 2))
+        left -= n
+
+
+def test_chunks_asked_for_keep_their_size():
+    assert chunked(list(range(7)), 3) == [(0, 1, 2), (3, 4, 5), (6,)]
