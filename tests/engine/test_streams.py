@@ -52,3 +52,33 @@ def test_streams_are_the_documented_seed_sequence_children(seed, replication):
     spawn = (replication, *(zlib.crc32(p.encode("utf-8")) for p in parts))
     expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn)).random(4)
     assert RandomStreams(seed, replication).get(*parts).random(4).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("seed", [0, 20220905, 2**32, 2**130 + 7])
+@pytest.mark.parametrize("replication", [0, 7, 2**32 + 1])
+def test_get_many_gives_the_generators_get_gives(seed, replication):
+    # get_many computes SeedSequence's hash itself, over many streams at once: it must
+    # give every stream exactly the generator get makes with numpy's SeedSequence.
+    import numpy as np
+
+    keys = [("elearning", "group", f"g{i}", "") for i in range(30)] + [
+        ("long_term_leave", "group", "hnt-nurses", "return"), ("rates", "curriculum", "basic", "pass"),
+        ("delays", "common", "vendor", "strikes:hnt"), ("turnover", "site", "æøå", "")]
+    streams = RandomStreams(seed, replication)
+    many = streams.get_many(keys + keys[:3])  # a key asked twice is the same generator
+    assert many[:3] == many[-3:]
+    one = RandomStreams(seed, replication)
+    for key, gen in zip(keys, many):
+        assert gen.bit_generator.state == one.get(*key).bit_generator.state
+    assert streams.get(*keys[0]) is many[0]  # the one generator of that stream in this replication
+    # Any other state a bit generator might ask for is SeedSequence's too.
+    expected = np.random.SeedSequence(np.array(streams._prefix + [zlib_key(p) for p in keys[0]], dtype=np.uint32))
+    assert many[0].bit_generator.seed_seq.generate_state(7).tolist() == expected.generate_state(7).tolist()
+    with pytest.raises(ValueError):
+        streams.get_many([("weather", "site", "a", "")])
+
+
+def zlib_key(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
