@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import limits
-from sim.engine.streams import RandomStreams
+from sim.engine.streams import Key, RandomStreams
 from sim.model.calendar import Closure, WorkingCalendar
 from sim.model.distributions import Distribution
 from sim.model.spec import CalendarSpec, ModelSpec, Site
@@ -66,14 +66,13 @@ def _site_closures(spec: CalendarSpec, site_id: str) -> tuple[Closure, ...]:
 
 def epoch_of(model: ModelSpec) -> dt.date:
     """The first day anything can happen: e-learning opening, certification or a window."""
-    first = [p.certification_start for p in model.pools]
-    for site in model.sites:
-        first.append(site.training_environment_ready)
-        for g in model.groups:
-            if g.site == site.id:
-                c = model.curriculum(g.curriculum)
-                days = max(model.elearning_opens_days(site, c), model.window_days(site, c))
-                first.append(site.planned_go_live - dt.timedelta(days=days))
+    first = [p.certification_start for p in model.pools] + [site.training_environment_ready for site in model.sites]
+    sites = {site.id: site for site in model.sites}
+    for g in model.groups:  # one pass over the groups, not one per site
+        if (site := sites.get(g.site)) is not None:
+            c = model.curriculum(g.curriculum)
+            days = max(model.elearning_opens_days(site, c), model.window_days(site, c))
+            first.append(site.planned_go_live - dt.timedelta(days=days))
     return min(first)
 
 
@@ -102,9 +101,27 @@ def common_delay_days(model: ModelSpec, streams: RandomStreams) -> dict[tuple[st
     return extra
 
 
+_SITE_DRAWS = (("delays", "environment"), ("delays", "go_live"), ("rates", "no_show"), ("rates", "learner_sick"),
+               ("rates", "instructor_sick"), ("rates", "turnover"), ("rates", "long_term_leave"))
+
+
+def _world_streams(model: ModelSpec) -> list[Key]:
+    """Every stream draw_world may draw from (a common cause's per-site streams whether
+    or not it is independent)."""
+    keys: list[Key] = [(stream, "site", site.id, name) for site in model.sites for stream, name in _SITE_DRAWS]
+    keys += [("delays", "pool", pool.id, "") for pool in model.pools]
+    for c in model.common_delays:
+        for name in ("", *c.sites):
+            keys += [("delays", "common", c.id, f"strikes:{name}"), ("delays", "common", c.id, f"days:{name}")]
+    return keys
+
+
 def draw_world(model: ModelSpec, streams: RandomStreams) -> World:
     """Draw one replication's delays and rates and put every date on one day clock."""
     u = model.uncertainty
+    # The streams made in one batch, several times cheaper than one by one (the draws
+    # below then find them made); which are used, and how, is unchanged.
+    streams.get_many(_world_streams(model))
     epoch = epoch_of(model)
     drawn = []
     common = common_delay_days(model, streams)
