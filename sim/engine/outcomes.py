@@ -15,6 +15,7 @@ eve of go-live.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -68,6 +69,8 @@ class SiteOutcome:
 def required_count(share: float, staff: np.ndarray | int) -> np.ndarray | int:
     """How many of ``staff`` people make ``share`` of them: at least one of a non-empty
     group however small the share (a tiny threshold must not count nobody as ready)."""
+    if type(staff) is int:  # the same arithmetic on Python floats: a tenth of the time (site_outcomes' many calls)
+        return max(math.ceil(share * staff - 1e-9), 1) if staff > 0 else 0
     need = np.maximum(np.ceil(share * np.asarray(staff) - 1e-9), 1)
     out = np.where(np.asarray(staff) > 0, need, 0).astype(np.int64)
     return int(out) if out.ndim == 0 else out
@@ -75,11 +78,16 @@ def required_count(share: float, staff: np.ndarray | int) -> np.ndarray | int:
 
 def _kth(values: np.ndarray, fraction: float) -> int | None:
     """The day by which ``fraction`` of ``values`` (days, NEVER = not within horizon) is reached."""
+    return _kths(values, (fraction,))[0]
+
+
+def _kths(values: np.ndarray, fractions: tuple[float, ...]) -> list[int | None]:
+    """:func:`_kth` of each fraction, from one partial sort of ``values``."""
     if values.size == 0:
-        return None  # nobody was required: there is no completion to date
-    k = required_count(fraction, values.size)
-    day = int(np.partition(values, k - 1)[k - 1])
-    return None if day >= NEVER else day
+        return [None] * len(fractions)  # nobody was required: there is no completion to date
+    ks = [int(required_count(f, values.size)) - 1 for f in fractions]
+    parted = np.partition(values, sorted(set(ks)))  # each k-th in place, as a full sort would put it
+    return [None if (day := int(parted[k])) >= NEVER else day for k in ks]
 
 
 def required_from(L: Learners, grace: int) -> np.ndarray:
@@ -97,44 +105,68 @@ def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     eve of go-live, or failing that the first day on or after go-live they were trained
     or left; NEVER if neither happened within the horizon.
     """
+    L = engine.learners
+    go_live = np.array([sw.go_live_day for sw in engine.world.sites], dtype=np.int64)[L.site]
+    return _curves(engine, required_from(L, engine.model.operations.new_hire_grace_days), go_live)
+
+
+def _curves(engine: Engine, r0: np.ndarray, go_live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`trained_curves` given each learner's required-from day and go-live (which
+    site_outcomes needs too, so it computes them once).
+
+    Written to make few arrays the size of the learners, and to fill them in place where
+    it can: each new one costs fresh memory (page faults) besides the arithmetic.
+    """
     model, world, L = engine.model, engine.world, engine.learners
     n_sites, n_days = len(world.sites), world.n_days
-    grace = model.operations.new_hire_grace_days
-    valid_by_group = np.array([model.valid_days(model.site(g.site), model.curriculum(g.curriculum)) for g in model.groups],
+    sites = {site.id: site for site in model.sites}
+    curricula = {c.id: c for c in model.curricula}
+    valid_by_group = np.array([model.valid_days(sites[g.site], curricula[g.curriculum]) for g in model.groups],
                               dtype=np.int64)
-    go_live = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)[L.site]
     valid = valid_by_group[L.group]
-    r0 = required_from(L, grace)
     r1 = L.leave_day
+    eve = go_live - 1
 
     def fades(start: np.ndarray) -> np.ndarray:
         # Current through start + valid; only training already stale on the eve fades.
-        return np.where((start != NEVER) & (start + valid < go_live - 1), start + valid + 1, NEVER)
+        end = start + valid
+        stale = end < eve
+        stale &= start != NEVER
+        end += 1
+        return np.where(stale, end, NEVER)
 
     T, R = L.trained_day, L.refresh_day
     spells = [(T, np.minimum(fades(T), R)), (R, fades(R))]
+    width = n_days + 1
+    site_base = L.site.astype(np.int64) * width  # each site's row of the flattened (sites, width) counts
 
     def count(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         # +1 where a spell starts, -1 where it ends, per site; a running sum gives the count.
-        width = n_days + 1
+        # A spell that never starts (ends first) is ended where it starts, and one from the
+        # last day on lands in the column past the end, which is dropped: either way it
+        # counts nowhere, so every learner can go into one bincount without selecting.
         delta = np.zeros(n_sites * width, dtype=np.int64)
         for a, b in pairs:
             a, b = np.maximum(a, r0), np.minimum(b, r1)
-            keep = (a < b) & (a < n_days)
-            base = L.site[keep].astype(np.int64) * width
-            delta += np.bincount(base + a[keep], minlength=delta.size)
-            delta -= np.bincount(base + np.minimum(b[keep], n_days), minlength=delta.size)
+            np.maximum(b, a, out=b)
+            for day, sign in ((a, 1), (b, -1)):
+                np.minimum(day, n_days, out=day)
+                day += site_base
+                delta += sign * np.bincount(day, minlength=delta.size)
         return np.cumsum(delta.reshape(n_sites, width), axis=1)[:, :n_days]
 
-    eve = go_live - 1
     met = np.full(L.count, NEVER, dtype=np.int64)
     for a, b in spells:
-        met = np.where((a <= eve) & (eve < b), a, met)
-    after = np.minimum(np.where(T >= go_live, T, NEVER), np.where(R >= go_live, R, NEVER))
-    met = np.where(met == NEVER, np.minimum(after, r1), met)
+        covers = a <= eve
+        covers &= eve < b
+        np.copyto(met, a, where=covers)
+    after = np.where(T >= go_live, T, NEVER)
+    np.minimum(after, np.where(R >= go_live, R, NEVER), out=after)
+    np.minimum(after, r1, out=after)
+    np.copyto(met, after, where=met == NEVER)
     # Each site is followed to its own go-live plus the horizon, no further.
     end = np.array([sw.end_day for sw in world.sites], dtype=np.int64)[L.site]
-    met = np.where(met > end, NEVER, met)
+    np.copyto(met, NEVER, where=met > end)
     return count([(r0, r1)]), count(spells), met
 
 
@@ -143,38 +175,54 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
 
     The staff required at go-live are those required on its eve; the completion date is
     the day by which the readiness threshold of them had their requirement met.
+
+    Every count is taken for all sites at once (a bincount by site over learners that
+    meet a condition on their own site's eve), not with a mask of each site's learners.
     """
     model, world, L = engine.model, engine.world, engine.learners
-    required, trained, met = trained_curves(engine)
-    share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
+    n_sites = len(world.sites)
     r0 = required_from(L, model.operations.new_hire_grace_days)
-    new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=len(world.sites)).tolist()
-    is_super = np.array([model.curriculum(g.curriculum).kind == "super_user" for g in model.groups])[L.group]
+    go_live_site = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)
+    go_live = go_live_site[L.site]
+    required, trained, met = _curves(engine, r0, go_live)
+    share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
+    new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=n_sites).tolist()
+    kinds = {c.id: c.kind for c in model.curricula}
+    is_super = np.array([kinds[g.curriculum] == "super_user" for g in model.groups], dtype=bool)[L.group]
+    eve = go_live - 1  # each learner's site's eve of go-live
+
+    def per_site(rows: np.ndarray) -> list[int]:
+        return np.bincount(L.site[rows], minlength=n_sites).tolist()
+
+    here = L.leave_day > eve
+    cohort = here & (r0 <= eve)
+    now_trained = cohort & (met <= eve)
+    away_n = per_site(here & (L.return_day > eve))
+    su_req_n, su_got_n = per_site(cohort & is_super), per_site(now_trained & is_super)
+    self_got_n = per_site(now_trained & (L.self_trained_day <= eve))
+    # Staff by (site, unit): at least as many units as unit_cap, more if a group's unit
+    # were beyond it (its count then shows up as in the per-site bincount it replaces).
     unit_of = engine.group_unit[L.group]
+    n_units = max(engine.unit_cap.size, int(unit_of.max()) + 1 if unit_of.size else 0)
+    site_unit = L.site.astype(np.int64) * n_units + unit_of
+    unit_req_all = np.bincount(site_unit[cohort], minlength=n_sites * n_units).reshape(n_sites, n_units)
+    unit_got_all = np.bincount(site_unit[now_trained], minlength=n_sites * n_units).reshape(n_sites, n_units)
+    met_cohort_all, site_cohort = met[cohort], L.site[cohort]
     out = []
     for sw in world.sites:
         s, G = sw.index, sw.go_live_day
-        eve = G - 1
+        eve_s = G - 1
         crit = sw.site.readiness
-        here = (L.site == s) & (L.leave_day > eve)
-        cohort = here & (r0 <= eve)
-        away = int(np.count_nonzero(here & (L.return_day > eve)))
-        req, got = int(required[s, eve]), int(trained[s, eve])
-        met_cohort = met[cohort]
-        done = _kth(met_cohort, crit.share)
-        d95 = _kth(met_cohort, 0.95)
+        req, got = int(required[s, eve_s]), int(trained[s, eve_s])
+        done, d95 = _kths(met_cohort_all[site_cohort == s], (crit.share, 0.95))
         c = engine.counters[s]
-        now_trained = cohort & (met <= eve)
-        su_req = int(np.count_nonzero(cohort & is_super))
-        su_got = int(np.count_nonzero(now_trained & is_super))
+        su_req, su_got, self_got = su_req_n[s], su_got_n[s], self_got_n[s]
         su_ready = crit.super_users <= 0 or su_got >= required_count(crit.super_users, su_req)
-        unit_req = np.bincount(unit_of[cohort], minlength=engine.unit_cap.size)
-        unit_got = np.bincount(unit_of[now_trained], minlength=engine.unit_cap.size)
+        unit_req, unit_got = unit_req_all[s], unit_got_all[s]
         staffed = unit_req > 0
         lowest = float(np.min(unit_got[staffed] / unit_req[staffed])) if staffed.any() else 1.0
         units_ready = crit.unit_share is None or bool(np.all(
             unit_got[staffed] >= required_count(crit.unit_share, unit_req[staffed])))
-        self_got = int(np.count_nonzero(now_trained & (L.self_trained_day <= eve)))
 
         def date(day: int | None) -> dt.date | None:
             return None if day is None else world.epoch + dt.timedelta(days=day)
@@ -187,7 +235,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
             super_users_required=su_req, super_users_trained=su_got, super_users_ready=bool(su_ready),
             lowest_unit_share=round(lowest, 6), units_ready=units_ready,
             self_trained_at_go_live=self_got, share_self_trained=self_got / req if req else 1.0,
-            on_long_term_leave=away,
+            on_long_term_leave=away_n[s],
             completion_date=date(done), slack_days=None if done is None else G - done, date_95=date(d95),
             first_class_date=None if c.first_class_slot is None else date(int(c.first_class_slot) // model.slots_per_day),
             sessions_run=c.sessions_run, sessions_cancelled=c.sessions_cancelled,
