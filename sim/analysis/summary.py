@@ -258,7 +258,7 @@ def quantile_difference(alt: np.ndarray, ref: np.ndarray, q: float, seed: int, p
         return {"days": None, "ci95": [None, None]}
     rng = np.random.default_rng(seed)
     # The inverted-CDF order statistic of each, as quantile_days.
-    ka, kr = required_count(q, alt.size) - 1, required_count(q, ref.size) - 1
+    ka, kr = int(required_count(q, alt.size)) - 1, int(required_count(q, ref.size)) - 1
     # Resamples in blocks, so memory stays small however many replications there are.
     block = max(1, min(BOOTSTRAP, 2_000_000 // max(alt.size, ref.size, 1)))
     parts = []

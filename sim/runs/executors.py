@@ -12,6 +12,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +91,11 @@ class SerialExecutor:
         for task in tasks:
             yield run_task(self.spec, self.seed, task)
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         """Nothing to release."""
+
+    def join(self) -> None:
+        """Nothing to wait for."""
 
 
 _WORKER: dict[str, Any] = {}
@@ -117,6 +121,7 @@ class ProcessExecutor:
         # spawn: the same behaviour on Linux, macOS and Windows, and no fork-with-threads hazards.
         self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_init_worker, initargs=(spec, seed, os.getpid()))
+        self._closing: threading.Thread | None = None
 
     def map(self, tasks: Iterable[Task]) -> Iterator[list[Done]]:
         """Results of each chunk as it finishes.
@@ -140,9 +145,24 @@ class ProcessExecutor:
             for f in running:
                 f.cancel()
 
-    def close(self) -> None:
-        """Stop the workers (without waiting for chunks not yet started)."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers (without waiting for chunks not yet started).
+
+        ``wait=False`` stops them in the background and returns at once, for the caller
+        to go on and :meth:`join` later: a worker takes a few tenths of a second to tear
+        its interpreter down, time in which the results can be written.
+        """
+        if wait:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        self._closing = threading.Thread(target=self.pool.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                                         name="close-pool")
+        self._closing.start()
+
+    def join(self) -> None:
+        """Wait until a pool closed with ``wait=False`` has no worker left."""
+        if self._closing is not None:
+            self._closing.join()
 
 
 class DaskExecutor:
@@ -196,8 +216,11 @@ class DaskExecutor:
             for f in inflight:
                 f.cancel()
 
-    def close(self) -> None:
-        """Disconnect, and stop the local cluster if we started one."""
+    def join(self) -> None:
+        """Nothing to wait for: :meth:`close` always waits."""
+
+    def close(self, wait: bool = True) -> None:
+        """Disconnect, and stop the local cluster if we started one (always waited for)."""
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

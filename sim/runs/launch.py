@@ -127,12 +127,15 @@ def run_in_memory(spec: ExperimentSpec, options: RunOptions, on_progress: Progre
     resumed. The S-curves and weekly totals are kept in memory."""
     journal = MemoryJournal()
     runner = Runner(spec, journal, options, on_progress)
-    progress = runner.run()
-    n = _complete(spec, runner)
-    rows = journal.ordered(_order(spec, n))
-    columns = columns_by_scenario(dict(zip(COLUMNS, row)) for row in rows)
-    return Finished(spec, _summarise(spec, options, n, columns), columns, runner.curves, runner.weekly,
-                    progress.stop_reason, None, rows)
+    try:
+        progress = runner.run()
+        n = _complete(spec, runner)
+        rows = journal.ordered(_order(spec, n))
+        columns = columns_by_scenario(dict(zip(COLUMNS, row)) for row in rows)
+        summary = _summarise(spec, options, n, columns)
+    finally:
+        runner.wait_closed()  # the workers ended while the summary was made
+    return Finished(spec, summary, columns, runner.curves, runner.weekly, progress.stop_reason, None, rows)
 
 
 def execute(folder: RunFolder, spec: ExperimentSpec, options: RunOptions, overrides: list[tuple[str, Any]],
@@ -198,8 +201,11 @@ def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOp
     folder.commit()  # the new folder takes its name (replacing the old one under --force) only now
     resume = f"rollout-sim run --resume {folder.path}"
     try:
-        progress = runner.run()
-        finished = _finish(folder, spec, options, runner, progress.stop_reason)
+        try:
+            progress = runner.run()
+            finished = _finish(folder, spec, options, runner, progress.stop_reason)
+        finally:
+            runner.wait_closed()  # the workers ended while the results were written
     except ReplicationError as err:
         raise stopped("failed", f"\nerror: {err}\n(finished replications are kept in {folder.path})", 1,
                       str(err)) from err

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.analysis.bottlenecks import WeeklyTotals
 from sim.analysis.curves import ShareHistogram
@@ -102,6 +103,7 @@ class Runner:
         self._last_checkpoint = time.monotonic()
         self._consistent = True
         self._resume_round = 0
+        self._executor: Any = None  # the executor of the last run, closed or closing
 
     def restore(self) -> None:
         """Pick up an interrupted run from the folder's last checkpoint."""
@@ -153,6 +155,7 @@ class Runner:
         o = self.options
         executor = make_executor(o.executor, self.spec, o.seed, o.workers, o.scheduler)
         self.workers = executor.workers
+        finished = False
         try:
             for target in self.targets():
                 self.progress.target = target
@@ -163,10 +166,19 @@ class Runner:
             else:
                 self.progress.stop_reason = ("reached --max-replications before the precision target"
                                              if o.precision is not None else "ran the replications asked for")
+            finished = True
         finally:
             self.checkpoint()
-            executor.close()
+            # Every chunk is in: the workers can end while the results are written (the
+            # caller then calls wait_closed). A run stopped early waits for them here.
+            executor.close(wait=not finished)
+            self._executor = executor
         return self.progress
+
+    def wait_closed(self) -> None:
+        """Wait until the workers of a finished :meth:`run` have ended."""
+        if self._executor is not None:
+            self._executor.join()
 
     def _round(self, executor, target: int) -> None:
         pending = [(rep, i) for rep in range(target) for i in range(len(self.spec.scenarios))

@@ -1,6 +1,7 @@
 """Every executor and worker count gives the same bytes; Dask survives a dying worker."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from sim.model.experiment_file import load_experiment
 from sim.runs.executors import make_executor
 from sim.runs.folder import RunFolder
+from sim.runs.launch import run_fresh, run_in_memory
 from sim.runs.runner import Runner, RunOptions
 from tests.cli.conftest import RANDOM, RUN_DATA_FILES, invoke
 from tests.conftest import SMALL_EXPERIMENT, created
@@ -89,3 +91,11 @@ def test_a_replication_error_survives_the_trip_back_from_a_worker():
     err = pickle.loads(pickle.dumps(ReplicationError("base", 3, 7, "ValueError: boom")))
     assert (err.scenario, err.replication, err.seed) == ("base", 3, 7)
     assert str(err) == "scenario 'base', replication 3 (seed 7) failed: ValueError: boom"
+
+
+def test_a_finished_run_s_workers_have_ended_when_it_returns(tmp_path):
+    # The pool is closed in the background while the results are written, then joined.
+    spec = load_experiment(SMALL_EXPERIMENT)
+    run_fresh(spec, RunOptions(4, 3, executor="process", workers=2), tmp_path / "out", False, [])
+    run_in_memory(spec, RunOptions(4, 3, executor="process", workers=2))
+    assert not multiprocessing.active_children()
