@@ -1,105 +1,87 @@
-"""Learners waiting for one course, per staff group, released as they become ready.
+"""Learners waiting for a course, per staff group, released as they become ready.
 
-A :class:`GroupQueue` holds a group's learners for one stage of its curriculum (a
-course, or the refresher). Learners arrive with the day from which they may be booked;
-those known at the start sit in a sorted array (no per-learner Python work), later
-arrivals (rebookings, the next course) come in batches on a heap. A batch is a numpy
-array or, for the many tiny ones (a class's absentees, a few per ready day), a plain
-list: a numpy call on two learners costs more than a Python loop over them.
+One queue holds a group's learners for one stage of its curriculum (a course, or the
+refresher). Learners known at the start (stage 0) sit in a sorted array with a cursor;
+later arrivals (a class's absentees, the next course, a failed check, a refresher) come
+in batches, each with the day from which its learners may be booked. A batch is kept in
+a bucket of its ready day, as a linked list of entries, so that releasing, counting and
+taking cost no Python work per learner and no sorting.
+
+Order, which the results depend on: released batches first, in order of (ready day,
+order added), each batch front to back; then the learners known at the start, by ready
+day (ties by id). Leavers are dropped when taken; when a batch comes up, its leavers are
+dropped from the whole batch at once (so they stop counting as available).
+
+All state is numpy arrays in a :class:`QueueStore`, set up here; the functions that
+release, count, add and take are compiled with the planner in sim/engine/kernel.py
+(``queue_*``), which unpacks the arrays in the order of the store's fields.
 """
 from __future__ import annotations
 
-import bisect
-import heapq
-import itertools
-from collections import deque
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-_EMPTY = np.zeros(0, dtype=np.int64)
+from sim.engine.kernel import NONE
 
 
-class GroupQueue:
-    """The learners of one staff group waiting for one course."""
+@dataclass
+class QueueStore:
+    """The arrays of every queue of one replication (index ``q`` = queue number).
 
-    def __init__(self, ids: np.ndarray, ready_day: np.ndarray) -> None:
-        order = ready_day.argsort(kind="stable")
-        self._ids = ids[order].astype(np.int64)
-        # The leave days of the sorted learners, looked up once per leave_day array given
-        # to take() (a learner's leave day is fixed when drawn): a slice, not a gather, per take.
-        self._leave_of: np.ndarray | None = None
-        self._leave_sorted = _EMPTY
-        self._ready = ready_day[order]
-        self._ready_list = self._ready.tolist()  # bisect on a list beats numpy for one value
-        self._ptr = 0  # learners before this index of the sorted array were taken
-        self._released = 0  # learners before this index are ready on the current day
-        self._batches: list[tuple[int, int, np.ndarray | list[int]]] = []  # heap of (ready_day, seq, ids)
-        self._seq = itertools.count()
-        self._ready_batches: deque[np.ndarray | list[int]] = deque()
-        self._ready_count = 0
-        self._day = -(10**9)
+    Buckets run over days 0 .. ``n_buckets - 2``; the last bucket holds every batch
+    ready on a later day (never released, and reported as ready on that bucket's day,
+    which is past any day the planner asks about; see :func:`new_store`).
+    """
 
-    def add(self, ids: np.ndarray | list[int], ready_day: int) -> None:
-        """Queue learners (an array, or a list of ids) who may be booked from ``ready_day`` on."""
-        if len(ids):
-            heapq.heappush(self._batches, (int(ready_day), next(self._seq), ids))
-            if ready_day <= self._day:
-                self._release(self._day)
+    init_ids: np.ndarray  # learners known at the start, per queue, sorted by ready day
+    init_ready: np.ndarray
+    init_leave: np.ndarray  # their leave days (fixed when drawn)
+    start: np.ndarray  # each queue's slice of the three arrays above
+    end: np.ndarray
+    ptr: np.ndarray  # learners before this index were taken
+    rel: np.ndarray  # learners before this index are ready on the queue's day
+    day: np.ndarray  # the day the queue was last released to
+    ready_count: np.ndarray  # released batch entries not yet taken
+    pending: np.ndarray  # batch entries not yet released
+    pending_min: np.ndarray  # the earliest bucket with pending entries (NONE: none)
+    first: np.ndarray  # no released entry sits in a bucket below this
+    head: np.ndarray  # (queue, bucket) -> first entry, -1 if empty
+    tail: np.ndarray
+    count: np.ndarray  # entries in each (queue, bucket)
+    entry_id: np.ndarray  # learner of each entry
+    entry_next: np.ndarray  # next entry in its bucket (or in the free list), -1 at the end
+    entry_last: np.ndarray  # whether the entry ends its batch
+    free: np.ndarray  # [0]: head of the list of unused entries
 
-    def _release(self, day: int) -> None:
-        self._day = day
-        self._released = bisect.bisect_right(self._ready_list, day)
-        while self._batches and self._batches[0][0] <= day:
-            batch = heapq.heappop(self._batches)[2]
-            self._ready_batches.append(batch)
-            self._ready_count += len(batch)
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays in field order, as the compiled functions take them."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
-    def available(self, day: int) -> int:
-        """How many learners may be booked on ``day`` (leavers not yet removed)."""
-        if day != self._day:
-            self._release(day)
-        return self._ready_count + max(self._released - self._ptr, 0)
 
-    def next_ready_day(self) -> int | None:
-        """The earliest day a learner not yet available becomes ready (None: nobody)."""
-        days = []
-        if max(self._released, self._ptr) < len(self._ready_list):
-            days.append(self._ready_list[max(self._released, self._ptr)])
-        if self._batches:
-            days.append(self._batches[0][0])
-        return min(days) if days else None
-
-    def take(self, k: int, day: int, leave_day: np.ndarray) -> np.ndarray:
-        """Remove and return up to ``k`` learners ready on ``day``, dropping those who left
-        (``leave_day`` by learner id; the same values on every call)."""
-        self.available(day)
-        out: list[np.ndarray | list[int]] = []
-        got = 0
-        while got < k and (self._ready_batches or self._ptr < self._released):
-            if self._ready_batches:
-                batch = self._ready_batches.popleft()
-                self._ready_count -= len(batch)
-                if isinstance(batch, list):
-                    batch = [i for i in batch if leave_day[i] > day]
-                else:
-                    batch = batch[leave_day[batch] > day]
-                if len(batch) > k - got:
-                    rest = batch[k - got:]
-                    self._ready_batches.appendleft(rest)
-                    self._ready_count += len(rest)
-                    batch = batch[: k - got]
-            else:
-                if leave_day is not self._leave_of:
-                    self._leave_of, self._leave_sorted = leave_day, leave_day[self._ids]
-                stop = min(self._released, self._ptr + (k - got))
-                batch = self._ids[self._ptr:stop]
-                stays = self._leave_sorted[self._ptr:stop] > day
-                self._ptr = stop
-                if np.count_nonzero(stays) < stays.size:
-                    batch = batch[stays]
-            if len(batch):
-                out.append(batch)
-                got += len(batch)
-        if len(out) == 1:
-            return out[0] if isinstance(out[0], np.ndarray) else np.array(out[0], dtype=np.int64)
-        return np.concatenate(out, dtype=np.int64) if out else _EMPTY
+def new_store(groups: list[tuple[np.ndarray, np.ndarray]], n_buckets: int, leave_day: np.ndarray,
+              entries: int) -> QueueStore:
+    """Queues with these initial (ids, ready days) each, ``n_buckets`` day buckets and room
+    for ``entries`` learners queued at once in batches (each learner waits in at most one
+    queue at a time, so the number of learners is enough)."""
+    n = len(groups)
+    sizes = np.array([ids.size for ids, _ in groups], dtype=np.int64)
+    end = np.cumsum(sizes)
+    start = end - sizes
+    ids_parts, ready_parts = [], []
+    for ids, ready in groups:
+        order = ready.argsort(kind="stable")
+        ids_parts.append(ids[order].astype(np.int64))
+        ready_parts.append(ready[order].astype(np.int64))
+    init_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, np.int64)
+    init_ready = np.concatenate(ready_parts) if ready_parts else np.zeros(0, np.int64)
+    entry_next = np.arange(1, entries + 1, dtype=np.int64)
+    entry_next[-1:] = -1
+    return QueueStore(
+        init_ids=init_ids, init_ready=init_ready, init_leave=leave_day[init_ids].astype(np.int64),
+        start=start, end=end, ptr=start.copy(), rel=start.copy(), day=np.full(n, -1, np.int64),
+        ready_count=np.zeros(n, np.int64), pending=np.zeros(n, np.int64), pending_min=np.full(n, NONE),
+        first=np.zeros(n, np.int64), head=np.full((n, n_buckets), -1, np.int64),
+        tail=np.full((n, n_buckets), -1, np.int64), count=np.zeros((n, n_buckets), np.int64),
+        entry_id=np.zeros(entries, np.int64), entry_next=entry_next, entry_last=np.zeros(entries, np.bool_),
+        free=np.array([0 if entries else -1], np.int64))

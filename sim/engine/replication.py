@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.engine.learners import draw_learners
 from sim.engine.outcomes import SiteOutcome, site_outcomes
-from sim.engine.rollout import SESSION_FIELDS, Engine
+from sim.engine.rollout import Engine
 from sim.engine.streams import RandomStreams
 from sim.engine.world import draw_world
 from sim.model.spec import ModelSpec
@@ -45,8 +45,8 @@ def run_replication(model: ModelSpec, seed: int, replication: int, sessions: boo
         world = draw_world(model, streams)
         learners = draw_learners(model, world, streams)
         engine = Engine(model, world, learners, streams)
-        engine.run()
+        engine.run(sessions=sessions)
         outcomes, share = site_outcomes(engine)
     return ReplicationResult(replication, tuple(outcomes), world.epoch, share,
-                             engine.session_table() if sessions else np.zeros((0, len(SESSION_FIELDS))),
+                             engine.session_table(),
                              engine.env.scheduled, engine.weekly)

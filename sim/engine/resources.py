@@ -1,44 +1,22 @@
 """The teaching capacity of one replication: classrooms (venues) and instructors.
 
-Each :class:`VenueRooms` counts its free rooms; a batch of classes takes rooms at once
-and a single SimPy timeout gives them back when the classes end. The :class:`InstructorRoster` knows, for
-every instructor, when they are certified, which sites they serve on a given day
-(loans), when they are next free and whether they are off sick today.
+Rooms are counted per venue: a batch of classes takes rooms at once and gives them back
+when its sessions end (:func:`release_rooms`, at the start of each slot). The
+:class:`InstructorRoster` sets up, for every instructor, when they are certified, which
+sites they serve (loans move them for a period), their preparation time, and the arrays
+the planner kernel reads and updates: when each is next free, whether their health was
+drawn today and how much they have taught. Who is on duty and free is worked out by
+functions compiled with the planner (sim/engine/kernel.py).
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import numpy as np
-import simpy
 
+from sim.engine.kernel import free_instructors, on_duty, start_day
 from sim.engine.world import World
 from sim.model.spec import ModelSpec
-
-
-class VenueRooms:
-    """A venue's classrooms: how many are free, and SimPy events that free them."""
-
-    def __init__(self, env: simpy.Environment, index: int, rooms: int, seats: int) -> None:
-        self.env = env
-        self.index = index
-        self.seats = seats
-        self.capacity = rooms
-        self.free = rooms
-
-    def hold(self, count: int, duration: float) -> None:
-        """Take ``count`` rooms now and give them back after ``duration`` slots.
-
-        The session end is one SimPy event (a timeout whose callback frees the rooms), so
-        a batch of classes costs one event however many learners it has.
-        """
-        if count > self.free:
-            raise RuntimeError(f"venue {self.index}: {count} rooms asked, {self.free} free")
-        self.free -= count
-        self.env.timeout(duration).callbacks.append(lambda _event: self._give_back(count))
-
-    def _give_back(self, count: int) -> None:
-        self.free += count
 
 
 class InstructorRoster:
@@ -51,7 +29,7 @@ class InstructorRoster:
         certified: list[int] = []
         base: list[np.ndarray] = []  # the sites each instructor serves
         prep: list[int] = []
-        self.loans: list[tuple[np.ndarray, int, int, int]] = []  # (instructors, site, first, last day)
+        loans: list[tuple[list[int], int, int, int]] = []  # (instructors, site, first, last day)
         for pi, p in enumerate(model.pools):
             first = len(pool)
             row = np.zeros(n_sites, dtype=bool)
@@ -68,19 +46,32 @@ class InstructorRoster:
                 busy = {i for ids, start, end in lent if start <= loan.end and loan.start <= end for i in ids}
                 ids = [i for i in range(first, first + p.count) if i not in busy][: loan.count]
                 lent.append((ids, loan.start, loan.end))
-                self.loans.append((np.array(ids, dtype=np.int64), site_index[loan.to_site],
-                                   (loan.start - world.epoch).days, (loan.end - world.epoch).days))
+                loans.append((ids, site_index[loan.to_site], (loan.start - world.epoch).days,
+                              (loan.end - world.epoch).days))
+        n = len(pool)
         self.pool = np.array(pool, dtype=np.int32)
-        self.certified_day = np.array(certified, dtype=np.int64)
         self.prep_slots = np.array(prep, dtype=np.float64)
         self.any_prep = bool(self.prep_slots.any())
-        self._base = np.array(base, dtype=bool).reshape(len(pool), n_sites)
-        self.busy_until = np.zeros(len(pool), dtype=np.float64)  # slot time when free again
-        # Day their health was drawn; a list, as it is read a few instructors at a time.
-        self.checked_day = [-1] * len(pool)
-        self.taught_slots = np.zeros(len(pool), dtype=np.int64)
-        self.serves = self._base
-        self._day = -1
+        self.busy_until = np.zeros(n, dtype=np.float64)  # slot time when free again
+        self.taught_slots = np.zeros(n, dtype=np.int64)
+        sizes = [len(ids) for ids, _, _, _ in loans]
+        # The layout the kernel reads (IN): see on_duty, free_instructors and kernel._staff.
+        self.arrays = (
+            np.array(certified, dtype=np.int64), self.prep_slots,
+            np.array(base, dtype=bool).reshape(n, n_sites),
+            np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            np.array([i for ids, _, _, _ in loans for i in ids], dtype=np.int64),
+            np.array([site for _, site, _, _ in loans], dtype=np.int64),
+            np.array([first for _, _, first, _ in loans], dtype=np.int64),
+            np.array([last for _, _, _, last in loans], dtype=np.int64),
+            self.busy_until,
+            np.full(n, -1, dtype=np.int64),  # the day each one's health was drawn
+            self.taught_slots,
+            np.full(n_sites, -1, dtype=np.int64),  # the day each site's on-duty list was made
+            np.zeros(n_sites, dtype=np.int64),  # its length
+            np.zeros((n_sites, n), dtype=np.int64),  # the list
+            np.zeros((n, n_sites), dtype=bool),  # who serves which site today
+        )
 
     @property
     def count(self) -> int:
@@ -88,29 +79,15 @@ class InstructorRoster:
         return int(self.pool.size)
 
     def start_day(self, day: int) -> None:
-        """Work out who serves which site today (loans move instructors)."""
+        """Work out who serves which site on ``day``."""
+        start_day(self.arrays, day)
         self._day = day
-        serves = self._base
-        for ids, site, first, last in self.loans:
-            if first <= day <= last:
-                if serves is self._base:
-                    serves = self._base.copy()
-                serves[ids] = False
-                serves[ids, site] = True
-        self.serves = serves
-        self._duty: dict[int, np.ndarray] = {}
 
     def on_duty(self, site: int) -> np.ndarray:
-        """Instructors certified and assigned to ``site`` today (busy or not)."""
-        found = self._duty.get(site)
-        if found is None:
-            found = self._duty[site] = self.serves[:, site] & (self.certified_day <= self._day)
-        return found
+        """Instructors certified and assigned to ``site`` on the day started (busy or not)."""
+        n = on_duty(self.arrays, site, self._day)
+        return self.arrays[13][site, :n].copy()
 
     def free(self, site: int, now: float) -> np.ndarray:
         """Instructor numbers who could teach at ``site`` now, least used first."""
-        ok = self.on_duty(site) & (self.busy_until <= now)  # an instructor off sick is busy all day
-        ids = ok.nonzero()[0]
-        if ids.size > 1:
-            ids = ids[self.taught_slots[ids].argsort(kind="stable")]  # the method: np.argsort's wrapper costs more here
-        return ids
+        return free_instructors(self.arrays, site, self._day, now)

@@ -202,12 +202,15 @@ def test_a_go_live_moved_earlier_keeps_training_that_is_still_current():
 
 
 def test_shares_are_proportional_and_add_up():
-    from sim.engine.rollout import _shares
+    from sim.engine.kernel import _shares
 
-    assert _shares([30, 10], 8) == [6, 2]
-    assert _shares([5, 5, 5], 4) == [2, 1, 1]  # the remainder goes to the first of equals
-    assert _shares([3, 0, 2], 10) == [3, 0, 2]  # fewer ready than places: everyone
-    assert sum(_shares([7, 11, 13], 17)) == 17
+    def shares(available: list[int], want: int) -> list[int]:
+        return _shares(np.array(available, dtype=np.int64), want).tolist()
+
+    assert shares([30, 10], 8) == [6, 2]
+    assert shares([5, 5, 5], 4) == [2, 1, 1]  # the remainder goes to the first of equals
+    assert shares([3, 0, 2], 10) == [3, 0, 2]  # fewer ready than places: everyone
+    assert sum(shares([7, 11, 13], 17)) == 17
 
 
 def test_sick_instructors_are_covered_by_free_colleagues_or_classes_cancelled():

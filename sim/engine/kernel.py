@@ -1,0 +1,1000 @@
+"""Everything the engine runs compiled: the planner's inner loop, the queues of learners,
+rooms and instructors, for every slot of every open day between two SimPy events.
+
+Profiling showed nearly all of a replication's time in the planner's Python (about 125 µs
+per batch of classes booked, some 900 batches a replication), not in SimPy; so the
+planner's rules run here, compiled with numba, on arrays the engine sets up
+(sim/engine/rollout.py, queues.py, resources.py). SimPy stays the clock and the process
+model: the engine's planner process calls :func:`plan` for the days up to the next SimPy
+event (a go-live decision), then yields to it. The rules are those of docs/model.md.
+
+All compiled code is in this one file on purpose: numba's on-disk cache checks each
+function against its own file only, so a function compiled into another (the planner
+inlines the queue functions) would keep running old code after a change to a callee in
+another file.
+
+Random numbers come from buffers the engine fills from the replication's named streams
+(:data:`ATTENDANCE` ...), in the order the rules use them; :func:`plan` stops at the start
+of a day on which a buffer might run dry and is called again once it is refilled.
+
+Arguments are tuples of arrays (built in ``Engine._arrays``, whose comments give each
+layout); integers that never change during a replication are in ``consts``.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+# Random buffers, per site.
+ATTENDANCE, INSTRUCTOR_SICK, PROFICIENCY, NO_SHOW_WAIT, SICK_WAIT = range(5)
+N_BUFFERS = 5
+# Per-site counters, in the order of SiteCounters' integer fields.
+(C_RUN, C_CANCELLED, C_COVERED, C_UNDERFILLED, C_REFRESHER, C_NO_SHOWS, C_SICK, C_PROF_FAIL, C_TAUGHT,
+ C_ON_DUTY, C_USED, C_OPEN) = range(12)
+N_COUNTERS = 12
+# Weekly counts, in the order of rollout.WEEKLY_FIELDS.
+W_RUN, W_CANCELLED, W_UNDERFILLED, W_TAUGHT, W_ON_DUTY, W_USED, W_OPEN = range(7)
+# consts
+K_S, K_POLICY, K_BY_SITE, K_HORIZON, K_ANY_PREP, K_MONDAY, K_RECORD, K_MAX_MEMBERS, K_ROOMS = range(9)
+N_CONSTS = 9
+POLICY_BY_SITE, POLICY_EARLIEST, POLICY_BACKLOG = range(3)
+# What plan() returns besides a day to resume from.
+DONE = -1
+# "Nobody": larger than any day, so it loses every min() and every "ready by" test.
+NONE = 2**62
+
+
+# -- queues of learners (set up in sim/engine/queues.py) -----------------------------------------
+@numba.njit(cache=True)
+def queue_release(Q, q: int, day: int) -> None:
+    """Make learners ready by ``day`` available (days only move forward)."""
+    (_, init_ready, _, start, end, _, rel, qday, ready_count, pending, pending_min, first, _, _, count,
+     _, _, _, _) = Q
+    old = qday[q]
+    if day <= old:
+        return
+    qday[q] = day
+    # The learners known at the start: the cursor of the last one ready by today.
+    lo, hi = rel[q], end[q]
+    if lo < start[q]:
+        lo = start[q]
+    while lo < hi:  # bisect right
+        mid = (lo + hi) // 2
+        if init_ready[mid] <= day:
+            lo = mid + 1
+        else:
+            hi = mid
+    rel[q] = lo
+    if pending[q] == 0 or pending_min[q] > day:
+        return
+    n_buckets = count.shape[1]
+    last = min(day, n_buckets - 2)  # the last bucket is never released
+    b = pending_min[q]
+    if b < first[q] or ready_count[q] == 0:
+        first[q] = b
+    while b <= last:
+        c = count[q, b]
+        if c:
+            ready_count[q] += c
+            pending[q] -= c
+        b += 1
+    # The next pending bucket: each day is scanned once over the run.
+    pending_min[q] = NONE
+    if pending[q]:
+        while count[q, b] == 0:
+            b += 1
+        pending_min[q] = b
+
+
+@numba.njit(cache=True)
+def queue_available(Q, q: int, day: int) -> int:
+    """Learners that may be booked on ``day`` (leavers not yet dropped)."""
+    queue_release(Q, q, day)
+    ptr, rel, ready_count = Q[5], Q[6], Q[8]
+    return ready_count[q] + max(rel[q] - ptr[q], 0)
+
+
+@numba.njit(cache=True)
+def queue_next_ready(Q, q: int) -> int:
+    """The earliest day a learner not yet available becomes ready (NONE: nobody)."""
+    init_ready, end, ptr, rel, pending, pending_min = Q[1], Q[4], Q[5], Q[6], Q[9], Q[10]
+    i = max(rel[q], ptr[q])
+    best = init_ready[i] if i < end[q] else NONE
+    if pending[q] and pending_min[q] < best:
+        best = pending_min[q]
+    return best
+
+
+@numba.njit(cache=True)
+def queue_add(Q, q: int, ids: np.ndarray, ready: int) -> None:
+    """Queue a batch of learners who may be booked from day ``ready`` on."""
+    n = ids.size
+    if n == 0:
+        return
+    (_, _, _, _, _, _, _, qday, ready_count, pending, pending_min, first, head, tail, count,
+     entry_id, entry_next, entry_last, free) = Q
+    n_buckets = count.shape[1]
+    b = min(ready, n_buckets - 1)
+    for i in range(n):
+        e = free[0]
+        if e < 0:
+            raise RuntimeError("queue entries exhausted: a learner is queued twice")
+        free[0] = entry_next[e]
+        entry_id[e] = ids[i]
+        entry_next[e] = -1
+        entry_last[e] = i == n - 1
+        if tail[q, b] < 0:
+            head[q, b] = e
+        else:
+            entry_next[tail[q, b]] = e
+        tail[q, b] = e
+    count[q, b] += n
+    if b <= qday[q]:  # ready already: released at once
+        if b < first[q] or ready_count[q] == 0:
+            first[q] = b
+        ready_count[q] += n
+    else:
+        pending[q] += n
+        if b < pending_min[q]:
+            pending_min[q] = b
+
+
+@numba.njit(cache=True)
+def _drop_leavers(Q, q: int, b: int, day: int, leave: np.ndarray) -> int:
+    """Drop the learners who left by ``day`` from the batch at the head of bucket ``b``;
+    returns how many of the batch stay."""
+    ready_count, head, tail, count, entry_id, entry_next, entry_last, free = (
+        Q[8], Q[12], Q[13], Q[14], Q[15], Q[16], Q[17], Q[18])
+    prev = -1
+    kept = 0
+    e = head[q, b]
+    while True:
+        nxt, last = entry_next[e], entry_last[e]
+        if leave[entry_id[e]] <= day:
+            if prev < 0:
+                head[q, b] = nxt
+            else:
+                entry_next[prev] = nxt
+                if last:
+                    entry_last[prev] = True
+            if tail[q, b] == e:
+                tail[q, b] = prev
+            count[q, b] -= 1
+            ready_count[q] -= 1
+            entry_next[e] = free[0]
+            free[0] = e
+        else:
+            prev = e
+            kept += 1
+        if last:
+            break
+        e = nxt
+    return kept
+
+
+@numba.njit(cache=True)
+def queue_take(Q, q: int, k: int, day: int, leave: np.ndarray, out: np.ndarray, n_out: int) -> int:
+    """Move up to ``k`` learners ready on ``day`` into ``out`` from index ``n_out``,
+    dropping leavers (``leave``: leave day by learner id); returns the new length of ``out``."""
+    queue_release(Q, q, day)
+    (init_ids, _, init_leave, _, _, ptr, rel, _, ready_count, _, _, first, head, tail, count,
+     entry_id, entry_next, entry_last, free) = Q
+    got = 0
+    while got < k and (ready_count[q] > 0 or ptr[q] < rel[q]):
+        if ready_count[q] > 0:
+            b = first[q]
+            while count[q, b] == 0:
+                b += 1
+            first[q] = b
+            if _drop_leavers(Q, q, b, day, leave) == 0:
+                continue  # every one of the batch had left: on to the next
+            # Take from the front of the batch; what is left of it stays in front.
+            while got < k and count[q, b] > 0:
+                e = head[q, b]
+                last = entry_last[e]
+                out[n_out] = entry_id[e]
+                n_out += 1
+                got += 1
+                head[q, b] = entry_next[e]
+                if tail[q, b] == e:
+                    tail[q, b] = -1
+                count[q, b] -= 1
+                ready_count[q] -= 1
+                entry_next[e] = free[0]
+                free[0] = e
+                if last:
+                    break
+        else:
+            stop = min(rel[q], ptr[q] + (k - got))
+            for i in range(ptr[q], stop):
+                if init_leave[i] > day:
+                    out[n_out] = init_ids[i]
+                    n_out += 1
+                    got += 1
+            ptr[q] = stop
+    return n_out
+
+
+# -- rooms and instructors (set up in sim/engine/resources.py) -------------------------------------
+@numba.njit(cache=True)
+def start_day(IN, day: int) -> None:
+    """Who serves which site today: their pools' sites, except instructors on loan,
+    who serve only the borrower."""
+    base, ln_ptr, ln_ids, ln_site, ln_first, ln_last = IN[2], IN[3], IN[4], IN[5], IN[6], IN[7]
+    duty_day, serves = IN[11], IN[14]
+    serves[:, :] = base
+    for j in range(ln_site.size):
+        if ln_first[j] <= day <= ln_last[j]:
+            for t in range(ln_ptr[j], ln_ptr[j + 1]):
+                i = ln_ids[t]
+                serves[i, :] = False
+                serves[i, ln_site[j]] = True
+    duty_day[:] = -1  # on_duty lists are built again when first asked for today
+
+
+@numba.njit(cache=True)
+def on_duty(IN, s: int, day: int) -> int:
+    """How many instructors are certified and assigned to site ``s`` today (busy or
+    not); their numbers are in ``IN[13][s, :count]``."""
+    certified, duty_day, duty_n, duty_ids, serves = IN[0], IN[11], IN[12], IN[13], IN[14]
+    if duty_day[s] != day:
+        n = 0
+        for i in range(certified.size):
+            if serves[i, s] and certified[i] <= day:
+                duty_ids[s, n] = i
+                n += 1
+        duty_n[s] = n
+        duty_day[s] = day
+    return duty_n[s]
+
+
+@numba.njit(cache=True)
+def free_instructors(IN, s: int, day: int, now: float) -> np.ndarray:
+    """Instructors who could teach at ``s`` now, least used so far first (ties: lowest number)."""
+    busy_until, taught, duty_ids = IN[8], IN[10], IN[13]
+    n = on_duty(IN, s, day)
+    ids = np.empty(n, np.int64)
+    m = 0
+    for t in range(n):
+        i = duty_ids[s, t]
+        if busy_until[i] <= now:  # an instructor off sick is busy all day
+            ids[m] = i
+            m += 1
+    ids = ids[:m]
+    if m > 1:
+        ids = ids[np.argsort(taught[ids], kind="mergesort")]
+    return ids
+
+
+
+
+@numba.njit(cache=True)
+def release_rooms(VN, now: float) -> None:
+    """Rooms of sessions that ended by ``now`` are free again."""
+    venue_free, hold_end, hold_venue, hold_count, n_holds = VN
+    h = 0
+    while h < n_holds[0]:
+        if hold_end[h] <= now:
+            venue_free[hold_venue[h]] += hold_count[h]
+            last = n_holds[0] - 1
+            hold_end[h], hold_venue[h], hold_count[h] = hold_end[last], hold_venue[last], hold_count[last]
+            n_holds[0] = last
+        else:
+            h += 1
+
+
+# -- random draws -------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _draw(RB, s: int, j: int) -> float:
+    buf, pos = RB[0], RB[1]
+    x = buf[s, j, pos[s, j]]
+    pos[s, j] += 1
+    return x
+
+
+@numba.njit(cache=True)
+def _geometric(u: float, p: float) -> int:
+    """Attempts until the first pass, from one uniform draw: the smallest x with
+    u <= 1 - (1 - p)^x, summed as numpy's search method does (for p >= 1/3 the same
+    number numpy's Generator.geometric gives from the same draw; exact for every p)."""
+    x = 1
+    total = p
+    prod = p
+    q = 1.0 - p
+    while u > total:
+        prod *= q
+        total += prod
+        x += 1
+        if prod == 0.0:  # u within rounding of 1: the tail is empty
+            break
+    return x
+
+
+# -- calendar --------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _add_working_days(ST, s: int, day: int, n: int) -> int:
+    """The day on which the n-th working day from ``day`` (counted if working) ends."""
+    if n <= 0:
+        return day
+    wpos, wpad, w_count = ST[14], ST[15], ST[16]
+    idx = wpos[s, day] + n - 1
+    if idx < 0:
+        idx = 0
+    if idx > w_count[s]:
+        idx = w_count[s]
+    return wpad[s, idx]
+
+
+@numba.njit(cache=True)
+def _after_working_day(ST, s: int, day: int, n: int) -> int:
+    """For a working ``day``: the day on which ``n`` further working days are done."""
+    wpos, wpad, w_count = ST[14], ST[15], ST[16]
+    return wpad[s, min(wpos[s, day] + n, w_count[s])]
+
+
+@numba.njit(cache=True)
+def _session_end(consts, ST, s: int, day: int, now: float, n_slots: int) -> tuple[int, float]:
+    """Last day and end (in slots) of a session starting now: within the day if it fits,
+    else from the first slot over the following working days."""
+    S = consts[K_S]
+    if n_slots <= S:
+        return day, now + n_slots
+    n_days = (n_slots + S - 1) // S
+    last = _add_working_days(ST, s, day, n_days)
+    return last, float(last * S + n_slots - (n_days - 1) * S)
+
+
+@numba.njit(cache=True)
+def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day: int) -> tuple[np.ndarray, int, int]:
+    """Healthy instructors for ``wanted`` classes: (instructors, classes covered, cancelled).
+
+    An instructor's health is drawn the first time they are needed on a day; a sick
+    instructor's class is covered by a free colleague, or else cancelled.
+    """
+    busy_until, checked = IN[8], IN[9]
+    all_seen = True
+    for t in range(min(wanted, candidates.size)):
+        if checked[candidates[t]] != day:
+            all_seen = False
+            break
+    if all_seen:  # all seen well earlier today (a sick one would not be free)
+        return candidates[:wanted].copy(), 0, 0
+    p_sick = ST[11][s]
+    healthy = np.empty(wanted, np.int64)
+    found = 0
+    looked = 0
+    sick_assigned = -1
+    while found < wanted and looked < candidates.size:
+        stop = min(looked + wanted - found, candidates.size)
+        n_chunk = stop - looked
+        n_well = 0
+        for t in range(looked, stop):
+            i = candidates[t]
+            if checked[i] != day:  # free now, so anyone checked already today is well
+                checked[i] = day
+                if _draw(RB, s, INSTRUCTOR_SICK) < p_sick:
+                    busy_until[i] = (day + 1) * consts[K_S]  # off sick for the rest of the day
+                    continue
+            healthy[found + n_well] = i
+            n_well += 1
+        looked = stop
+        if sick_assigned < 0:
+            sick_assigned = n_chunk - n_well  # sick among those first picked
+        found += n_well
+    if sick_assigned < 0:
+        sick_assigned = 0
+    covered = found - (min(wanted, candidates.size) - sick_assigned)
+    return healthy[:found], covered, sick_assigned - covered
+
+
+# -- learners ------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _ready(DM, UN, Q, d: int, day: int, load: np.ndarray, avail: np.ndarray, left: np.ndarray,
+           left_set: np.ndarray) -> tuple[int, bool]:
+    """Per staff group of course ``d``, how many may be booked now within their units'
+    daily limits (into ``avail``); returns the total and whether a unit's limit (not a
+    lack of learners) cut it. Groups of one unit share its limit, first come first served."""
+    dg_ptr, dg_queue, dg_unit = DM[8], DM[9], DM[10]
+    cap = UN[0]
+    total = 0
+    capped = False
+    lo, hi = dg_ptr[d], dg_ptr[d + 1]
+    for t in range(lo, hi):
+        left_set[dg_unit[t]] = False
+    for t in range(lo, hi):
+        u = dg_unit[t]
+        a = queue_available(Q, dg_queue[t], day)
+        room = left[u] if left_set[u] else cap[u] - load[u]
+        got = max(0, min(a, room))
+        if got < a:
+            capped = True
+        left[u] = room - got
+        left_set[u] = True
+        avail[t - lo] = got
+        total += got
+    return total, capped
+
+
+@numba.njit(cache=True)
+def _upcoming(DM, Q, d: int) -> int:
+    """The earliest day a learner of course ``d`` not yet available becomes ready (NONE: nobody)."""
+    dg_ptr, dg_queue = DM[8], DM[9]
+    best = NONE
+    for t in range(dg_ptr[d], dg_ptr[d + 1]):
+        nxt = queue_next_ready(Q, dg_queue[t])
+        if nxt < best:
+            best = nxt
+    return best
+
+
+@numba.njit(cache=True)
+def _classes(consts, DM, Q, d: int, total: int, caps_free: np.ndarray, caps_size: np.ndarray, n_caps: int,
+             day: int, limit: int, hold: bool) -> int:
+    """How many classes to run for ``total`` ready learners, at most ``limit``; classes
+    are filled in venue order. With ``hold``, the last class is dropped when it would be
+    below the minimum size and more learners become ready within the booking horizon."""
+    n = 0
+    seated = 0
+    last = 0
+    for j in range(n_caps):
+        size = caps_size[j]
+        k = min(caps_free[j], limit - n, -(-(total - seated) // size))
+        if k <= 0:
+            break
+        n += k
+        seated += k * size
+        last = size - (seated - total) if seated > total else size
+    if n and hold and last < DM[5][d] and _upcoming(DM, Q, d) <= day + consts[K_HORIZON]:
+        n -= 1
+    return n
+
+
+@numba.njit(cache=True)
+def _shares(available: np.ndarray, want: int) -> np.ndarray:
+    """Split ``want`` places over groups in proportion to how many each has ready;
+    remainders to the largest fractions, ties to the first group (no group starved)."""
+    total = available.sum()
+    if want >= total:
+        return available.copy()
+    out = available * want // total
+    rest = want - out.sum()
+    if rest > 0:
+        order = np.argsort(-(available * want % total), kind="mergesort")
+        for i in order[:rest]:
+            out[i] += 1
+    return out
+
+
+@numba.njit(cache=True)
+def _route(DM, LN, Q, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
+    """Queue learners for a stage of their curriculum, from their ready days, one batch
+    per (group, day) in order of first appearance."""
+    group, queue_of, demand_of, idle_until = LN[0], DM[16], DM[17], DM[12]
+    n = ids.size
+    done = np.zeros(n, np.bool_)
+    batch = np.empty(n, np.int64)
+    for i in range(n):
+        if done[i]:
+            continue
+        g, r = group[ids[i]], ready[i]
+        m = 0
+        for j in range(i, n):
+            if not done[j] and group[ids[j]] == g and ready[j] == r:
+                done[j] = True
+                batch[m] = ids[j]
+                m += 1
+        queue_add(Q, queue_of[g, stage], batch[:m].copy(), r)
+        idle_until[demand_of[g, stage]] = 0
+
+
+@numba.njit(cache=True)
+def _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d: int, came: np.ndarray, last_day: int) -> None:
+    """Learners who attended move on: the next course, or self-training and the check."""
+    if came.size == 0:
+        return
+    trained, self_trained, refresh_day, refresh_queued = LN[3], LN[4], LN[5], LN[6]
+    s, c, stage = DM[0][d], DM[1][d], DM[2][d]
+    if DM[4][d]:  # the refresher
+        for i in came:
+            refresh_day[i] = last_day
+            refresh_queued[i] = False
+        return
+    if stage + 1 < CU[4][c]:
+        _route(DM, LN, Q, stage + 1, came, np.full(came.size, last_day + 1, np.int64))
+        return
+    st_days = LN[2]
+    gate = ST[12][s]
+    p, has_prof, max_attempts, retake = CU[0][c], CU[1][c], CU[2][c], CU[3][c]
+    failed = np.empty(came.size, np.int64)
+    failed_ready = np.empty(came.size, np.int64)
+    n_failed = 0
+    for i in came:
+        self_done = _after_working_day(ST, s, last_day, st_days[i])  # the class's last day is working
+        self_trained[i] = self_done
+        # The check follows the class, or self-training where that gates "trained".
+        done = self_done if gate else last_day
+        if not has_prof:
+            trained[i] = done
+            continue
+        attempts = _geometric(_draw(RB, s, PROFICIENCY), p) if p > 0 else max_attempts + 1
+        if attempts <= max_attempts:
+            trained[i] = done + (attempts - 1) * retake
+        else:
+            failed[n_failed] = i
+            failed_ready[n_failed] = done + max_attempts * retake + 1
+            n_failed += 1
+    if n_failed:
+        OUT[0][s, C_PROF_FAIL] += n_failed
+        _route(DM, LN, Q, stage, failed[:n_failed], failed_ready[:n_failed])
+
+
+# -- booking ---------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np.ndarray, teachers: np.ndarray,
+          covered: int, members: np.ndarray, units: np.ndarray, unit_counts: np.ndarray, n_units: int,
+          booked: np.ndarray, day: int, now: float, load: np.ndarray) -> None:
+    """Run ``teachers.size`` classes now, ``room_count[j]`` of them in the site's j-th
+    venue: hold rooms and instructors, record who came. ``members`` fill the classes in
+    order, ``booked`` of them each."""
+    S = consts[K_S]
+    s, slots = DM[0][d], DM[3][d]
+    counters, first_slot, weekly = OUT[0], OUT[1], OUT[2]
+    n = teachers.size
+    last_day, end = _session_end(consts, ST, s, day, now, slots)
+    for t in range(n_units):
+        load[units[t]] += unit_counts[t]
+    is_working, unit_load = ST[13], UN[1]
+    for span_day in range(day + 1, last_day + 1):  # the later days of a multi-day class
+        if is_working[s, span_day]:
+            for t in range(n_units):
+                unit_load[span_day, units[t]] += unit_counts[t]
+    busy_until, prep, taught = IN[8], IN[1], IN[10]
+    for i in teachers:
+        if consts[K_ANY_PREP]:  # preparation after the last slot of a day happens overnight
+            busy_until[i] = min(end + prep[i], math.ceil(end / S) * S)
+        else:
+            busy_until[i] = end
+        taught[i] += slots
+    venue_free, hold_end, hold_venue, hold_count, n_holds = VN
+    sv_ptr, sv_idx = ST[0], ST[1]
+    venue_of_class = np.empty(n, np.int64)
+    c = 0
+    for j in range(sv_ptr[s + 1] - sv_ptr[s]):
+        k = room_count[j]
+        if k:
+            v = sv_idx[sv_ptr[s] + j]
+            venue_free[v] -= k
+            h = n_holds[0]
+            hold_end[h], hold_venue[h], hold_count[h] = end, v, k
+            n_holds[0] = h + 1
+            for _ in range(k):
+                venue_of_class[c] = v
+                c += 1
+    # Who comes: one draw per learner decides both absences (below p_no_show: a no-show;
+    # in the next band of width (1 - p_no_show) * p_sick: sick), so each keeps its probability.
+    p_absent, p_no_show = ST[10][s], ST[9][s]
+    came = booked.copy()
+    attended = np.empty(members.size, np.int64)
+    absent_ids = np.empty(members.size, np.int64)
+    absent_ready = np.empty(members.size, np.int64)
+    no_show = np.empty(members.size, np.bool_)
+    n_att = 0
+    n_abs = 0
+    cls = 0
+    filled = booked[0]
+    for t in range(members.size):
+        while t >= filled:  # the class of the t-th member
+            cls += 1
+            filled += booked[cls]
+        u = _draw(RB, s, ATTENDANCE)
+        if u < p_absent:
+            absent_ids[n_abs] = members[t]
+            no_show[n_abs] = u < p_no_show
+            n_abs += 1
+            came[cls] -= 1
+        else:
+            attended[n_att] = members[t]
+            n_att += 1
+    n_no_show = 0
+    if n_abs:
+        # Absent learners wait, then may be booked again for the same course.
+        for t in range(n_abs):
+            if no_show[t]:
+                n_no_show += 1
+                wait = _draw(RB, s, NO_SHOW_WAIT)
+            else:
+                wait = _draw(RB, s, SICK_WAIT)
+            absent_ready[t] = day + 1 + np.int64(math.ceil(wait))
+        _route(DM, LN, Q, DM[2][d], absent_ids[:n_abs], absent_ready[:n_abs])
+    if first_slot[s] < 0:
+        first_slot[s] = now
+    min_class = DM[5][d]
+    underfilled = 0
+    for x in came:
+        if x < min_class:
+            underfilled += 1
+    week = (day + consts[K_MONDAY]) // 7
+    counters[s, C_RUN] += n
+    counters[s, C_COVERED] += covered
+    counters[s, C_UNDERFILLED] += underfilled
+    weekly[s, W_RUN, week] += n
+    weekly[s, W_UNDERFILLED, week] += underfilled
+    weekly[s, W_TAUGHT, week] += n * slots
+    weekly[s, W_USED, week] += n * slots
+    if DM[4][d]:
+        counters[s, C_REFRESHER] += n
+    counters[s, C_NO_SHOWS] += n_no_show
+    counters[s, C_SICK] += n_abs - n_no_show
+    if day < ST[7][s]:
+        counters[s, C_TAUGHT] += n * slots
+        counters[s, C_USED] += n * slots
+    if consts[K_RECORD]:
+        sessions, n_sessions = OUT[3], OUT[4]
+        for j in range(n):
+            r = n_sessions[0]
+            sessions[r, 0], sessions[r, 1], sessions[r, 2] = s, venue_of_class[j], teachers[j]
+            sessions[r, 3], sessions[r, 4], sessions[r, 5], sessions[r, 6] = DM[1][d], DM[2][d], now, end
+            sessions[r, 7], sessions[r, 8], sessions[r, 9] = booked[j], came[j], 1.0 if j < covered else 0.0
+            n_sessions[0] = r + 1
+    _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d, attended[:n_att], last_day)
+
+
+@numba.njit(cache=True)
+def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now: float, load: np.ndarray,
+          quota: int, scratch: tuple) -> tuple[bool, int]:
+    """Book as many classes of course ``d`` as learners, rooms (at most ``quota`` if it
+    is >= 0) and instructors allow now. Returns whether the site has no instructor or
+    room left in this slot, and the classes booked. A course that cannot book for want of
+    learners is skipped until that can change."""
+    avail, left, left_set, members = scratch
+    S = consts[K_S]
+    s, slots = DM[0][d], DM[3][d]
+    idle_until = DM[12]
+    total, capped = _ready(DM, UN, Q, d, day, load, avail, left, left_set)
+    if total == 0:
+        # Nobody ready: wait for the next; only the units' daily limits: try tomorrow.
+        idle_until[d] = day + 1 if capped else _upcoming(DM, Q, d)
+        return False, 0
+    sv_ptr, sv_idx, venue_free = ST[0], ST[1], VN[0]
+    n_venues = sv_ptr[s + 1] - sv_ptr[s]
+    free_rooms = np.empty(n_venues, np.int64)
+    budget = quota
+    for j in range(n_venues):
+        f = venue_free[sv_idx[sv_ptr[s] + j]]
+        if quota >= 0:  # the first free rooms, up to the quota
+            f = min(f, budget)
+            budget -= f
+        free_rooms[j] = f
+    caps_free = np.empty(n_venues, np.int64)
+    caps_size = np.empty(n_venues, np.int64)
+    n_caps = 0
+    rooms_free = 0
+    csize = DM[7]
+    for j in range(n_venues):
+        if free_rooms[j]:
+            caps_free[n_caps], caps_size[n_caps] = free_rooms[j], csize[d, j]
+            n_caps += 1
+            rooms_free += free_rooms[j]
+    hold = not capped  # a class kept small by a unit's daily limit runs: waiting would not fill it
+    if _classes(consts, DM, Q, d, total, caps_free, caps_size, n_caps, day, rooms_free, hold) == 0:
+        nxt = _upcoming(DM, Q, d)
+        idle_until[d] = day + 1 if nxt == NONE else max(day + 1, nxt)  # new arrivals reset this
+        return False, 0
+    if slots > S and _session_end(consts, ST, s, day, now, slots)[0] > ST[8][s]:
+        idle_until[d] = 10**9  # a multi-day course no longer ends within the site's horizon
+        return False, 0
+    candidates = free_instructors(IN, s, day, now)
+    if candidates.size == 0:
+        return True, 0
+    wanted = _classes(consts, DM, Q, d, total, caps_free, caps_size, n_caps, day, min(rooms_free, candidates.size),
+                      hold)
+    teachers, covered, cancelled = _staff(consts, ST, IN, RB, s, candidates, wanted, day)
+    n = _classes(consts, DM, Q, d, total, caps_free, caps_size, n_caps, day, teachers.size, hold)
+    lost = min(cancelled, wanted - n)
+    OUT[0][s, C_CANCELLED] += lost
+    OUT[2][s, W_CANCELLED, (day + consts[K_MONDAY]) // 7] += lost
+    if n == 0:
+        return teachers.size == 0, 0
+    sizes = np.empty(n, np.int64)  # of the first n classes
+    m = 0
+    seats = 0
+    for j in range(n_caps):
+        for _ in range(min(caps_free[j], n - m)):
+            sizes[m] = caps_size[j]
+            seats += caps_size[j]
+            m += 1
+    # Take learners from the groups in proportion to how many each has ready.
+    dg_ptr, dg_queue, dg_unit = DM[8], DM[9], DM[10]
+    n_groups = dg_ptr[d + 1] - dg_ptr[d]
+    want = min(total, seats)
+    leave = LN[1]
+    units = np.empty(n_groups, np.int64)
+    unit_counts = np.empty(n_groups, np.int64)
+    n_units = 0
+    n_members = 0
+    if n_groups == 1:
+        n_members = queue_take(Q, dg_queue[dg_ptr[d]], want, day, leave, members, 0)
+        units[0], unit_counts[0] = dg_unit[dg_ptr[d]], n_members
+        n_units = 1
+    else:
+        shares = _shares(avail[:n_groups], want)
+        for t in range(n_groups):
+            if shares[t] > 0:
+                before = n_members
+                n_members = queue_take(Q, dg_queue[dg_ptr[d] + t], shares[t], day, leave, members, n_members)
+                units[n_units], unit_counts[n_units] = dg_unit[dg_ptr[d] + t], n_members - before
+                n_units += 1
+    if n_members == 0:
+        return False, 0  # everyone picked had left
+    # Classes are filled in order; leavers dropped on the way can leave the last ones empty.
+    booked = np.empty(n, np.int64)
+    nb = 0
+    rest = n_members
+    for j in range(n):
+        if rest <= 0:
+            break
+        booked[nb] = min(sizes[j], rest)
+        nb += 1
+        rest -= sizes[j]
+    # Classes go to the venues in order: the first free rooms are used.
+    room_count = np.zeros(n_venues, np.int64)
+    taken = nb
+    for j in range(n_venues):
+        room_count[j] = min(free_rooms[j], taken)
+        taken -= room_count[j]
+    _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d, room_count, teachers[:nb].copy(), min(covered, nb),
+          members[:n_members].copy(), units, unit_counts, n_units, booked[:nb], day, now, load)
+    return False, nb
+
+
+# -- a slot ----------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _max_min(pool: int, want: np.ndarray) -> np.ndarray:
+    """Split ``pool`` whole units max-min fairly: nobody gets more than they want, and
+    what the modest leave is split evenly among the rest (ties to the first listed)."""
+    out = np.zeros(want.size, np.int64)
+    left = want.copy()
+    n_left = 0
+    for w in left:
+        if w > 0:
+            n_left += 1
+    while pool > 0 and n_left > 0:
+        even = pool // n_left
+        if even == 0:
+            for k in range(left.size):
+                if pool == 0:
+                    break
+                if left[k] > 0:
+                    out[k] += 1
+                    pool -= 1
+            break
+        for k in range(left.size):
+            if left[k] > 0:
+                give = min(left[k], even)
+                out[k] += give
+                pool -= give
+                left[k] -= give
+                if left[k] == 0:
+                    n_left -= 1
+    return out
+
+
+@numba.njit(cache=True)
+def _quotas(ST, VN, DM, UN, Q, tied: np.ndarray, day: int, load: np.ndarray, quota: np.ndarray,
+            scratch: tuple) -> bool:
+    """Rooms each site may take first in this slot, where tied courses of several sites
+    compete for the same venues: the free rooms split max-min fairly by the classes each
+    site could fill now. Sets ``quota[site]`` (-1: no quota) and returns whether any was set."""
+    avail, left, left_set, _ = scratch
+    has_rival, rival, rg_ptr, rg_idx = ST[4], ST[3], ST[5], ST[6]
+    idle_until, d_site, d_maxsize = DM[12], DM[0], DM[13]
+    venue_free = VN[0]
+    n = tied.size
+    sites = np.empty(n, np.int64)  # sites wanting rooms, in the order first seen
+    wants = np.zeros(n, np.int64)
+    n_sites = 0
+    for d in tied:
+        s = d_site[d]
+        if day < idle_until[d] or not has_rival[s]:
+            continue
+        total = _ready(DM, UN, Q, d, day, load, avail, left, left_set)[0]
+        if total:
+            k = 0
+            while k < n_sites and sites[k] != s:
+                k += 1
+            if k == n_sites:
+                sites[k] = s
+                n_sites += 1
+            wants[k] += -(-total // d_maxsize[d])
+    quota[:] = -1
+    any_set = False
+    done = np.zeros(n_sites, np.bool_)
+    for a in range(n_sites):
+        if done[a]:
+            continue
+        # The sites of a's group of venue-sharing sites, in reverse order of first seen:
+        # an odd room goes to the site served last today (the first has first pick of
+        # the rooms left over afterwards).
+        members = np.empty(n_sites, np.int64)
+        m = 0
+        for b in range(n_sites - 1, a - 1, -1):
+            if not done[b] and rival[sites[b]] == rival[sites[a]]:
+                members[m] = b
+                m += 1
+                done[b] = True
+        if m > 1:  # a site with no rival keeps every room it has
+            g = rival[sites[a]]
+            pool = 0
+            for t in range(rg_ptr[g], rg_ptr[g + 1]):
+                pool += venue_free[rg_idx[t]]
+            got = _max_min(pool, wants[members[:m]])
+            for t in range(m):
+                quota[sites[members[t]]] = got[t]
+            any_set = True
+    return any_set
+
+
+@numba.njit(cache=True)
+def _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied: np.ndarray, day: int, k: int, now: float,
+           load: np.ndarray, full: np.ndarray, quota: np.ndarray, use_quota: bool, scratch: tuple) -> None:
+    """Book classes of each course in turn (each site at most its quota of rooms, if used)."""
+    S = consts[K_S]
+    idle_until, d_site, d_slots = DM[12], DM[0], DM[3]
+    sv_ptr, sv_idx, venue_free = ST[0], ST[1], VN[0]
+    for d in tied:
+        if day < idle_until[d]:
+            continue
+        n, s = d_slots[d], d_site[d]
+        if full[s] or (n <= S and k + n > S) or (n > S and k != 0):
+            continue
+        q = quota[s] if use_quota else -1
+        if use_quota and q == 0:
+            continue
+        room = False
+        for t in range(sv_ptr[s], sv_ptr[s + 1]):
+            if venue_free[sv_idx[t]]:
+                room = True
+                break
+        if not room:
+            full[s] = True
+            continue
+        no_capacity, booked = _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d, day, now, load, q, scratch)
+        if no_capacity:
+            full[s] = True
+        if use_quota and q >= 0:
+            quota[s] = q - booked
+
+
+@numba.njit(cache=True)
+def _order(consts, ST, DM, Q, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The courses open for booking today, in the order the scheduling policy serves
+    them, as segments of tied courses: (courses, segment bounds, whether a segment holds
+    courses of several sites that split rooms between them).
+
+    Later stages first so that people who started finish, and super-users before
+    end-users. Courses the policy ranks equal take turns first, day by day, so that two
+    sites sharing a venue and a go-live share it rather than one going last.
+    """
+    open_by_day, target, d_site, d_kind, d_stage = DM[14], DM[15], DM[0], DM[6], DM[2]
+    policy = consts[K_POLICY]
+    now_open = np.flatnonzero(open_by_day[day])
+    n = now_open.size
+    key = np.empty(n, np.int64)
+    for t in range(n):
+        d = now_open[t]
+        if policy == POLICY_EARLIEST:
+            first = target[day, d_site[d]]
+        elif policy == POLICY_BACKLOG:
+            first = -_demand_available(DM, Q, d, day)
+        else:
+            first = d_site[d]
+        key[t] = ((first + (1 << 40)) * 2 + d_kind[d]) * 1024 + (1023 - d_stage[d])
+    order = np.argsort(key, kind="mergesort")
+    courses = np.empty(n, np.int64)
+    bounds = np.empty(n + 1, np.int64)
+    shared = np.zeros(n, np.bool_)
+    n_seg = 0
+    a = 0
+    rival = ST[3]
+    while a < n:
+        b = a
+        while b < n and key[order[b]] == key[order[a]]:
+            b += 1
+        size = b - a
+        turn = day % size
+        for t in range(size):
+            courses[a + t] = now_open[order[a + (turn + t) % size]]
+        bounds[n_seg] = a
+        if consts[K_BY_SITE]:  # courses of two sites that share rooms among them?
+            for i in range(a, b):
+                for j in range(a, i):
+                    si, sj = d_site[courses[i]], d_site[courses[j]]
+                    if si != sj and rival[si] == rival[sj]:
+                        shared[n_seg] = True
+        n_seg += 1
+        a = b
+    bounds[n_seg] = n
+    return courses, bounds[:n_seg + 1], shared[:n_seg]
+
+
+@numba.njit(cache=True)
+def _demand_available(DM, Q, d: int, day: int) -> int:
+    dg_ptr, dg_queue = DM[8], DM[9]
+    total = 0
+    for t in range(dg_ptr[d], dg_ptr[d + 1]):
+        total += queue_available(Q, dg_queue[t], day)
+    return total
+
+
+@numba.njit(cache=True)
+def plan(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, open_days: np.ndarray, first: int, stop_day: int) -> int:
+    """Plan every slot of the open days ``open_days[first:]`` before ``stop_day``.
+
+    Returns DONE, or the index into ``open_days`` of a day at whose start a random buffer
+    could run dry: the caller refills the buffers and calls again from there.
+    """
+    S = consts[K_S]
+    n_sites = ST[2].size
+    buf_pos, buf_len, need = RB[1], RB[2], RB[3]
+    counters, weekly = OUT[0], OUT[2]
+    unit_load, site_rooms, go_live = UN[1], ST[2], ST[7]
+    n_units = UN[0].size
+    # Scratch arrays of _fill: ready per group of a course; room left per unit; whether
+    # set; the learners taken for a batch of classes.
+    scratch = (np.empty(DM[9].size, np.int64), np.empty(n_units, np.int64), np.empty(n_units, np.bool_),
+               np.empty(consts[K_MAX_MEMBERS], np.int64))
+    full = np.zeros(n_sites, np.bool_)
+    quota = np.full(n_sites, -1, np.int64)
+    for i in range(first, open_days.size):
+        day = open_days[i]
+        if day >= stop_day:
+            return DONE
+        for s in range(n_sites):
+            for j in range(N_BUFFERS):
+                if buf_len[s, j] - buf_pos[s, j] < need[s, j]:
+                    return i
+        if consts[K_RECORD] and OUT[3].shape[0] - OUT[4][0] < consts[K_ROOMS] * S:
+            return i  # room for a day's classes in the table of sessions
+        start_day(IN, day)
+        courses, bounds, shared = _order(consts, ST, DM, Q, day)
+        in_segments = np.zeros(n_sites, np.bool_)
+        for d in courses:
+            in_segments[DM[0][d]] = True
+        duty = np.zeros(n_sites, np.int64)
+        for s in range(n_sites):
+            if in_segments[s]:
+                duty[s] = on_duty(IN, s, day)
+        load = unit_load[day]
+        week = (day + consts[K_MONDAY]) // 7
+        for k in range(S):
+            now = float(day * S + k)
+            release_rooms(VN, now)
+            full[:] = False
+            for g in range(bounds.size - 1):
+                tied = courses[bounds[g]:bounds[g + 1]]
+                if shared[g] and _quotas(ST, VN, DM, UN, Q, tied, day, load, quota, scratch):
+                    # First each site up to its share of the rooms, then what is left, in order.
+                    _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied, day, k, now, load, full, quota,
+                           True, scratch)
+                _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied, day, k, now, load, full, quota,
+                       False, scratch)
+            # Capacity open to each site in this slot, for utilisation over its training
+            # period (classes open, before go-live).
+            for s in range(n_sites):
+                if in_segments[s]:
+                    weekly[s, W_ON_DUTY, week] += duty[s]
+                    weekly[s, W_OPEN, week] += site_rooms[s]
+                    if day < go_live[s]:
+                        counters[s, C_ON_DUTY] += duty[s]
+                        counters[s, C_OPEN] += site_rooms[s]
+    return DONE
+
+
+@numba.njit(cache=True)
+def queue_batches(DM, Q, queues: np.ndarray, bounds: np.ndarray, ids: np.ndarray, ready: int) -> None:
+    """Queue ``ids[bounds[t]:bounds[t + 1]]`` in queue ``queues[t]``, all ready on ``ready``
+    (a go-live decision's refreshers)."""
+    for t in range(queues.size):
+        queue_add(Q, queues[t], ids[bounds[t]:bounds[t + 1]].copy(), ready)
