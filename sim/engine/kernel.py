@@ -998,3 +998,13 @@ def queue_batches(DM, Q, queues: np.ndarray, bounds: np.ndarray, ids: np.ndarray
     (a go-live decision's refreshers)."""
     for t in range(queues.size):
         queue_add(Q, queues[t], ids[bounds[t]:bounds[t + 1]].copy(), ready)
+
+
+def compiled_on_disk() -> bool | None:
+    """Whether numba's cache on this machine holds the compiled planner for this source
+    (False: the first replication compiles it, about a minute); None if the cache cannot
+    be inspected (it is numba's internal API, so a change there must not stop a run)."""
+    try:
+        return bool(plan._cache._cache_file._load_index())  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        return None

@@ -209,13 +209,14 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     unit_got_all = np.bincount(site_unit[now_trained], minlength=n_sites * n_units).reshape(n_sites, n_units)
     met_cohort_all, site_cohort = met[cohort], L.site[cohort]
     out = []
+    counters = engine.counters  # built from the engine's arrays on each access
     for sw in world.sites:
         s, G = sw.index, sw.go_live_day
         eve_s = G - 1
         crit = sw.site.readiness
         req, got = int(required[s, eve_s]), int(trained[s, eve_s])
         done, d95 = _kths(met_cohort_all[site_cohort == s], (crit.share, 0.95))
-        c = engine.counters[s]
+        c = counters[s]
         su_req, su_got, self_got = su_req_n[s], su_got_n[s], self_got_n[s]
         su_ready = crit.super_users <= 0 or su_got >= required_count(crit.super_users, su_req)
         unit_req, unit_got = unit_req_all[s], unit_got_all[s]

@@ -370,7 +370,7 @@ class Engine:
     # -- read-out ------------------------------------------------------------------------------
     @property
     def counters(self) -> list[SiteCounters]:
-        """What happened at each site, in model order."""
+        """What happened at each site, in model order (as counted so far)."""
         out = []
         for s in range(len(self.world.sites)):
             c = SiteCounters(*self._counts[s].tolist())
