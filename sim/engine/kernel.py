@@ -47,63 +47,72 @@ NONE = 2**62
 
 
 # -- queues of learners (set up in sim/engine/queues.py) -----------------------------------------
+# Q = (init, state, buckets, entries, free): few arrays, because every array a compiled
+# function touches costs it a reference count up and down (measured: more than the rules).
+# init[row, i]: learners known at the start, per queue sorted by ready day.
+INIT_ID, INIT_READY, INIT_LEAVE = range(3)
+# state[q, column]: each queue's slice of init, its cursors and counts.
+(Q_START, Q_END, Q_PTR, Q_REL, Q_DAY, Q_READY, Q_PENDING, Q_PENDING_MIN, Q_FIRST) = range(9)
+N_QUEUE_STATE = 9
+# buckets[row, q, day]: first and last entry of the day's batches (-1: none), and how many.
+B_HEAD, B_TAIL, B_COUNT = range(3)
+# entries[row, e]: the learner, the next entry of its bucket (or of the free list), and
+# whether it ends its batch.
+E_ID, E_NEXT, E_LAST = range(3)
+
+
 @numba.njit(cache=True)
 def queue_release(Q, q: int, day: int) -> None:
     """Make learners ready by ``day`` available (days only move forward)."""
-    (_, init_ready, _, start, end, _, rel, qday, ready_count, pending, pending_min, first, _, _, count,
-     _, _, _, _) = Q
-    old = qday[q]
-    if day <= old:
+    init, st, bk = Q[0], Q[1], Q[2]
+    if day <= st[q, Q_DAY]:
         return
-    qday[q] = day
-    # The learners known at the start: the cursor of the last one ready by today.
-    lo, hi = rel[q], end[q]
-    if lo < start[q]:
-        lo = start[q]
+    st[q, Q_DAY] = day
+    # The learners known at the start: the cursor past the last one ready by today.
+    lo, hi = max(st[q, Q_REL], st[q, Q_START]), st[q, Q_END]
     while lo < hi:  # bisect right
         mid = (lo + hi) // 2
-        if init_ready[mid] <= day:
+        if init[INIT_READY, mid] <= day:
             lo = mid + 1
         else:
             hi = mid
-    rel[q] = lo
-    if pending[q] == 0 or pending_min[q] > day:
+    st[q, Q_REL] = lo
+    if st[q, Q_PENDING] == 0 or st[q, Q_PENDING_MIN] > day:
         return
-    n_buckets = count.shape[1]
-    last = min(day, n_buckets - 2)  # the last bucket is never released
-    b = pending_min[q]
-    if b < first[q] or ready_count[q] == 0:
-        first[q] = b
+    last = min(day, bk.shape[2] - 2)  # the last bucket is never released
+    b = st[q, Q_PENDING_MIN]
+    if b < st[q, Q_FIRST] or st[q, Q_READY] == 0:
+        st[q, Q_FIRST] = b
     while b <= last:
-        c = count[q, b]
+        c = bk[B_COUNT, q, b]
         if c:
-            ready_count[q] += c
-            pending[q] -= c
+            st[q, Q_READY] += c
+            st[q, Q_PENDING] -= c
         b += 1
     # The next pending bucket: each day is scanned once over the run.
-    pending_min[q] = NONE
-    if pending[q]:
-        while count[q, b] == 0:
+    st[q, Q_PENDING_MIN] = NONE
+    if st[q, Q_PENDING]:
+        while bk[B_COUNT, q, b] == 0:
             b += 1
-        pending_min[q] = b
+        st[q, Q_PENDING_MIN] = b
 
 
 @numba.njit(cache=True)
 def queue_available(Q, q: int, day: int) -> int:
     """Learners that may be booked on ``day`` (leavers not yet dropped)."""
     queue_release(Q, q, day)
-    ptr, rel, ready_count = Q[5], Q[6], Q[8]
-    return ready_count[q] + max(rel[q] - ptr[q], 0)
+    st = Q[1]
+    return st[q, Q_READY] + max(st[q, Q_REL] - st[q, Q_PTR], 0)
 
 
 @numba.njit(cache=True)
 def queue_next_ready(Q, q: int) -> int:
     """The earliest day a learner not yet available becomes ready (NONE: nobody)."""
-    init_ready, end, ptr, rel, pending, pending_min = Q[1], Q[4], Q[5], Q[6], Q[9], Q[10]
-    i = max(rel[q], ptr[q])
-    best = init_ready[i] if i < end[q] else NONE
-    if pending[q] and pending_min[q] < best:
-        best = pending_min[q]
+    init, st = Q[0], Q[1]
+    i = max(st[q, Q_REL], st[q, Q_PTR])
+    best = init[INIT_READY, i] if i < st[q, Q_END] else NONE
+    if st[q, Q_PENDING] and st[q, Q_PENDING_MIN] < best:
+        best = st[q, Q_PENDING_MIN]
     return best
 
 
@@ -113,57 +122,54 @@ def queue_add(Q, q: int, ids: np.ndarray, ready: int) -> None:
     n = ids.size
     if n == 0:
         return
-    (_, _, _, _, _, _, _, qday, ready_count, pending, pending_min, first, head, tail, count,
-     entry_id, entry_next, entry_last, free) = Q
-    n_buckets = count.shape[1]
-    b = min(ready, n_buckets - 1)
+    st, bk, en, free = Q[1], Q[2], Q[3], Q[4]
+    b = min(ready, bk.shape[2] - 1)
     for i in range(n):
         e = free[0]
         if e < 0:
             raise RuntimeError("queue entries exhausted: a learner is queued twice")
-        free[0] = entry_next[e]
-        entry_id[e] = ids[i]
-        entry_next[e] = -1
-        entry_last[e] = i == n - 1
-        if tail[q, b] < 0:
-            head[q, b] = e
+        free[0] = en[E_NEXT, e]
+        en[E_ID, e] = ids[i]
+        en[E_NEXT, e] = -1
+        en[E_LAST, e] = i == n - 1
+        if bk[B_TAIL, q, b] < 0:
+            bk[B_HEAD, q, b] = e
         else:
-            entry_next[tail[q, b]] = e
-        tail[q, b] = e
-    count[q, b] += n
-    if b <= qday[q]:  # ready already: released at once
-        if b < first[q] or ready_count[q] == 0:
-            first[q] = b
-        ready_count[q] += n
+            en[E_NEXT, bk[B_TAIL, q, b]] = e
+        bk[B_TAIL, q, b] = e
+    bk[B_COUNT, q, b] += n
+    if b <= st[q, Q_DAY]:  # ready already: released at once
+        if b < st[q, Q_FIRST] or st[q, Q_READY] == 0:
+            st[q, Q_FIRST] = b
+        st[q, Q_READY] += n
     else:
-        pending[q] += n
-        if b < pending_min[q]:
-            pending_min[q] = b
+        st[q, Q_PENDING] += n
+        if b < st[q, Q_PENDING_MIN]:
+            st[q, Q_PENDING_MIN] = b
 
 
 @numba.njit(cache=True)
-def _drop_leavers(Q, q: int, b: int, day: int, leave: np.ndarray) -> int:
+def _drop_leavers(st: np.ndarray, bk: np.ndarray, en: np.ndarray, free: np.ndarray, q: int, b: int, day: int,
+                  leave: np.ndarray) -> int:
     """Drop the learners who left by ``day`` from the batch at the head of bucket ``b``;
     returns how many of the batch stay."""
-    ready_count, head, tail, count, entry_id, entry_next, entry_last, free = (
-        Q[8], Q[12], Q[13], Q[14], Q[15], Q[16], Q[17], Q[18])
     prev = -1
     kept = 0
-    e = head[q, b]
+    e = bk[B_HEAD, q, b]
     while True:
-        nxt, last = entry_next[e], entry_last[e]
-        if leave[entry_id[e]] <= day:
+        nxt, last = en[E_NEXT, e], en[E_LAST, e]
+        if leave[en[E_ID, e]] <= day:
             if prev < 0:
-                head[q, b] = nxt
+                bk[B_HEAD, q, b] = nxt
             else:
-                entry_next[prev] = nxt
+                en[E_NEXT, prev] = nxt
                 if last:
-                    entry_last[prev] = True
-            if tail[q, b] == e:
-                tail[q, b] = prev
-            count[q, b] -= 1
-            ready_count[q] -= 1
-            entry_next[e] = free[0]
+                    en[E_LAST, prev] = 1
+            if bk[B_TAIL, q, b] == e:
+                bk[B_TAIL, q, b] = prev
+            bk[B_COUNT, q, b] -= 1
+            st[q, Q_READY] -= 1
+            en[E_NEXT, e] = free[0]
             free[0] = e
         else:
             prev = e
@@ -179,41 +185,40 @@ def queue_take(Q, q: int, k: int, day: int, leave: np.ndarray, out: np.ndarray, 
     """Move up to ``k`` learners ready on ``day`` into ``out`` from index ``n_out``,
     dropping leavers (``leave``: leave day by learner id); returns the new length of ``out``."""
     queue_release(Q, q, day)
-    (init_ids, _, init_leave, _, _, ptr, rel, _, ready_count, _, _, first, head, tail, count,
-     entry_id, entry_next, entry_last, free) = Q
+    init, st, bk, en, free = Q
     got = 0
-    while got < k and (ready_count[q] > 0 or ptr[q] < rel[q]):
-        if ready_count[q] > 0:
-            b = first[q]
-            while count[q, b] == 0:
+    while got < k and (st[q, Q_READY] > 0 or st[q, Q_PTR] < st[q, Q_REL]):
+        if st[q, Q_READY] > 0:
+            b = st[q, Q_FIRST]
+            while bk[B_COUNT, q, b] == 0:
                 b += 1
-            first[q] = b
-            if _drop_leavers(Q, q, b, day, leave) == 0:
+            st[q, Q_FIRST] = b
+            if _drop_leavers(st, bk, en, free, q, b, day, leave) == 0:
                 continue  # every one of the batch had left: on to the next
             # Take from the front of the batch; what is left of it stays in front.
-            while got < k and count[q, b] > 0:
-                e = head[q, b]
-                last = entry_last[e]
-                out[n_out] = entry_id[e]
+            while got < k and bk[B_COUNT, q, b] > 0:
+                e = bk[B_HEAD, q, b]
+                last = en[E_LAST, e]
+                out[n_out] = en[E_ID, e]
                 n_out += 1
                 got += 1
-                head[q, b] = entry_next[e]
-                if tail[q, b] == e:
-                    tail[q, b] = -1
-                count[q, b] -= 1
-                ready_count[q] -= 1
-                entry_next[e] = free[0]
+                bk[B_HEAD, q, b] = en[E_NEXT, e]
+                if bk[B_TAIL, q, b] == e:
+                    bk[B_TAIL, q, b] = -1
+                bk[B_COUNT, q, b] -= 1
+                st[q, Q_READY] -= 1
+                en[E_NEXT, e] = free[0]
                 free[0] = e
                 if last:
                     break
         else:
-            stop = min(rel[q], ptr[q] + (k - got))
-            for i in range(ptr[q], stop):
-                if init_leave[i] > day:
-                    out[n_out] = init_ids[i]
+            stop = min(st[q, Q_REL], st[q, Q_PTR] + (k - got))
+            for i in range(st[q, Q_PTR], stop):
+                if init[INIT_LEAVE, i] > day:
+                    out[n_out] = init[INIT_ID, i]
                     n_out += 1
                     got += 1
-            ptr[q] = stop
+            st[q, Q_PTR] = stop
     return n_out
 
 
@@ -287,8 +292,10 @@ def release_rooms(VN, now: float) -> None:
 
 # -- random draws -------------------------------------------------------------------------------------
 @numba.njit(cache=True)
-def _draw(RB, s: int, j: int) -> float:
-    buf, pos = RB[0], RB[1]
+def _draw(buf: np.ndarray, pos: np.ndarray, s: int, j: int) -> float:
+    """The next number of site ``s``'s buffer ``j`` (buf and pos: RB[0] and RB[1], taken
+    out of the tuple once by the caller: each access to a tuple's array costs a
+    reference count up and down)."""
     x = buf[s, j, pos[s, j]]
     pos[s, j] += 1
     return x
@@ -328,9 +335,9 @@ def _add_working_days(ST, s: int, day: int, n: int) -> int:
 
 
 @numba.njit(cache=True)
-def _after_working_day(ST, s: int, day: int, n: int) -> int:
-    """For a working ``day``: the day on which ``n`` further working days are done."""
-    wpos, wpad, w_count = ST[14], ST[15], ST[16]
+def _after_working_day(wpos: np.ndarray, wpad: np.ndarray, w_count: np.ndarray, s: int, day: int, n: int) -> int:
+    """For a working ``day``: the day on which ``n`` further working days are done
+    (the calendar arrays ST[14:17], taken out once by the caller)."""
     return wpad[s, min(wpos[s, day] + n, w_count[s])]
 
 
@@ -362,6 +369,7 @@ def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day:
     if all_seen:  # all seen well earlier today (a sick one would not be free)
         return candidates[:wanted].copy(), 0, 0
     p_sick = ST[11][s]
+    buf, pos = RB[0], RB[1]
     healthy = np.empty(wanted, np.int64)
     found = 0
     looked = 0
@@ -374,7 +382,7 @@ def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day:
             i = candidates[t]
             if checked[i] != day:  # free now, so anyone checked already today is well
                 checked[i] = day
-                if _draw(RB, s, INSTRUCTOR_SICK) < p_sick:
+                if _draw(buf, pos, s, INSTRUCTOR_SICK) < p_sick:
                     busy_until[i] = (day + 1) * consts[K_S]  # off sick for the rest of the day
                     continue
             healthy[found + n_well] = i
@@ -506,19 +514,21 @@ def _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d: int, came: np.ndarray, last_
         return
     st_days = LN[2]
     gate = ST[12][s]
+    wpos, wpad, w_count = ST[14], ST[15], ST[16]
+    buf, pos = RB[0], RB[1]
     p, has_prof, max_attempts, retake = CU[0][c], CU[1][c], CU[2][c], CU[3][c]
     failed = np.empty(came.size, np.int64)
     failed_ready = np.empty(came.size, np.int64)
     n_failed = 0
     for i in came:
-        self_done = _after_working_day(ST, s, last_day, st_days[i])  # the class's last day is working
+        self_done = _after_working_day(wpos, wpad, w_count, s, last_day, st_days[i])  # the class's last day is working
         self_trained[i] = self_done
         # The check follows the class, or self-training where that gates "trained".
         done = self_done if gate else last_day
         if not has_prof:
             trained[i] = done
             continue
-        attempts = _geometric(_draw(RB, s, PROFICIENCY), p) if p > 0 else max_attempts + 1
+        attempts = _geometric(_draw(buf, pos, s, PROFICIENCY), p) if p > 0 else max_attempts + 1
         if attempts <= max_attempts:
             trained[i] = done + (attempts - 1) * retake
         else:
@@ -575,6 +585,7 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
     # Who comes: one draw per learner decides both absences (below p_no_show: a no-show;
     # in the next band of width (1 - p_no_show) * p_sick: sick), so each keeps its probability.
     p_absent, p_no_show = ST[10][s], ST[9][s]
+    buf, pos = RB[0], RB[1]
     came = booked.copy()
     attended = np.empty(members.size, np.int64)
     absent_ids = np.empty(members.size, np.int64)
@@ -588,7 +599,7 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
         while t >= filled:  # the class of the t-th member
             cls += 1
             filled += booked[cls]
-        u = _draw(RB, s, ATTENDANCE)
+        u = _draw(buf, pos, s, ATTENDANCE)
         if u < p_absent:
             absent_ids[n_abs] = members[t]
             no_show[n_abs] = u < p_no_show
@@ -603,9 +614,9 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
         for t in range(n_abs):
             if no_show[t]:
                 n_no_show += 1
-                wait = _draw(RB, s, NO_SHOW_WAIT)
+                wait = _draw(buf, pos, s, NO_SHOW_WAIT)
             else:
-                wait = _draw(RB, s, SICK_WAIT)
+                wait = _draw(buf, pos, s, SICK_WAIT)
             absent_ready[t] = day + 1 + np.int64(math.ceil(wait))
         _route(DM, LN, Q, DM[2][d], absent_ids[:n_abs], absent_ready[:n_abs])
     if first_slot[s] < 0:

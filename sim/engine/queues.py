@@ -18,45 +18,32 @@ release, count, add and take are compiled with the planner in sim/engine/kernel.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.kernel import NONE
+from sim.engine import kernel
 
 
 @dataclass
 class QueueStore:
-    """The arrays of every queue of one replication (index ``q`` = queue number).
+    """The arrays of every queue of one replication (index ``q`` = queue number); the
+    rows and columns are named in sim/engine/kernel.py (``INIT_*``, ``Q_*``, ``B_*``, ``E_*``).
 
     Buckets run over days 0 .. ``n_buckets - 2``; the last bucket holds every batch
     ready on a later day (never released, and reported as ready on that bucket's day,
     which is past any day the planner asks about; see :func:`new_store`).
     """
 
-    init_ids: np.ndarray  # learners known at the start, per queue, sorted by ready day
-    init_ready: np.ndarray
-    init_leave: np.ndarray  # their leave days (fixed when drawn)
-    start: np.ndarray  # each queue's slice of the three arrays above
-    end: np.ndarray
-    ptr: np.ndarray  # learners before this index were taken
-    rel: np.ndarray  # learners before this index are ready on the queue's day
-    day: np.ndarray  # the day the queue was last released to
-    ready_count: np.ndarray  # released batch entries not yet taken
-    pending: np.ndarray  # batch entries not yet released
-    pending_min: np.ndarray  # the earliest bucket with pending entries (NONE: none)
-    first: np.ndarray  # no released entry sits in a bucket below this
-    head: np.ndarray  # (queue, bucket) -> first entry, -1 if empty
-    tail: np.ndarray
-    count: np.ndarray  # entries in each (queue, bucket)
-    entry_id: np.ndarray  # learner of each entry
-    entry_next: np.ndarray  # next entry in its bucket (or in the free list), -1 at the end
-    entry_last: np.ndarray  # whether the entry ends its batch
+    init: np.ndarray  # learners known at the start: id, ready day, leave day
+    state: np.ndarray  # per queue: its slice of init, cursors and counts
+    buckets: np.ndarray  # per queue and day: first and last entry, and how many
+    entries: np.ndarray  # per entry: learner, next entry, whether it ends its batch
     free: np.ndarray  # [0]: head of the list of unused entries
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays in field order, as the compiled functions take them."""
-        return tuple(getattr(self, f.name) for f in fields(self))
+        return (self.init, self.state, self.buckets, self.entries, self.free)
 
 
 def new_store(groups: list[tuple[np.ndarray, np.ndarray]], n_buckets: int, leave_day: np.ndarray,
@@ -67,21 +54,21 @@ def new_store(groups: list[tuple[np.ndarray, np.ndarray]], n_buckets: int, leave
     n = len(groups)
     sizes = np.array([ids.size for ids, _ in groups], dtype=np.int64)
     end = np.cumsum(sizes)
-    start = end - sizes
-    ids_parts, ready_parts = [], []
+    ids_parts, ready_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for ids, ready in groups:
         order = ready.argsort(kind="stable")
         ids_parts.append(ids[order].astype(np.int64))
         ready_parts.append(ready[order].astype(np.int64))
-    init_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, np.int64)
-    init_ready = np.concatenate(ready_parts) if ready_parts else np.zeros(0, np.int64)
-    entry_next = np.arange(1, entries + 1, dtype=np.int64)
-    entry_next[-1:] = -1
-    return QueueStore(
-        init_ids=init_ids, init_ready=init_ready, init_leave=leave_day[init_ids].astype(np.int64),
-        start=start, end=end, ptr=start.copy(), rel=start.copy(), day=np.full(n, -1, np.int64),
-        ready_count=np.zeros(n, np.int64), pending=np.zeros(n, np.int64), pending_min=np.full(n, NONE),
-        first=np.zeros(n, np.int64), head=np.full((n, n_buckets), -1, np.int64),
-        tail=np.full((n, n_buckets), -1, np.int64), count=np.zeros((n, n_buckets), np.int64),
-        entry_id=np.zeros(entries, np.int64), entry_next=entry_next, entry_last=np.zeros(entries, np.bool_),
-        free=np.array([0 if entries else -1], np.int64))
+    init_ids = np.concatenate(ids_parts)
+    state = np.zeros((n, kernel.N_QUEUE_STATE), np.int64)
+    state[:, kernel.Q_START] = state[:, kernel.Q_PTR] = state[:, kernel.Q_REL] = end - sizes
+    state[:, kernel.Q_END] = end
+    state[:, kernel.Q_DAY] = -1
+    state[:, kernel.Q_PENDING_MIN] = kernel.NONE
+    buckets = np.full((3, n, n_buckets), -1, np.int64)
+    buckets[kernel.B_COUNT] = 0
+    table = np.zeros((3, entries), np.int64)
+    table[kernel.E_NEXT] = np.arange(1, entries + 1)
+    table[kernel.E_NEXT, -1:] = -1
+    return QueueStore(init=np.stack([init_ids, np.concatenate(ready_parts), leave_day[init_ids].astype(np.int64)]),
+                      state=state, buckets=buckets, entries=table, free=np.array([0 if entries else -1], np.int64))
