@@ -14,7 +14,7 @@ import datetime as dt
 
 import numpy as np
 
-from sim.engine.kernel import free_instructors, on_duty, start_day
+from sim.engine.kernel import free_instructors, least_used_first, on_duty, start_day
 from sim.engine.world import World
 from sim.model.spec import ModelSpec
 
@@ -90,4 +90,6 @@ class InstructorRoster:
 
     def free(self, site: int, now: float) -> np.ndarray:
         """Instructor numbers who could teach at ``site`` now, least used first."""
-        return free_instructors(self.arrays, site, self._day, now)
+        ids = free_instructors(self.arrays, site, self._day, now)
+        least_used_first(ids, self.taught_slots, 0, ids.size)
+        return ids

@@ -201,8 +201,9 @@ class Engine:
         """Random buffers per site, and how many draws a day can take from each at most."""
         u = self.model.uncertainty
         n_sites = len(self.world.sites)
-        self._rng = [[streams.get(_STREAMS[j], "site", sw.site.id) for j in range(kernel.N_BUFFERS)]
-                     for sw in self.world.sites]
+        made = streams.get_many([(_STREAMS[j], "site", sw.site.id, "") for sw in self.world.sites
+                                 for j in range(kernel.N_BUFFERS)])
+        self._rng = [made[s * kernel.N_BUFFERS:(s + 1) * kernel.N_BUFFERS] for s in range(n_sites)]
         self._draw = {kernel.NO_SHOW_WAIT: u.no_show_rebook_days, kernel.SICK_WAIT: u.learner_sick_days}
         self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in self.model.curricula]
@@ -214,24 +215,26 @@ class Engine:
             # instructor's health is drawn at most once a day.
             need[s] = self.S * seats[s]
             need[s, kernel.INSTRUCTOR_SICK] = self.roster.count
-        capacity = int(2 * need.max()) + 64
+        # Each refill tops a buffer up to need + chunk. Uniform draws are cheap: large
+        # chunks, so the kernel stops for a refill rarely. A wait is drawn from its
+        # distribution (dearer) for absentees only: small chunks, not thousands unused.
+        self._fill_to = need + np.maximum(3 * need, 4096)
+        for j in self._draw:
+            self._fill_to[:, j] = 2 * need[:, j] + 256
+        capacity = int(self._fill_to.max())
         self._rb = (np.zeros((n_sites, kernel.N_BUFFERS, capacity)), np.zeros((n_sites, kernel.N_BUFFERS), np.int64),
                     np.zeros((n_sites, kernel.N_BUFFERS), np.int64), need)
 
     def _refill(self) -> None:
         """Top up every buffer that a day could run dry, keeping the draws in order."""
         buf, pos, filled, need = self._rb
-        for s in range(buf.shape[0]):
-            for j in range(kernel.N_BUFFERS):
-                left = filled[s, j] - pos[s, j]
-                if left >= need[s, j]:
-                    continue
-                buf[s, j, :left] = buf[s, j, pos[s, j]:filled[s, j]]
-                n = buf.shape[2] - left
-                rng = self._rng[s][j]
-                dist = self._draw.get(j)
-                buf[s, j, left:] = rng.random(n) if dist is None else dist.sample(rng, n)
-                pos[s, j], filled[s, j] = 0, buf.shape[2]
+        for s, j in zip(*np.nonzero(filled - pos < need)):
+            left = int(filled[s, j] - pos[s, j])
+            buf[s, j, :left] = buf[s, j, pos[s, j]:filled[s, j]]
+            top = int(self._fill_to[s, j])
+            rng, dist = self._rng[s][j], self._draw.get(int(j))
+            buf[s, j, left:top] = rng.random(top - left) if dist is None else dist.sample(rng, top - left)
+            pos[s, j], filled[s, j] = 0, top
 
     def _arrays(self, model: ModelSpec, site_venues: list[list[int]]) -> None:
         """The tuples of arrays the kernel works on (layouts: the kernel's docstrings)."""
