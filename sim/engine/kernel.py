@@ -62,6 +62,31 @@ E_ID, E_NEXT, E_LAST = range(3)
 
 
 @numba.njit(cache=True)
+def queue_order(queue: np.ndarray, ready: np.ndarray, n_queues: int, cap: int) -> np.ndarray:
+    """The learners with ``queue[i] >= 0``, by queue, then ready day, then id: a counting
+    sort, one pass each way (a general sort of the ~25,000 learners took ~1.5 ms).
+    Days from ``cap`` on count as ``cap``: the planner never tells those apart."""
+    lo = 0
+    for i in range(queue.size):
+        if queue[i] >= 0 and ready[i] < lo:
+            lo = ready[i]
+    width = cap - lo + 1
+    start = np.zeros(n_queues * width + 1, np.int64)
+    for i in range(queue.size):
+        if queue[i] >= 0:
+            start[queue[i] * width + min(ready[i], cap) - lo + 1] += 1
+    for k in range(1, start.size):
+        start[k] += start[k - 1]
+    out = np.empty(start[-1], np.int64)
+    for i in range(queue.size):
+        if queue[i] >= 0:
+            k = queue[i] * width + min(ready[i], cap) - lo
+            out[start[k]] = i
+            start[k] += 1
+    return out
+
+
+@numba.njit(cache=True)
 def queue_release(Q, q: int, day: int) -> None:
     """Make learners ready by ``day`` available (days only move forward)."""
     init, st, bk = Q[0], Q[1], Q[2]

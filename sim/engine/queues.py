@@ -46,29 +46,27 @@ class QueueStore:
         return (self.init, self.state, self.buckets, self.entries, self.free)
 
 
-def new_store(groups: list[tuple[np.ndarray, np.ndarray]], n_buckets: int, leave_day: np.ndarray,
+def new_store(queue: np.ndarray, ready: np.ndarray, n_queues: int, n_buckets: int, leave_day: np.ndarray,
               entries: int) -> QueueStore:
-    """Queues with these initial (ids, ready days) each, ``n_buckets`` day buckets and room
-    for ``entries`` learners queued at once in batches (each learner waits in at most one
-    queue at a time, so the number of learners is enough)."""
-    n = len(groups)
-    sizes = np.array([ids.size for ids, _ in groups], dtype=np.int64)
+    """``n_queues`` queues, learner ``i`` waiting in ``queue[i]`` from day ``ready[i]`` at
+    the start (-1: in none), with ``n_buckets`` day buckets and room for ``entries``
+    learners queued at once in batches (each learner waits in at most one queue at a
+    time, so the number of learners is enough)."""
+    ready = ready.astype(np.int64, copy=False)
+    # By queue, then ready day, ties by id. Days from the last bucket's on are never
+    # released and are past any day the planner compares them with: their order is moot.
+    ids = kernel.queue_order(queue.astype(np.int64, copy=False), ready, n_queues, n_buckets - 1)
+    sizes = np.bincount(queue[ids], minlength=n_queues).astype(np.int64)
     end = np.cumsum(sizes)
-    ids_parts, ready_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    for ids, ready in groups:
-        order = ready.argsort(kind="stable")
-        ids_parts.append(ids[order].astype(np.int64))
-        ready_parts.append(ready[order].astype(np.int64))
-    init_ids = np.concatenate(ids_parts)
-    state = np.zeros((n, kernel.N_QUEUE_STATE), np.int64)
+    state = np.zeros((n_queues, kernel.N_QUEUE_STATE), np.int64)
     state[:, kernel.Q_START] = state[:, kernel.Q_PTR] = state[:, kernel.Q_REL] = end - sizes
     state[:, kernel.Q_END] = end
     state[:, kernel.Q_DAY] = -1
     state[:, kernel.Q_PENDING_MIN] = kernel.NONE
-    buckets = np.full((3, n, n_buckets), -1, np.int64)
+    buckets = np.full((3, n_queues, n_buckets), -1, np.int64)
     buckets[kernel.B_COUNT] = 0
     table = np.zeros((3, entries), np.int64)
     table[kernel.E_NEXT] = np.arange(1, entries + 1)
     table[kernel.E_NEXT, -1:] = -1
-    return QueueStore(init=np.stack([init_ids, np.concatenate(ready_parts), leave_day[init_ids].astype(np.int64)]),
+    return QueueStore(init=np.stack([ids, ready[ids].astype(np.int64), leave_day[ids].astype(np.int64)]),
                       state=state, buckets=buckets, entries=table, free=np.array([0 if entries else -1], np.int64))

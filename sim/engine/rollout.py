@@ -18,6 +18,7 @@ import simpy
 from simpy.events import NORMAL, EventPriority
 
 from sim.engine import kernel
+from sim.engine.layout import layout_of
 from sim.engine.learners import NEVER, Learners
 from sim.engine.queues import new_store
 from sim.engine.resources import InstructorRoster
@@ -59,29 +60,6 @@ class SiteCounters:
 _COUNTER_FIELDS = tuple(f.name for f in fields(SiteCounters))[:kernel.N_COUNTERS]
 
 
-def _venue_groups(site_venues: list[list[int]]) -> list[tuple[int, list[int]]]:
-    """Per site, a number shared by every site it competes with for rooms (sharing a
-    venue, directly or through another site; the number of one of them) and the venues
-    of that whole group."""
-    group = list(range(len(site_venues)))
-
-    def root(s: int) -> int:
-        while group[s] != s:
-            s = group[s]
-        return s
-
-    holder: dict[int, int] = {}  # venue index -> a site using it
-    for s, venues in enumerate(site_venues):
-        for v in venues:
-            if v in holder:
-                group[root(s)] = root(holder[v])
-            holder.setdefault(v, s)
-    venues_of: dict[int, dict[int, None]] = {}
-    for s, venues in enumerate(site_venues):
-        venues_of.setdefault(root(s), {}).update(dict.fromkeys(venues))
-    return [(root(s), list(venues_of[root(s)])) for s in range(len(site_venues))]
-
-
 class CountingEnvironment(simpy.Environment):
     """A SimPy environment that counts the events it schedules (for the benchmark)."""
 
@@ -95,17 +73,6 @@ class CountingEnvironment(simpy.Environment):
         super().schedule(event, priority, delay)
 
 
-@dataclass(frozen=True)
-class _Demand:
-    """One course (a curriculum stage) at one site: what the decisions need in Python."""
-
-    site: SiteWorld
-    curriculum_index: int
-    is_refresher: bool
-    groups: tuple[int, ...]  # staff groups, in the order their queues feed it
-    queues: tuple[int, ...]
-
-
 class Engine:
     """Plays one replication of a model."""
 
@@ -116,88 +83,43 @@ class Engine:
         self.env = CountingEnvironment()
         self.S = model.slots_per_day
         self.roster = InstructorRoster(model, world)
-        site_venues = [[i for i, v in enumerate(model.venues) if sw.site.id in v.sites] for sw in world.sites]
+        lay = self._layout = layout_of(model)
+        self.group_unit, self.unit_cap = lay.group_unit, lay.unit_cap
+        self.demands = lay.demands
         self._monday_offset = world.epoch.weekday()
         self._refresh_queued = np.zeros(learners.count, dtype=bool)
-        self._units(model)
-        self._demands(model, site_venues)
-        self._streams(streams, site_venues)
-        self._arrays(model, site_venues)
-
-    # -- set-up --------------------------------------------------------------------------------
-    def _units(self, model: ModelSpec) -> None:
-        units: dict[tuple[str, str], int] = {}
-        self.group_unit = np.array([units.setdefault((g.site, g.unit), len(units)) for g in model.groups], dtype=np.int64)
-        size = np.zeros(len(units), dtype=np.int64)
-        share = np.ones(len(units))
-        for gi, g in enumerate(model.groups):
-            size[self.group_unit[gi]] += model.daily_limit_headcount(g)
-            share[self.group_unit[gi]] = min(share[self.group_unit[gi]], g.max_share_in_class_per_day)
-        # Wards must stay staffed: at most this many of a unit in class on one day (at least one).
-        self.unit_cap = np.maximum(np.floor(share * size + 1e-9), 1).astype(np.int64)
-
-    def _demands(self, model: ModelSpec, site_venues: list[list[int]]) -> None:
-        """One demand per (site, curriculum, stage), fed by one queue per staff group."""
-        cur_index = {c.id: i for i, c in enumerate(model.curricula)}
-        site_of = {sw.site.id: sw for sw in self.world.sites}
-        L = self.learners
-        n_days = self.world.n_days
-        targets = np.empty((len(self.world.sites), n_days), dtype=np.int64)
-        for sw in self.world.sites:
-            for start, go_live in sw.targets:
-                targets[sw.index, start:] = go_live
-        n_stages = max(len(c.courses) for c in model.curricula) + 1
-        self._queue_of = np.full((len(model.groups), n_stages), -1, dtype=np.int64)
-        self._demand_of = np.full((len(model.groups), n_stages), -1, dtype=np.int64)
-        by_key: dict[tuple[int, int, int], int] = {}
-        rows: list[dict] = []
-        queues: list[tuple[np.ndarray, np.ndarray]] = []
-        # Each group's learners in id order: one stable sort, rather than a scan per group.
-        by_group = L.group.argsort(kind="stable")
-        group_ids = np.split(by_group, np.cumsum(np.bincount(L.group, minlength=len(model.groups)))[:-1])
-        empty = np.zeros(0, dtype=np.int64)
-        for gi, g in enumerate(model.groups):
-            ci = cur_index[g.curriculum]
-            cur = model.curricula[ci]
-            sw = site_of[g.site]
-            stages = list(cur.courses) + [cur.refresher or cur.courses[-1]]
-            ids = group_ids[gi]
-            for stage, course in enumerate(stages):
-                di = by_key.get((sw.index, ci, stage))
-                if di is None:
-                    di = by_key[(sw.index, ci, stage)] = len(rows)
-                    rows.append({"site": sw, "cur": ci, "stage": stage, "course": course, "groups": [], "queues": [],
-                                 "units": [], "sizes": [min(course.max_class, model.venues[v].seats)
-                                                        for v in site_venues[sw.index]]})
-                row = rows[di]
-                q = len(queues)
-                queues.append((ids, L.first_ready_day[ids]) if stage == 0 else (empty, empty))
-                row["groups"].append(gi)
-                row["queues"].append(q)
-                row["units"].append(int(self.group_unit[gi]))
-                self._queue_of[gi, stage] = q
-                self._demand_of[gi, stage] = di
-        self._rows = rows
-        self.demands = [_Demand(r["site"], r["cur"], r["stage"] == len(model.curricula[r["cur"]].courses),
-                                tuple(r["groups"]), tuple(r["queues"])) for r in rows]
+        self._open_days(model)
         # Batches ready after the horizon (plus the booking horizon, which the planner looks
         # ahead) share the last bucket: see queues.QueueStore.
-        self._queues = new_store(queues, n_days + model.operations.booking_horizon_days + 1, L.leave_day,
-                                 L.count + 1)
-        # Which courses are open for booking on which day: a working day of the site, the
-        # training environment ready, inside the window of the go-live aimed at that day,
-        # and not past the site's horizon. Known in advance, so the planner visits only
-        # days on which something is open.
-        days = np.arange(n_days)
-        self._open = np.zeros((len(rows), n_days), dtype=bool)
-        for i, r in enumerate(rows):
-            sw = r["site"]
-            window = model.window_days(sw.site, model.curricula[r["cur"]])
-            self._open[i] = (sw.calendar.is_working & (days >= sw.env_ready_day) & (days <= sw.end_day)
-                             & (days >= targets[sw.index] - window))
-        self._targets = targets
+        stage_0 = lay.queue_of[:, 0][learners.group]
+        self._queues = new_store(stage_0, learners.first_ready_day, lay.n_queues,
+                                 world.n_days + model.operations.booking_horizon_days + 1, learners.leave_day,
+                                 learners.count + 1)
+        self._streams(streams)
+        self._arrays(model)
 
-    def _streams(self, streams: RandomStreams, site_venues: list[list[int]]) -> None:
+    # -- set-up --------------------------------------------------------------------------------
+    def _open_days(self, model: ModelSpec) -> None:
+        """Which courses are open for booking on which day: a working day of the site, the
+        training environment ready, inside the window of the go-live aimed at that day,
+        and not past the site's horizon. Known in advance, so the planner visits only days
+        on which something is open."""
+        sites, n_days = self.world.sites, self.world.n_days
+        targets = np.empty((len(sites), n_days), dtype=np.int64)
+        for sw in sites:
+            for start, go_live in sw.targets:
+                targets[sw.index, start:] = go_live
+        site = np.array([d.site for d in self.demands], dtype=np.int64)
+        window = np.array([d.window_days for d in self.demands], dtype=np.int64)
+        working = np.stack([sw.calendar.is_working[:n_days] for sw in sites])
+        days = np.arange(n_days)
+        ready = np.array([sw.env_ready_day for sw in sites], dtype=np.int64)[site, None]
+        end = np.array([sw.end_day for sw in sites], dtype=np.int64)[site, None]
+        self._open = working[site] & (days >= ready) & (days <= end) & (days >= targets[site] - window[:, None])
+        self._targets = targets
+        self._working = working
+
+    def _streams(self, streams: RandomStreams) -> None:
         """Random buffers per site, and how many draws a day can take from each at most."""
         u = self.model.uncertainty
         n_sites = len(self.world.sites)
@@ -207,7 +129,7 @@ class Engine:
         self._draw = {kernel.NO_SHOW_WAIT: u.no_show_rebook_days, kernel.SICK_WAIT: u.learner_sick_days}
         self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in self.model.curricula]
-        seats = [sum(self.model.venues[v].rooms * self.model.venues[v].seats for v in venues) for venues in site_venues]
+        seats = self._layout.site_seats
         self._max_members = max(seats + [1])
         need = np.empty((n_sites, kernel.N_BUFFERS), dtype=np.int64)
         for s in range(n_sites):
@@ -236,52 +158,43 @@ class Engine:
             buf[s, j, left:top] = rng.random(top - left) if dist is None else dist.sample(rng, top - left)
             pos[s, j], filled[s, j] = 0, top
 
-    def _arrays(self, model: ModelSpec, site_venues: list[list[int]]) -> None:
+    def _arrays(self, model: ModelSpec) -> None:
         """The tuples of arrays the kernel works on (layouts: the kernel's docstrings)."""
-        world, L, rows = self.world, self.learners, self._rows
+        world, L, lay, demands = self.world, self.learners, self._layout, self.demands
         sites = world.sites
         n_sites, n_days = len(sites), world.n_days
-        rivals = _venue_groups(site_venues)
-        groups = [g for g, _ in rivals]
-        venue_rooms = [v.rooms for v in model.venues]
-        self._site_rooms = np.array([sum(venue_rooms[v] for v in venues) for venues in site_venues], np.int64)
-        # Rival groups' venues, indexed by the group's number (a site index).
-        rg_lists: list[list[int]] = [[] for _ in range(n_sites)]
-        for g, venues in rivals:
-            rg_lists[g] = venues
         calendars = [sw.calendar for sw in sites]
         w_count = np.array([int(c.is_working.sum()) for c in calendars], np.int64)
         wpad = np.full((n_sites, int(w_count.max(initial=0)) + 1), n_days, np.int64)
         for s, c in enumerate(calendars):
             wpad[s, :w_count[s]] = np.flatnonzero(c.is_working)
-        ST = (_csr(site_venues), _flat(site_venues), self._site_rooms, np.array(groups, np.int64),
-              np.array([groups.count(g) > 1 for g in groups], bool), _csr(rg_lists), _flat(rg_lists),
+        rival = lay.rival.tolist()
+        ST = (_csr(lay.site_venues), _flat(lay.site_venues), lay.site_rooms, lay.rival,
+              np.array([rival.count(g) > 1 for g in rival], bool), _csr(lay.rival_venues), _flat(lay.rival_venues),
               np.array([sw.go_live_day for sw in sites], np.int64), np.array([sw.end_day for sw in sites], np.int64),
               np.array([sw.no_show_p for sw in sites]),
               # A learner is absent (no-show or sick) below this draw: see kernel._book.
               np.array([max(sw.no_show_p, sw.no_show_p + (1 - sw.no_show_p) * sw.learner_sick_p) for sw in sites]),
               np.array([sw.instructor_sick_p for sw in sites]),
               np.array([sw.site.readiness.self_training for sw in sites], bool),
-              np.stack([c.is_working[:n_days] for c in calendars]),
-              np.stack([c.working_ordinal[:n_days] for c in calendars]), wpad, w_count)
-        total_rooms = int(sum(venue_rooms))
-        VN = (np.array(venue_rooms, np.int64), np.zeros(total_rooms + 1), np.zeros(total_rooms + 1, np.int64),
+              self._working, np.stack([c.working_ordinal[:n_days] for c in calendars]), wpad, w_count)
+        total_rooms = int(lay.venue_rooms.sum())
+        VN = (lay.venue_rooms.copy(), np.zeros(total_rooms + 1), np.zeros(total_rooms + 1, np.int64),
               np.zeros(total_rooms + 1, np.int64), np.zeros(1, np.int64))
-        max_venues = max((len(v) for v in site_venues), default=0)
-        csize = np.zeros((len(rows), max(max_venues, 1)), np.int64)
-        for i, r in enumerate(rows):
-            csize[i, :len(r["sizes"])] = r["sizes"]
-        DM = (np.array([r["site"].index for r in rows], np.int64), np.array([r["cur"] for r in rows], np.int64),
-              np.array([r["stage"] for r in rows], np.int64), np.array([r["course"].slots for r in rows], np.int64),
-              np.array([d.is_refresher for d in self.demands], bool),
-              np.array([r["course"].min_class for r in rows], np.int64),
-              np.array([0 if model.curricula[r["cur"]].kind == "super_user" else 1 for r in rows], np.int64),
-              csize, _csr([r["queues"] for r in rows]), _flat([r["queues"] for r in rows]),
-              _flat([r["units"] for r in rows]), _flat([r["groups"] for r in rows]),
-              np.zeros(len(rows), np.int64),  # idle until: no learner can be booked before this day
-              np.array([max(r["sizes"], default=0) or 1 for r in rows], np.int64),
+        csize = np.zeros((len(demands), max(max((len(v) for v in lay.site_venues), default=0), 1)), np.int64)
+        for i, d in enumerate(demands):
+            csize[i, :len(d.class_sizes)] = d.class_sizes
+        DM = (np.array([d.site for d in demands], np.int64), np.array([d.curriculum for d in demands], np.int64),
+              np.array([d.stage for d in demands], np.int64),
+              np.array([d.slots for d in demands], np.int64), np.array([d.is_refresher for d in demands], bool),
+              np.array([d.min_class for d in demands], np.int64),
+              np.array([0 if d.super_users else 1 for d in demands], np.int64),
+              csize, _csr([list(d.queues) for d in demands]), _flat([list(d.queues) for d in demands]),
+              _flat([list(d.units) for d in demands]), _flat([list(d.groups) for d in demands]),
+              np.zeros(len(demands), np.int64),  # idle until: no learner can be booked before this day
+              np.array([max(d.class_sizes, default=0) or 1 for d in demands], np.int64),
               np.ascontiguousarray(self._open.T), np.ascontiguousarray(self._targets.T),
-              self._queue_of, self._demand_of)
+              lay.queue_of, lay.demand_of)
         self._idle_until = DM[12]
         LN = (L.group, L.leave_day, L.self_training_days, L.trained_day, L.self_trained_day, L.refresh_day,
               self._refresh_queued)
@@ -356,9 +269,9 @@ class Engine:
         yield self.env.timeout(day * self.S)
         L = self.learners
         for di, d in enumerate(self.demands):
-            if d.site is not sw or not d.is_refresher:
+            if d.site != sw.index or not d.is_refresher:
                 continue
-            valid = self.model.valid_days(sw.site, self.model.curricula[d.curriculum_index])
+            valid = d.valid_days
             last = np.where(L.refresh_day != NEVER, L.refresh_day, L.trained_day)
             # Training is current through last + valid days; it must still be on the eve of go-live.
             stale = (L.trained_day != NEVER) & (last + valid < go_live - 1) & (L.leave_day > day) & ~self._refresh_queued

@@ -19,9 +19,11 @@ class Queue:
     """One queue of a fresh store, with the compiled functions as methods."""
 
     def __init__(self, ids, ready, leave=STAYS, n_buckets=20) -> None:
-        ids, ready = np.asarray(ids, dtype=np.int64), np.asarray(ready, dtype=np.int64)
+        queue, days = np.full(100, -1), np.zeros(100, dtype=np.int64)
+        queue[np.asarray(ids, dtype=np.int64)] = 0  # everyone else waits in no queue
+        days[np.asarray(ids, dtype=np.int64)] = ready
         self.leave = leave
-        self.store = new_store([(ids, ready)], n_buckets, leave, entries=50)
+        self.store = new_store(queue, days, 1, n_buckets, leave, entries=50)
         self.Q = self.store.arrays()
 
     def available(self, day):
@@ -115,8 +117,16 @@ def test_batches_past_the_last_bucket_are_pending_but_never_released():
 
 
 def test_a_learner_queued_twice_is_an_error_not_a_silent_overwrite():
-    store = new_store([(NO_ONE, NO_ONE)], 5, STAYS, entries=2)
+    store = new_store(np.full(5, -1), np.zeros(5, dtype=np.int64), 1, 5, STAYS, entries=2)
     Q = store.arrays()
     kernel.queue_add(Q, 0, np.array([1, 2], dtype=np.int64), 0)
     with pytest.raises(RuntimeError, match="queued twice"):
         kernel.queue_add(Q, 0, np.array([3], dtype=np.int64), 0)
+
+
+def test_learners_known_at_the_start_are_ordered_by_queue_then_day_then_id():
+    queue = np.array([1, 0, -1, 0, 1, 0])
+    ready = np.array([5, 3, 0, -2, 5, 3])  # a day before the epoch sorts first
+    assert kernel.queue_order(queue, ready, 2, 10).tolist() == [3, 1, 5, 0, 4]
+    # From the cap on, days count as the cap (never released): ids keep their order.
+    assert kernel.queue_order(np.array([0, 0, 0]), np.array([50, 12, 9]), 1, 10).tolist() == [2, 0, 1]
