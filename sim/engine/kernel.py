@@ -40,6 +40,18 @@ W_RUN, W_CANCELLED, W_UNDERFILLED, W_TAUGHT, W_ON_DUTY, W_USED, W_OPEN = range(7
 K_S, K_POLICY, K_BY_SITE, K_HORIZON, K_ANY_PREP, K_MONDAY, K_RECORD, K_MAX_MEMBERS, K_ROOMS = range(9)
 N_CONSTS = 9
 POLICY_BY_SITE, POLICY_EARLIEST, POLICY_BACKLOG = range(3)
+# Scratch arrays (SC), made once per call of plan() so that booking a class allocates
+# nothing (allocations were ~33,000 a replication): all int64, sized in plan().
+(S_AVAIL, S_LEFT, S_LEFT_SET, S_MEMBERS, S_FREE_ROOMS, S_CAPS_FREE, S_CAPS_SIZE, S_ROOM_COUNT, S_INSTRUCTORS,
+ S_HEALTHY, S_SIZES, S_BOOKED, S_VENUE_OF, S_CAME, S_UNITS, S_UNIT_COUNTS, S_ATTENDED, S_ABSENT, S_ABSENT_READY,
+ S_NO_SHOW, S_ROUTE_DONE, S_ROUTE_BATCH, S_FAILED, S_FAILED_READY, S_NEXT_READY, S_SHARES, S_SHARE_REM,
+ S_Q_SITES, S_Q_WANTS, S_Q_DONE, S_Q_MEMBERS, S_MM_WANT, S_MM_OUT, S_MM_LEFT, S_O_OPEN, S_O_KEY, S_O_COURSES,
+ S_O_BOUNDS, S_O_SHARED, S_FULL, S_QUOTA, S_IN_SEGMENTS, S_DUTY) = range(43)
+# Every function below is compiled without numba's reference counting (NRT): perf showed
+# its increments and decrements (one per array taken out of a tuple or passed on, per
+# call) costing a fifth of a replication. So nothing here allocates: scratch arrays are
+# made in Python (scratch()), and results are written into arrays given.
+COMPILE = numba.njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # _nrt: not in numba's stubs
 # What plan() returns besides a day to resume from.
 DONE = -1
 # "Nobody": larger than any day, so it loses every min() and every "ready by" test.
@@ -61,7 +73,7 @@ B_HEAD, B_TAIL, B_COUNT = range(3)
 E_ID, E_NEXT, E_LAST = range(3)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True)  # allocates: called from Python only
 def queue_order(queue: np.ndarray, ready: np.ndarray, n_queues: int, cap: int) -> np.ndarray:
     """The learners with ``queue[i] >= 0``, by queue, then ready day, then id: a counting
     sort, one pass each way (a general sort of the ~25,000 learners took ~1.5 ms).
@@ -86,7 +98,7 @@ def queue_order(queue: np.ndarray, ready: np.ndarray, n_queues: int, cap: int) -
     return out
 
 
-@numba.njit(cache=True)
+@COMPILE
 def queue_release(Q, q: int, day: int) -> None:
     """Make learners ready by ``day`` available (days only move forward)."""
     init, st, bk = Q[0], Q[1], Q[2]
@@ -122,7 +134,7 @@ def queue_release(Q, q: int, day: int) -> None:
         st[q, Q_PENDING_MIN] = b
 
 
-@numba.njit(cache=True)
+@COMPILE
 def queue_available(Q, q: int, day: int) -> int:
     """Learners that may be booked on ``day`` (leavers not yet dropped)."""
     queue_release(Q, q, day)
@@ -130,7 +142,7 @@ def queue_available(Q, q: int, day: int) -> int:
     return st[q, Q_READY] + max(st[q, Q_REL] - st[q, Q_PTR], 0)
 
 
-@numba.njit(cache=True)
+@COMPILE
 def queue_next_ready(Q, q: int) -> int:
     """The earliest day a learner not yet available becomes ready (NONE: nobody)."""
     init, st = Q[0], Q[1]
@@ -141,7 +153,7 @@ def queue_next_ready(Q, q: int) -> int:
     return best
 
 
-@numba.njit(cache=True)
+@COMPILE
 def queue_add(Q, q: int, ids: np.ndarray, ready: int) -> None:
     """Queue a batch of learners who may be booked from day ``ready`` on."""
     n = ids.size
@@ -173,7 +185,7 @@ def queue_add(Q, q: int, ids: np.ndarray, ready: int) -> None:
             st[q, Q_PENDING_MIN] = b
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _drop_leavers(st: np.ndarray, bk: np.ndarray, en: np.ndarray, free: np.ndarray, q: int, b: int, day: int,
                   leave: np.ndarray) -> int:
     """Drop the learners who left by ``day`` from the batch at the head of bucket ``b``;
@@ -205,7 +217,7 @@ def _drop_leavers(st: np.ndarray, bk: np.ndarray, en: np.ndarray, free: np.ndarr
     return kept
 
 
-@numba.njit(cache=True)
+@COMPILE
 def queue_take(Q, q: int, k: int, day: int, leave: np.ndarray, out: np.ndarray, n_out: int) -> int:
     """Move up to ``k`` learners ready on ``day`` into ``out`` from index ``n_out``,
     dropping leavers (``leave``: leave day by learner id); returns the new length of ``out``."""
@@ -248,23 +260,26 @@ def queue_take(Q, q: int, k: int, day: int, leave: np.ndarray, out: np.ndarray, 
 
 
 # -- rooms and instructors (set up in sim/engine/resources.py) -------------------------------------
-@numba.njit(cache=True)
+@COMPILE
 def start_day(IN, day: int) -> None:
     """Who serves which site today: their pools' sites, except instructors on loan,
     who serve only the borrower."""
     base, ln_ptr, ln_ids, ln_site, ln_first, ln_last = IN[2], IN[3], IN[4], IN[5], IN[6], IN[7]
     duty_day, serves = IN[11], IN[14]
-    serves[:, :] = base
+    for i in range(base.shape[0]):
+        for s in range(base.shape[1]):
+            serves[i, s] = base[i, s]
     for j in range(ln_site.size):
         if ln_first[j] <= day <= ln_last[j]:
             for t in range(ln_ptr[j], ln_ptr[j + 1]):
                 i = ln_ids[t]
-                serves[i, :] = False
-                serves[i, ln_site[j]] = True
-    duty_day[:] = -1  # on_duty lists are built again when first asked for today
+                for s in range(base.shape[1]):
+                    serves[i, s] = s == ln_site[j]
+    for s in range(duty_day.size):
+        duty_day[s] = -1  # on_duty lists are built again when first asked for today
 
 
-@numba.njit(cache=True)
+@COMPILE
 def on_duty(IN, s: int, day: int) -> int:
     """How many instructors are certified and assigned to site ``s`` today (busy or
     not); their numbers are in ``IN[13][s, :count]``."""
@@ -280,23 +295,23 @@ def on_duty(IN, s: int, day: int) -> int:
     return duty_n[s]
 
 
-@numba.njit(cache=True)
-def free_instructors(IN, s: int, day: int, now: float) -> np.ndarray:
-    """Instructors who could teach at ``s`` now, by number; :func:`least_used_first`
-    puts the ones to ask first in front."""
+@COMPILE
+def free_instructors(IN, s: int, day: int, now: float, ids: np.ndarray) -> int:
+    """Write the instructors who could teach at ``s`` now into ``ids`` (room for every
+    instructor), by number, and return how many; :func:`least_used_first` puts the ones
+    to ask first in front."""
     busy_until, duty_ids = IN[8], IN[13]
     n = on_duty(IN, s, day)
-    ids = np.empty(n, np.int64)
     m = 0
     for t in range(n):
         i = duty_ids[s, t]
         if busy_until[i] <= now:  # an instructor off sick is busy all day
             ids[m] = i
             m += 1
-    return ids[:m]
+    return m
 
 
-@numba.njit(cache=True)
+@COMPILE
 def least_used_first(ids: np.ndarray, taught: np.ndarray, start: int, stop: int) -> None:
     """Order ``ids[start:stop]`` as the least used so far (ties: the lowest number) of
     ``ids[start:]``, which must be by number: the order instructors are asked in.
@@ -319,7 +334,7 @@ def least_used_first(ids: np.ndarray, taught: np.ndarray, start: int, stop: int)
 
 
 
-@numba.njit(cache=True)
+@COMPILE
 def release_rooms(VN, now: float) -> None:
     """Rooms of sessions that ended by ``now`` are free again."""
     venue_free, hold_end, hold_venue, hold_count, n_holds = VN
@@ -335,7 +350,7 @@ def release_rooms(VN, now: float) -> None:
 
 
 # -- random draws -------------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@COMPILE
 def _draw(buf: np.ndarray, pos: np.ndarray, s: int, j: int) -> float:
     """The next number of site ``s``'s buffer ``j`` (buf and pos: RB[0] and RB[1], taken
     out of the tuple once by the caller: each access to a tuple's array costs a
@@ -345,7 +360,7 @@ def _draw(buf: np.ndarray, pos: np.ndarray, s: int, j: int) -> float:
     return x
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _geometric(u: float, p: float) -> int:
     """Attempts until the first pass, from one uniform draw: the smallest x with
     u <= 1 - (1 - p)^x, summed as numpy's search method does (for p >= 1/3 the same
@@ -364,7 +379,7 @@ def _geometric(u: float, p: float) -> int:
 
 
 # -- calendar --------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@COMPILE
 def _add_working_days(ST, s: int, day: int, n: int) -> int:
     """The day on which the n-th working day from ``day`` (counted if working) ends."""
     if n <= 0:
@@ -378,14 +393,14 @@ def _add_working_days(ST, s: int, day: int, n: int) -> int:
     return wpad[s, idx]
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _after_working_day(wpos: np.ndarray, wpad: np.ndarray, w_count: np.ndarray, s: int, day: int, n: int) -> int:
     """For a working ``day``: the day on which ``n`` further working days are done
     (the calendar arrays ST[14:17], taken out once by the caller)."""
     return wpad[s, min(wpos[s, day] + n, w_count[s])]
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _session_end(consts, ST, s: int, day: int, now: float, n_slots: int) -> tuple[int, float]:
     """Last day and end (in slots) of a session starting now: within the day if it fits,
     else from the first slot over the following working days."""
@@ -397,9 +412,11 @@ def _session_end(consts, ST, s: int, day: int, now: float, n_slots: int) -> tupl
     return last, float(last * S + n_slots - (n_days - 1) * S)
 
 
-@numba.njit(cache=True)
-def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day: int) -> tuple[np.ndarray, int, int]:
-    """Healthy instructors for ``wanted`` classes: (instructors, classes covered, cancelled).
+@COMPILE
+def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day: int,
+           healthy: np.ndarray) -> tuple[int, int, int]:
+    """Healthy instructors for ``wanted`` classes, written into ``healthy``: (how many,
+    classes covered, classes cancelled).
 
     An instructor's health is drawn the first time they are needed on a day; a sick
     instructor's class is covered by a free colleague, or else cancelled.
@@ -413,10 +430,11 @@ def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day:
             all_seen = False
             break
     if all_seen:  # all seen well earlier today (a sick one would not be free)
-        return candidates[:wanted].copy(), 0, 0
+        for t in range(ordered):
+            healthy[t] = candidates[t]
+        return ordered, 0, 0
     p_sick = ST[11][s]
     buf, pos = RB[0], RB[1]
-    healthy = np.empty(wanted, np.int64)
     found = 0
     looked = 0
     sick_assigned = -1
@@ -443,11 +461,11 @@ def _staff(consts, ST, IN, RB, s: int, candidates: np.ndarray, wanted: int, day:
     if sick_assigned < 0:
         sick_assigned = 0
     covered = found - (min(wanted, candidates.size) - sick_assigned)
-    return healthy[:found], covered, sick_assigned - covered
+    return found, covered, sick_assigned - covered
 
 
 # -- learners ------------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@COMPILE
 def _ready(DM, UN, Q, d: int, day: int, load: np.ndarray, avail: np.ndarray, left: np.ndarray,
            left_set: np.ndarray) -> tuple[int, bool]:
     """Per staff group of course ``d``, how many may be booked now within their units'
@@ -459,7 +477,7 @@ def _ready(DM, UN, Q, d: int, day: int, load: np.ndarray, avail: np.ndarray, lef
     capped = False
     lo, hi = dg_ptr[d], dg_ptr[d + 1]
     for t in range(lo, hi):
-        left_set[dg_unit[t]] = False
+        left_set[dg_unit[t]] = 0
     for t in range(lo, hi):
         u = dg_unit[t]
         a = queue_available(Q, dg_queue[t], day)
@@ -468,13 +486,13 @@ def _ready(DM, UN, Q, d: int, day: int, load: np.ndarray, avail: np.ndarray, lef
         if got < a:
             capped = True
         left[u] = room - got
-        left_set[u] = True
+        left_set[u] = 1
         avail[t - lo] = got
         total += got
     return total, capped
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _upcoming(DM, Q, d: int) -> int:
     """The earliest day a learner of course ``d`` not yet available becomes ready (NONE: nobody)."""
     dg_ptr, dg_queue = DM[8], DM[9]
@@ -486,7 +504,7 @@ def _upcoming(DM, Q, d: int) -> int:
     return best
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _classes(consts, DM, Q, d: int, total: int, caps_free: np.ndarray, caps_size: np.ndarray, n_caps: int,
              day: int, limit: int, hold: bool) -> int:
     """How many classes to run for ``total`` ready learners, at most ``limit``; classes
@@ -508,30 +526,38 @@ def _classes(consts, DM, Q, d: int, total: int, caps_free: np.ndarray, caps_size
     return n
 
 
-@numba.njit(cache=True)
-def _shares(available: np.ndarray, want: int) -> np.ndarray:
+@COMPILE
+def _shares(available: np.ndarray, want: int, out: np.ndarray, rem: np.ndarray) -> None:
     """Split ``want`` places over groups in proportion to how many each has ready;
-    remainders to the largest fractions, ties to the first group (no group starved)."""
+    remainders to the largest fractions, ties to the first group (no group starved).
+    Written into ``out`` (``rem``: scratch as long)."""
+    n = available.size
     total = available.sum()
     if want >= total:
-        return available.copy()
-    out = available * want // total
-    rest = want - out.sum()
-    if rest > 0:
-        order = np.argsort(-(available * want % total), kind="mergesort")
-        for i in order[:rest]:
-            out[i] += 1
-    return out
+        for i in range(n):
+            out[i] = available[i]
+        return
+    given = 0
+    for i in range(n):
+        out[i] = available[i] * want // total
+        rem[i] = available[i] * want % total  # the fraction's numerator, over total
+        given += out[i]
+    for _ in range(want - given):  # fewer than the groups: pick the largest one at a time
+        best = 0
+        for i in range(1, n):
+            if rem[i] > rem[best]:
+                best = i
+        out[best] += 1
+        rem[best] = -1
 
 
-@numba.njit(cache=True)
-def _route(DM, LN, Q, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
+@COMPILE
+def _route(DM, LN, Q, stage: int, ids: np.ndarray, ready: np.ndarray, done: np.ndarray, batch: np.ndarray) -> None:
     """Queue learners for a stage of their curriculum, from their ready days, one batch
-    per (group, day) in order of first appearance."""
+    per (group, day) in order of first appearance (``done`` and ``batch``: scratch)."""
     group, queue_of, demand_of, idle_until = LN[0], DM[16], DM[17], DM[12]
     n = ids.size
-    done = np.zeros(n, np.bool_)
-    batch = np.empty(n, np.int64)
+    done[:n] = 0
     for i in range(n):
         if done[i]:
             continue
@@ -539,15 +565,15 @@ def _route(DM, LN, Q, stage: int, ids: np.ndarray, ready: np.ndarray) -> None:
         m = 0
         for j in range(i, n):
             if not done[j] and group[ids[j]] == g and ready[j] == r:
-                done[j] = True
+                done[j] = 1
                 batch[m] = ids[j]
                 m += 1
-        queue_add(Q, queue_of[g, stage], batch[:m].copy(), r)
+        queue_add(Q, queue_of[g, stage], batch[:m], r)
         idle_until[demand_of[g, stage]] = 0
 
 
-@numba.njit(cache=True)
-def _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d: int, came: np.ndarray, last_day: int) -> None:
+@COMPILE
+def _advance(consts, ST, DM, LN, Q, CU, OUT, RB, SC, d: int, came: np.ndarray, last_day: int) -> None:
     """Learners who attended move on: the next course, or self-training and the check."""
     if came.size == 0:
         return
@@ -559,15 +585,16 @@ def _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d: int, came: np.ndarray, last_
             refresh_queued[i] = False
         return
     if stage + 1 < CU[4][c]:
-        _route(DM, LN, Q, stage + 1, came, np.full(came.size, last_day + 1, np.int64))
+        ready = SC[S_NEXT_READY][:came.size]
+        ready[:] = last_day + 1
+        _route(DM, LN, Q, stage + 1, came, ready, SC[S_ROUTE_DONE], SC[S_ROUTE_BATCH])
         return
     st_days = LN[2]
     gate = ST[12][s]
     wpos, wpad, w_count = ST[14], ST[15], ST[16]
     buf, pos = RB[0], RB[1]
     p, has_prof, max_attempts, retake = CU[0][c], CU[1][c], CU[2][c], CU[3][c]
-    failed = np.empty(came.size, np.int64)
-    failed_ready = np.empty(came.size, np.int64)
+    failed, failed_ready = SC[S_FAILED], SC[S_FAILED_READY]
     n_failed = 0
     for i in came:
         self_done = _after_working_day(wpos, wpad, w_count, s, last_day, st_days[i])  # the class's last day is working
@@ -586,12 +613,12 @@ def _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d: int, came: np.ndarray, last_
             n_failed += 1
     if n_failed:
         OUT[0][s, C_PROF_FAIL] += n_failed
-        _route(DM, LN, Q, stage, failed[:n_failed], failed_ready[:n_failed])
+        _route(DM, LN, Q, stage, failed[:n_failed], failed_ready[:n_failed], SC[S_ROUTE_DONE], SC[S_ROUTE_BATCH])
 
 
 # -- booking ---------------------------------------------------------------------------------------
-@numba.njit(cache=True)
-def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np.ndarray, teachers: np.ndarray,
+@COMPILE
+def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, SC, d: int, room_count: np.ndarray, teachers: np.ndarray,
           covered: int, members: np.ndarray, units: np.ndarray, unit_counts: np.ndarray, n_units: int,
           booked: np.ndarray, day: int, now: float, load: np.ndarray) -> None:
     """Run ``teachers.size`` classes now, ``room_count[j]`` of them in the site's j-th
@@ -618,7 +645,7 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
         taught[i] += slots
     venue_free, hold_end, hold_venue, hold_count, n_holds = VN
     sv_ptr, sv_idx = ST[0], ST[1]
-    venue_of_class = np.empty(n, np.int64)
+    venue_of_class = SC[S_VENUE_OF]
     c = 0
     for j in range(sv_ptr[s + 1] - sv_ptr[s]):
         k = room_count[j]
@@ -635,11 +662,10 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
     # in the next band of width (1 - p_no_show) * p_sick: sick), so each keeps its probability.
     p_absent, p_no_show = ST[10][s], ST[9][s]
     buf, pos = RB[0], RB[1]
-    came = booked.copy()
-    attended = np.empty(members.size, np.int64)
-    absent_ids = np.empty(members.size, np.int64)
-    absent_ready = np.empty(members.size, np.int64)
-    no_show = np.empty(members.size, np.bool_)
+    came = SC[S_CAME][:n]
+    for j in range(n):
+        came[j] = booked[j]
+    attended, absent_ids, absent_ready, no_show = SC[S_ATTENDED], SC[S_ABSENT], SC[S_ABSENT_READY], SC[S_NO_SHOW]
     n_att = 0
     n_abs = 0
     cls = 0
@@ -651,7 +677,7 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
         u = _draw(buf, pos, s, ATTENDANCE)
         if u < p_absent:
             absent_ids[n_abs] = members[t]
-            no_show[n_abs] = u < p_no_show
+            no_show[n_abs] = 1 if u < p_no_show else 0
             n_abs += 1
             came[cls] -= 1
         else:
@@ -667,7 +693,7 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
             else:
                 wait = _draw(buf, pos, s, SICK_WAIT)
             absent_ready[t] = day + 1 + np.int64(math.ceil(wait))
-        _route(DM, LN, Q, DM[2][d], absent_ids[:n_abs], absent_ready[:n_abs])
+        _route(DM, LN, Q, DM[2][d], absent_ids[:n_abs], absent_ready[:n_abs], SC[S_ROUTE_DONE], SC[S_ROUTE_BATCH])
     if first_slot[s] < 0:
         first_slot[s] = now
     min_class = DM[5][d]
@@ -698,17 +724,17 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, room_count: np
             sessions[r, 3], sessions[r, 4], sessions[r, 5], sessions[r, 6] = DM[1][d], DM[2][d], now, end
             sessions[r, 7], sessions[r, 8], sessions[r, 9] = booked[j], came[j], 1.0 if j < covered else 0.0
             n_sessions[0] = r + 1
-    _advance(consts, ST, DM, LN, Q, CU, OUT, RB, d, attended[:n_att], last_day)
+    _advance(consts, ST, DM, LN, Q, CU, OUT, RB, SC, d, attended[:n_att], last_day)
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now: float, load: np.ndarray,
-          quota: int, scratch: tuple) -> tuple[bool, int]:
+          quota: int, SC) -> tuple[bool, int]:
     """Book as many classes of course ``d`` as learners, rooms (at most ``quota`` if it
     is >= 0) and instructors allow now. Returns whether the site has no instructor or
     room left in this slot, and the classes booked. A course that cannot book for want of
     learners is skipped until that can change."""
-    avail, left, left_set, members = scratch
+    avail, left, left_set, members = SC[S_AVAIL], SC[S_LEFT], SC[S_LEFT_SET], SC[S_MEMBERS]
     S = consts[K_S]
     s, slots = DM[0][d], DM[3][d]
     idle_until = DM[12]
@@ -719,7 +745,7 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
         return False, 0
     sv_ptr, sv_idx, venue_free = ST[0], ST[1], VN[0]
     n_venues = sv_ptr[s + 1] - sv_ptr[s]
-    free_rooms = np.empty(n_venues, np.int64)
+    free_rooms = SC[S_FREE_ROOMS]
     budget = quota
     for j in range(n_venues):
         f = venue_free[sv_idx[sv_ptr[s] + j]]
@@ -727,8 +753,7 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
             f = min(f, budget)
             budget -= f
         free_rooms[j] = f
-    caps_free = np.empty(n_venues, np.int64)
-    caps_size = np.empty(n_venues, np.int64)
+    caps_free, caps_size = SC[S_CAPS_FREE], SC[S_CAPS_SIZE]
     n_caps = 0
     rooms_free = 0
     csize = DM[7]
@@ -745,19 +770,20 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
     if slots > S and _session_end(consts, ST, s, day, now, slots)[0] > ST[8][s]:
         idle_until[d] = 10**9  # a multi-day course no longer ends within the site's horizon
         return False, 0
-    candidates = free_instructors(IN, s, day, now)
+    candidates = SC[S_INSTRUCTORS][:free_instructors(IN, s, day, now, SC[S_INSTRUCTORS])]
     if candidates.size == 0:
         return True, 0
     wanted = _classes(consts, DM, Q, d, total, caps_free, caps_size, n_caps, day, min(rooms_free, candidates.size),
                       hold)
-    teachers, covered, cancelled = _staff(consts, ST, IN, RB, s, candidates, wanted, day)
+    n_teachers, covered, cancelled = _staff(consts, ST, IN, RB, s, candidates, wanted, day, SC[S_HEALTHY])
+    teachers = SC[S_HEALTHY][:n_teachers]
     n = _classes(consts, DM, Q, d, total, caps_free, caps_size, n_caps, day, teachers.size, hold)
     lost = min(cancelled, wanted - n)
     OUT[0][s, C_CANCELLED] += lost
     OUT[2][s, W_CANCELLED, (day + consts[K_MONDAY]) // 7] += lost
     if n == 0:
         return teachers.size == 0, 0
-    sizes = np.empty(n, np.int64)  # of the first n classes
+    sizes = SC[S_SIZES]  # of the first n classes
     m = 0
     seats = 0
     for j in range(n_caps):
@@ -770,8 +796,7 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
     n_groups = dg_ptr[d + 1] - dg_ptr[d]
     want = min(total, seats)
     leave = LN[1]
-    units = np.empty(n_groups, np.int64)
-    unit_counts = np.empty(n_groups, np.int64)
+    units, unit_counts = SC[S_UNITS], SC[S_UNIT_COUNTS]
     n_units = 0
     n_members = 0
     if n_groups == 1:
@@ -779,7 +804,8 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
         units[0], unit_counts[0] = dg_unit[dg_ptr[d]], n_members
         n_units = 1
     else:
-        shares = _shares(avail[:n_groups], want)
+        shares = SC[S_SHARES]
+        _shares(avail[:n_groups], want, shares, SC[S_SHARE_REM])
         for t in range(n_groups):
             if shares[t] > 0:
                 before = n_members
@@ -789,7 +815,7 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
     if n_members == 0:
         return False, 0  # everyone picked had left
     # Classes are filled in order; leavers dropped on the way can leave the last ones empty.
-    booked = np.empty(n, np.int64)
+    booked = SC[S_BOOKED]
     nb = 0
     rest = n_members
     for j in range(n):
@@ -799,38 +825,41 @@ def _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d: int, day: int, now:
         nb += 1
         rest -= sizes[j]
     # Classes go to the venues in order: the first free rooms are used.
-    room_count = np.zeros(n_venues, np.int64)
+    room_count = SC[S_ROOM_COUNT]
     taken = nb
     for j in range(n_venues):
         room_count[j] = min(free_rooms[j], taken)
         taken -= room_count[j]
-    _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d, room_count, teachers[:nb].copy(), min(covered, nb),
-          members[:n_members].copy(), units, unit_counts, n_units, booked[:nb], day, now, load)
+    _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, SC, d, room_count, teachers[:nb], min(covered, nb),
+          members[:n_members], units, unit_counts, n_units, booked[:nb], day, now, load)
     return False, nb
 
 
 # -- a slot ----------------------------------------------------------------------------------------
-@numba.njit(cache=True)
-def _max_min(pool: int, want: np.ndarray) -> np.ndarray:
+@COMPILE
+def _max_min(pool: int, want: np.ndarray, out: np.ndarray, left: np.ndarray) -> None:
     """Split ``pool`` whole units max-min fairly: nobody gets more than they want, and
-    what the modest leave is split evenly among the rest (ties to the first listed)."""
-    out = np.zeros(want.size, np.int64)
-    left = want.copy()
+    what the modest leave is split evenly among the rest (ties to the first listed).
+    Written into the first ``want.size`` of ``out`` (``left``: scratch)."""
+    for k in range(want.size):
+        out[k] = 0
+    for k in range(want.size):
+        left[k] = want[k]
     n_left = 0
-    for w in left:
-        if w > 0:
+    for k in range(want.size):
+        if left[k] > 0:
             n_left += 1
     while pool > 0 and n_left > 0:
         even = pool // n_left
         if even == 0:
-            for k in range(left.size):
+            for k in range(want.size):
                 if pool == 0:
                     break
                 if left[k] > 0:
                     out[k] += 1
                     pool -= 1
             break
-        for k in range(left.size):
+        for k in range(want.size):
             if left[k] > 0:
                 give = min(left[k], even)
                 out[k] += give
@@ -838,22 +867,22 @@ def _max_min(pool: int, want: np.ndarray) -> np.ndarray:
                 left[k] -= give
                 if left[k] == 0:
                     n_left -= 1
-    return out
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _quotas(ST, VN, DM, UN, Q, tied: np.ndarray, day: int, load: np.ndarray, quota: np.ndarray,
-            scratch: tuple) -> bool:
+            SC) -> bool:
     """Rooms each site may take first in this slot, where tied courses of several sites
     compete for the same venues: the free rooms split max-min fairly by the classes each
     site could fill now. Sets ``quota[site]`` (-1: no quota) and returns whether any was set."""
-    avail, left, left_set, _ = scratch
+    avail, left, left_set = SC[S_AVAIL], SC[S_LEFT], SC[S_LEFT_SET]
     has_rival, rival, rg_ptr, rg_idx = ST[4], ST[3], ST[5], ST[6]
     idle_until, d_site, d_maxsize = DM[12], DM[0], DM[13]
     venue_free = VN[0]
     n = tied.size
-    sites = np.empty(n, np.int64)  # sites wanting rooms, in the order first seen
-    wants = np.zeros(n, np.int64)
+    sites = SC[S_Q_SITES]  # sites wanting rooms, in the order first seen
+    wants = SC[S_Q_WANTS]
+    wants[:n] = 0
     n_sites = 0
     for d in tied:
         s = d_site[d]
@@ -870,35 +899,38 @@ def _quotas(ST, VN, DM, UN, Q, tied: np.ndarray, day: int, load: np.ndarray, quo
             wants[k] += -(-total // d_maxsize[d])
     quota[:] = -1
     any_set = False
-    done = np.zeros(n_sites, np.bool_)
+    done = SC[S_Q_DONE]
+    done[:n_sites] = 0
+    members, member_wants = SC[S_Q_MEMBERS], SC[S_MM_WANT]
     for a in range(n_sites):
         if done[a]:
             continue
         # The sites of a's group of venue-sharing sites, in reverse order of first seen:
         # an odd room goes to the site served last today (the first has first pick of
         # the rooms left over afterwards).
-        members = np.empty(n_sites, np.int64)
         m = 0
         for b in range(n_sites - 1, a - 1, -1):
             if not done[b] and rival[sites[b]] == rival[sites[a]]:
                 members[m] = b
+                member_wants[m] = wants[b]
                 m += 1
-                done[b] = True
+                done[b] = 1
         if m > 1:  # a site with no rival keeps every room it has
             g = rival[sites[a]]
             pool = 0
             for t in range(rg_ptr[g], rg_ptr[g + 1]):
                 pool += venue_free[rg_idx[t]]
-            got = _max_min(pool, wants[members[:m]])
+            got = SC[S_MM_OUT]
+            _max_min(pool, member_wants[:m], got, SC[S_MM_LEFT])
             for t in range(m):
                 quota[sites[members[t]]] = got[t]
             any_set = True
     return any_set
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied: np.ndarray, day: int, k: int, now: float,
-           load: np.ndarray, full: np.ndarray, quota: np.ndarray, use_quota: bool, scratch: tuple) -> None:
+           load: np.ndarray, full: np.ndarray, quota: np.ndarray, use_quota: bool, SC) -> None:
     """Book classes of each course in turn (each site at most its quota of rooms, if used)."""
     S = consts[K_S]
     idle_until, d_site, d_slots = DM[12], DM[0], DM[3]
@@ -918,20 +950,21 @@ def _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied: np.ndarray, day
                 room = True
                 break
         if not room:
-            full[s] = True
+            full[s] = 1
             continue
-        no_capacity, booked = _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d, day, now, load, q, scratch)
+        no_capacity, booked = _fill(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, d, day, now, load, q, SC)
         if no_capacity:
-            full[s] = True
+            full[s] = 1
         if use_quota and q >= 0:
             quota[s] = q - booked
 
 
-@numba.njit(cache=True)
-def _order(consts, ST, DM, Q, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@COMPILE
+def _order(consts, ST, DM, Q, day: int, SC) -> int:
     """The courses open for booking today, in the order the scheduling policy serves
-    them, as segments of tied courses: (courses, segment bounds, whether a segment holds
-    courses of several sites that split rooms between them).
+    them, as segments of tied courses: into SC, the courses, the segments' bounds and
+    whether a segment holds courses of several sites that split rooms between them;
+    returns the number of segments.
 
     Later stages first so that people who started finish, and super-users before
     end-users. Courses the policy ranks equal take turns first, day by day, so that two
@@ -939,9 +972,12 @@ def _order(consts, ST, DM, Q, day: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     """
     open_by_day, target, d_site, d_kind, d_stage = DM[14], DM[15], DM[0], DM[6], DM[2]
     policy = consts[K_POLICY]
-    now_open = np.flatnonzero(open_by_day[day])
-    n = now_open.size
-    key = np.empty(n, np.int64)
+    now_open, key, courses, bounds, shared = SC[S_O_OPEN], SC[S_O_KEY], SC[S_O_COURSES], SC[S_O_BOUNDS], SC[S_O_SHARED]
+    n = 0
+    for d in range(open_by_day.shape[1]):
+        if open_by_day[day, d]:
+            now_open[n] = d
+            n += 1
     for t in range(n):
         d = now_open[t]
         if policy == POLICY_EARLIEST:
@@ -951,35 +987,40 @@ def _order(consts, ST, DM, Q, day: int) -> tuple[np.ndarray, np.ndarray, np.ndar
         else:
             first = d_site[d]
         key[t] = ((first + (1 << 40)) * 2 + d_kind[d]) * 1024 + (1023 - d_stage[d])
-    order = np.argsort(key, kind="mergesort")
-    courses = np.empty(n, np.int64)
-    bounds = np.empty(n + 1, np.int64)
-    shared = np.zeros(n, np.bool_)
+    # Sort the open courses by key, ties in course order (an insertion sort: a few dozen).
+    for a in range(1, n):
+        d, k = now_open[a], key[a]
+        b = a
+        while b > 0 and key[b - 1] > k:
+            now_open[b], key[b] = now_open[b - 1], key[b - 1]
+            b -= 1
+        now_open[b], key[b] = d, k
     n_seg = 0
     a = 0
     rival = ST[3]
     while a < n:
         b = a
-        while b < n and key[order[b]] == key[order[a]]:
+        while b < n and key[b] == key[a]:
             b += 1
         size = b - a
         turn = day % size
         for t in range(size):
-            courses[a + t] = now_open[order[a + (turn + t) % size]]
+            courses[a + t] = now_open[a + (turn + t) % size]
         bounds[n_seg] = a
+        shared[n_seg] = 0
         if consts[K_BY_SITE]:  # courses of two sites that share rooms among them?
             for i in range(a, b):
                 for j in range(a, i):
                     si, sj = d_site[courses[i]], d_site[courses[j]]
                     if si != sj and rival[si] == rival[sj]:
-                        shared[n_seg] = True
+                        shared[n_seg] = 1
         n_seg += 1
         a = b
     bounds[n_seg] = n
-    return courses, bounds[:n_seg + 1], shared[:n_seg]
+    return n_seg
 
 
-@numba.njit(cache=True)
+@COMPILE
 def _demand_available(DM, Q, d: int, day: int) -> int:
     dg_ptr, dg_queue = DM[8], DM[9]
     total = 0
@@ -988,8 +1029,28 @@ def _demand_available(DM, Q, d: int, day: int) -> int:
     return total
 
 
-@numba.njit(cache=True)
-def plan(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, open_days: np.ndarray, first: int, stop_day: int) -> int:
+def scratch(consts: np.ndarray, DM: tuple, IN: tuple, n_units: int, n_sites: int) -> tuple[np.ndarray, ...]:
+    """The scratch arrays (S_*), each as long as the most it can hold. Made in Python:
+    the compiled functions allocate nothing (see :data:`COMPILE`)."""
+    groups = DM[9].size  # entries of (course, group)
+    venues = DM[7].shape[1]  # most venues of a site
+    learners = int(consts[K_MAX_MEMBERS])  # most learners booked at once
+    classes = int(consts[K_ROOMS]) + 1  # most classes started at once
+    instructors = IN[0].size
+    courses = DM[0].size
+    sizes = {S_AVAIL: groups, S_LEFT: n_units, S_LEFT_SET: n_units, S_FREE_ROOMS: venues, S_CAPS_FREE: venues,
+             S_CAPS_SIZE: venues, S_ROOM_COUNT: venues, S_INSTRUCTORS: instructors, S_HEALTHY: instructors,
+             S_SIZES: classes, S_BOOKED: classes, S_VENUE_OF: classes, S_CAME: classes, S_UNITS: groups,
+             S_UNIT_COUNTS: groups, S_SHARES: groups, S_SHARE_REM: groups, S_O_BOUNDS: courses + 1,
+             S_FULL: n_sites, S_QUOTA: n_sites, S_IN_SEGMENTS: n_sites, S_DUTY: n_sites}
+    for k in (S_Q_SITES, S_Q_WANTS, S_Q_DONE, S_Q_MEMBERS, S_MM_WANT, S_MM_OUT, S_MM_LEFT, S_O_OPEN, S_O_KEY,
+              S_O_COURSES, S_O_SHARED):
+        sizes[k] = courses
+    return tuple(np.zeros(sizes.get(k, learners), np.int64) for k in range(S_DUTY + 1))
+
+
+@COMPILE
+def plan(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, SC, open_days: np.ndarray, first: int, stop_day: int) -> int:
     """Plan every slot of the open days ``open_days[first:]`` before ``stop_day``.
 
     Returns DONE, or the index into ``open_days`` of a day at whose start a random buffer
@@ -1000,13 +1061,7 @@ def plan(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, open_days: np.ndarray, 
     buf_pos, buf_len, need = RB[1], RB[2], RB[3]
     counters, weekly = OUT[0], OUT[2]
     unit_load, site_rooms, go_live = UN[1], ST[2], ST[7]
-    n_units = UN[0].size
-    # Scratch arrays of _fill: ready per group of a course; room left per unit; whether
-    # set; the learners taken for a batch of classes.
-    scratch = (np.empty(DM[9].size, np.int64), np.empty(n_units, np.int64), np.empty(n_units, np.bool_),
-               np.empty(consts[K_MAX_MEMBERS], np.int64))
-    full = np.zeros(n_sites, np.bool_)
-    quota = np.full(n_sites, -1, np.int64)
+    full, quota, in_segments, duty = SC[S_FULL], SC[S_QUOTA], SC[S_IN_SEGMENTS], SC[S_DUTY]
     for i in range(first, open_days.size):
         day = open_days[i]
         if day >= stop_day:
@@ -1018,28 +1073,28 @@ def plan(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, open_days: np.ndarray, 
         if consts[K_RECORD] and OUT[3].shape[0] - OUT[4][0] < consts[K_ROOMS] * S:
             return i  # room for a day's classes in the table of sessions
         start_day(IN, day)
-        courses, bounds, shared = _order(consts, ST, DM, Q, day)
-        in_segments = np.zeros(n_sites, np.bool_)
+        n_seg = _order(consts, ST, DM, Q, day, SC)
+        bounds, shared = SC[S_O_BOUNDS][:n_seg + 1], SC[S_O_SHARED][:n_seg]
+        courses = SC[S_O_COURSES][:bounds[n_seg]]
+        in_segments[:] = 0
         for d in courses:
-            in_segments[DM[0][d]] = True
-        duty = np.zeros(n_sites, np.int64)
+            in_segments[DM[0][d]] = 1
         for s in range(n_sites):
-            if in_segments[s]:
-                duty[s] = on_duty(IN, s, day)
+            duty[s] = on_duty(IN, s, day) if in_segments[s] else 0
         load = unit_load[day]
         week = (day + consts[K_MONDAY]) // 7
         for k in range(S):
             now = float(day * S + k)
             release_rooms(VN, now)
-            full[:] = False
+            full[:] = 0
             for g in range(bounds.size - 1):
                 tied = courses[bounds[g]:bounds[g + 1]]
-                if shared[g] and _quotas(ST, VN, DM, UN, Q, tied, day, load, quota, scratch):
+                if shared[g] and _quotas(ST, VN, DM, UN, Q, tied, day, load, quota, SC):
                     # First each site up to its share of the rooms, then what is left, in order.
                     _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied, day, k, now, load, full, quota,
-                           True, scratch)
+                           True, SC)
                 _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied, day, k, now, load, full, quota,
-                       False, scratch)
+                       False, SC)
             # Capacity open to each site in this slot, for utilisation over its training
             # period (classes open, before go-live).
             for s in range(n_sites):
@@ -1052,12 +1107,12 @@ def plan(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, open_days: np.ndarray, 
     return DONE
 
 
-@numba.njit(cache=True)
+@COMPILE
 def queue_batches(DM, Q, queues: np.ndarray, bounds: np.ndarray, ids: np.ndarray, ready: int) -> None:
     """Queue ``ids[bounds[t]:bounds[t + 1]]`` in queue ``queues[t]``, all ready on ``ready``
     (a go-live decision's refreshers)."""
     for t in range(queues.size):
-        queue_add(Q, queues[t], ids[bounds[t]:bounds[t + 1]].copy(), ready)
+        queue_add(Q, queues[t], ids[bounds[t]:bounds[t + 1]], ready)
 
 
 def compiled_on_disk() -> bool | None:
@@ -1065,6 +1120,6 @@ def compiled_on_disk() -> bool | None:
     (False: the first replication compiles it, about a minute); None if the cache cannot
     be inspected (it is numba's internal API, so a change there must not stop a run)."""
     try:
-        return bool(plan._cache._cache_file._load_index())  # type: ignore[attr-defined]
+        return bool(plan._cache._cache_file._load_index())
     except Exception:  # noqa: BLE001
         return None

@@ -90,6 +90,7 @@ class InstructorRoster:
 
     def free(self, site: int, now: float) -> np.ndarray:
         """Instructor numbers who could teach at ``site`` now, least used first."""
-        ids = free_instructors(self.arrays, site, self._day, now)
+        ids = np.empty(self.count, np.int64)
+        ids = ids[:free_instructors(self.arrays, site, self._day, now, ids)]
         least_used_first(ids, self.taught_slots, 0, ids.size)
         return ids

@@ -222,6 +222,7 @@ class Engine:
         consts[kernel.K_ROOMS] = total_rooms
         self._consts = consts
         self._parts = (consts, ST, VN, DM, LN, self._queues.arrays(), self.roster.arrays, UN, CU)
+        self._scratch = kernel.scratch(consts, DM, self.roster.arrays, self.unit_cap.size, n_sites)
 
     # -- running -------------------------------------------------------------------------------
     def run(self, sessions: bool = True) -> None:
@@ -253,7 +254,7 @@ class Engine:
         """Run the kernel from ``open_days[first]`` until ``stop`` or until it asks for
         more random numbers or session rows; returns where to go on from."""
         out = (self._counts, self._first_slot, self._weekly, self._sessions, self._n_sessions)
-        resume = kernel.plan(*self._parts, out, self._rb, open_days, first, stop)
+        resume = kernel.plan(*self._parts, out, self._rb, self._scratch, open_days, first, stop)
         if resume == kernel.DONE:
             return int(np.searchsorted(open_days, stop))
         self._refill()

@@ -205,7 +205,9 @@ def test_shares_are_proportional_and_add_up():
     from sim.engine.kernel import _shares
 
     def shares(available: list[int], want: int) -> list[int]:
-        return _shares(np.array(available, dtype=np.int64), want).tolist()
+        out = np.empty(len(available), np.int64)
+        _shares(np.array(available, dtype=np.int64), want, out, np.empty(len(available), np.int64))
+        return out.tolist()
 
     assert shares([30, 10], 8) == [6, 2]
     assert shares([5, 5, 5], 4) == [2, 1, 1]  # the remainder goes to the first of equals
