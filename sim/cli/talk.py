@@ -77,5 +77,5 @@ def spoken(quiet: bool = True) -> Spoken:
     """A :class:`Spoken` context with a progress bar unless ``quiet`` (then also a note
     when the engine is about to be compiled, so a first run's minute is explained)."""
     if not quiet and compiled_on_disk() is False:
-        click.echo("note: compiling the simulation engine for this machine (once, about a minute)", err=True)
+        click.echo("note: compiling the simulation engine for this machine (once, about half a minute)", err=True)
     return Spoken(None if quiet else ProgressBar())
