@@ -46,7 +46,7 @@ POLICY_BY_SITE, POLICY_EARLIEST, POLICY_BACKLOG = range(3)
  S_HEALTHY, S_SIZES, S_BOOKED, S_VENUE_OF, S_CAME, S_UNITS, S_UNIT_COUNTS, S_ATTENDED, S_ABSENT, S_ABSENT_READY,
  S_NO_SHOW, S_ROUTE_DONE, S_ROUTE_BATCH, S_FAILED, S_FAILED_READY, S_NEXT_READY, S_SHARES, S_SHARE_REM,
  S_Q_SITES, S_Q_WANTS, S_Q_DONE, S_Q_MEMBERS, S_MM_WANT, S_MM_OUT, S_MM_LEFT, S_O_OPEN, S_O_KEY, S_O_COURSES,
- S_O_BOUNDS, S_O_SHARED, S_FULL, S_QUOTA, S_IN_SEGMENTS, S_DUTY) = range(43)
+ S_O_BOUNDS, S_O_SHARED, S_FULL, S_QUOTA, S_IN_SEGMENTS, S_DUTY, S_O_TMP_KEY, S_O_TMP_OPEN) = range(45)
 # Every function below is compiled without numba's reference counting (NRT): perf showed
 # its increments and decrements (one per array taken out of a tuple or passed on, per
 # call) costing a fifth of a replication. So nothing here allocates: scratch arrays are
@@ -263,18 +263,15 @@ def queue_take(Q, q: int, k: int, day: int, leave: np.ndarray, out: np.ndarray, 
 @COMPILE
 def start_day(IN, day: int) -> None:
     """Who serves which site today: their pools' sites, except instructors on loan,
-    who serve only the borrower."""
-    base, ln_ptr, ln_ids, ln_site, ln_first, ln_last = IN[2], IN[3], IN[4], IN[5], IN[6], IN[7]
-    duty_day, serves = IN[11], IN[14]
-    for i in range(base.shape[0]):
-        for s in range(base.shape[1]):
-            serves[i, s] = base[i, s]
+    who serve only the borrower (``IN[14]``: the site each is lent to today, or -1)."""
+    ln_ptr, ln_ids, ln_site, ln_first, ln_last = IN[3], IN[4], IN[5], IN[6], IN[7]
+    duty_day, lent_to = IN[11], IN[14]
+    for t in range(ln_ids.size):  # only instructors with loans can be lent
+        lent_to[ln_ids[t]] = -1
     for j in range(ln_site.size):
         if ln_first[j] <= day <= ln_last[j]:
             for t in range(ln_ptr[j], ln_ptr[j + 1]):
-                i = ln_ids[t]
-                for s in range(base.shape[1]):
-                    serves[i, s] = s == ln_site[j]
+                lent_to[ln_ids[t]] = ln_site[j]
     for s in range(duty_day.size):
         duty_day[s] = -1  # on_duty lists are built again when first asked for today
 
@@ -283,11 +280,16 @@ def start_day(IN, day: int) -> None:
 def on_duty(IN, s: int, day: int) -> int:
     """How many instructors are certified and assigned to site ``s`` today (busy or
     not); their numbers are in ``IN[13][s, :count]``."""
-    certified, duty_day, duty_n, duty_ids, serves = IN[0], IN[11], IN[12], IN[13], IN[14]
+    certified, base, duty_day, duty_n, duty_ids, lent_to = IN[0], IN[2], IN[11], IN[12], IN[13], IN[14]
+    may_ptr, may_ids = IN[15], IN[16]
     if duty_day[s] != day:
         n = 0
-        for i in range(certified.size):
-            if serves[i, s] and certified[i] <= day:
+        # Only those who may ever serve the site (by number): a site's own and those
+        # lent to it, not every instructor of the region.
+        for t in range(may_ptr[s], may_ptr[s + 1]):
+            i = may_ids[t]
+            serves = lent_to[i] == s if lent_to[i] >= 0 else base[i, s]
+            if serves and certified[i] <= day:
                 duty_ids[s, n] = i
                 n += 1
         duty_n[s] = n
@@ -960,6 +962,37 @@ def _serve(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, tied: np.ndarray, day
 
 
 @COMPILE
+def _merge_sort(key: np.ndarray, value: np.ndarray, n: int, tmp_key: np.ndarray, tmp_value: np.ndarray) -> None:
+    """Sort the first ``n`` of ``key`` (and ``value`` alongside), ties in their order:
+    bottom-up merges through the scratch arrays (a model of many sites has hundreds of
+    open courses a day; an insertion sort grew with their square)."""
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
+            i, j, k = lo, mid, lo
+            while i < mid and j < hi:
+                if key[j] < key[i]:
+                    tmp_key[k], tmp_value[k] = key[j], value[j]
+                    j += 1
+                else:  # ties: the left (earlier) one first
+                    tmp_key[k], tmp_value[k] = key[i], value[i]
+                    i += 1
+                k += 1
+            while i < mid:
+                tmp_key[k], tmp_value[k] = key[i], value[i]
+                i += 1
+                k += 1
+            while j < hi:
+                tmp_key[k], tmp_value[k] = key[j], value[j]
+                j += 1
+                k += 1
+        for k in range(n):
+            key[k], value[k] = tmp_key[k], tmp_value[k]
+        width *= 2
+
+
+@COMPILE
 def _order(consts, ST, DM, Q, day: int, SC) -> int:
     """The courses open for booking today, in the order the scheduling policy serves
     them, as segments of tied courses: into SC, the courses, the segments' bounds and
@@ -987,14 +1020,7 @@ def _order(consts, ST, DM, Q, day: int, SC) -> int:
         else:
             first = d_site[d]
         key[t] = ((first + (1 << 40)) * 2 + d_kind[d]) * 1024 + (1023 - d_stage[d])
-    # Sort the open courses by key, ties in course order (an insertion sort: a few dozen).
-    for a in range(1, n):
-        d, k = now_open[a], key[a]
-        b = a
-        while b > 0 and key[b - 1] > k:
-            now_open[b], key[b] = now_open[b - 1], key[b - 1]
-            b -= 1
-        now_open[b], key[b] = d, k
+    _merge_sort(key, now_open, n, SC[S_O_TMP_KEY], SC[S_O_TMP_OPEN])
     n_seg = 0
     a = 0
     rival = ST[3]
@@ -1044,9 +1070,9 @@ def scratch(consts: np.ndarray, DM: tuple, IN: tuple, n_units: int, n_sites: int
              S_UNIT_COUNTS: groups, S_SHARES: groups, S_SHARE_REM: groups, S_O_BOUNDS: courses + 1,
              S_FULL: n_sites, S_QUOTA: n_sites, S_IN_SEGMENTS: n_sites, S_DUTY: n_sites}
     for k in (S_Q_SITES, S_Q_WANTS, S_Q_DONE, S_Q_MEMBERS, S_MM_WANT, S_MM_OUT, S_MM_LEFT, S_O_OPEN, S_O_KEY,
-              S_O_COURSES, S_O_SHARED):
+              S_O_COURSES, S_O_SHARED, S_O_TMP_KEY, S_O_TMP_OPEN):
         sizes[k] = courses
-    return tuple(np.zeros(sizes.get(k, learners), np.int64) for k in range(S_DUTY + 1))
+    return tuple(np.zeros(sizes.get(k, learners), np.int64) for k in range(S_O_TMP_OPEN + 1))
 
 
 @COMPILE

@@ -30,6 +30,9 @@ class Learners:
     (e-learning done) and ``self_training_days``. Filled in by the engine as training
     happens: ``trained_day`` (counts as trained under the site's readiness criteria),
     ``self_trained_day`` (self-training finished) and ``refresh_day``.
+
+    Learners are numbered group by group in model order, so ``group`` never decreases
+    and each group's learners are one slice (the engine relies on it).
     """
 
     site: np.ndarray

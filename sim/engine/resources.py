@@ -56,9 +56,15 @@ class InstructorRoster:
         self.taught_slots = np.zeros(n, dtype=np.int64)
         sizes = [len(ids) for ids, _, _, _ in loans]
         # The layout the kernel reads (IN): see on_duty, free_instructors and kernel._staff.
+        base_array = np.array(base, dtype=bool).reshape(n, n_sites)
+        # Who may ever serve each site: its own pools' and those lent to it, by number.
+        may = [set(np.flatnonzero(base_array[:, s]).tolist()) for s in range(n_sites)]
+        for ids, site, _, _ in loans:
+            may[site].update(ids)
+        may_lists = [sorted(m) for m in may]
+        # The layout the kernel reads (IN): see kernel.on_duty, free_instructors and _staff.
         self.arrays = (
-            np.array(certified, dtype=np.int64), self.prep_slots,
-            np.array(base, dtype=bool).reshape(n, n_sites),
+            np.array(certified, dtype=np.int64), self.prep_slots, base_array,
             np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
             np.array([i for ids, _, _, _ in loans for i in ids], dtype=np.int64),
             np.array([site for _, site, _, _ in loans], dtype=np.int64),
@@ -70,7 +76,9 @@ class InstructorRoster:
             np.full(n_sites, -1, dtype=np.int64),  # the day each site's on-duty list was made
             np.zeros(n_sites, dtype=np.int64),  # its length
             np.zeros((n_sites, n), dtype=np.int64),  # the list
-            np.zeros((n, n_sites), dtype=bool),  # who serves which site today
+            np.full(n, -1, dtype=np.int64),  # the site each is lent to today (-1: none)
+            np.concatenate([[0], np.cumsum([len(m) for m in may_lists])]).astype(np.int64),
+            np.array([i for m in may_lists for i in m], dtype=np.int64),
         )
 
     @property

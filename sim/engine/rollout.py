@@ -88,7 +88,7 @@ class Engine:
         self.demands = lay.demands
         self._monday_offset = world.epoch.weekday()
         self._refresh_queued = np.zeros(learners.count, dtype=bool)
-        self._open_days(model)
+        self._open_days()
         # Batches ready after the horizon (plus the booking horizon, which the planner looks
         # ahead) share the last bucket: see queues.QueueStore.
         stage_0 = lay.queue_of[:, 0][learners.group]
@@ -99,7 +99,7 @@ class Engine:
         self._arrays(model)
 
     # -- set-up --------------------------------------------------------------------------------
-    def _open_days(self, model: ModelSpec) -> None:
+    def _open_days(self) -> None:
         """Which courses are open for booking on which day: a working day of the site, the
         training environment ready, inside the window of the go-live aimed at that day,
         and not past the site's horizon. Known in advance, so the planner visits only days
@@ -159,7 +159,30 @@ class Engine:
             pos[s, j], filled[s, j] = 0, top
 
     def _arrays(self, model: ModelSpec) -> None:
-        """The tuples of arrays the kernel works on (layouts: the kernel's docstrings)."""
+        """The tuples of arrays the kernel works on, by position (the kernel reads them so):
+
+        - ST, per site: 0 start of its venues in 1 (venue numbers); 2 rooms; 3 number of
+          its group of venue-sharing sites; 4 whether it shares; 5 start of the group's
+          venues in 6; 7 go-live day; 8 last day simulated; 9 no-show probability;
+          10 probability of being absent; 11 instructor sick probability; 12 whether
+          self-training gates "trained"; 13 working days (site x day); 14 working days
+          before each day; 15 the working days, padded with n_days; 16 their number.
+        - VN, per venue: 0 free rooms; 1-3 end, venue and rooms of each batch holding
+          rooms; 4 [0] number of such batches.
+        - DM, per course (demand): 0 site; 1 curriculum; 2 stage; 3 slots; 4 refresher?;
+          5 smallest class; 6 0 super-users, 1 end-users; 7 class size per site venue;
+          8 start of its groups in 9-11 (queue, unit, group); 12 idle until (day);
+          13 largest class; 14 open (day x course); 15 go-live aimed at (day x site);
+          16, 17 queue and course of (group, stage).
+        - LN, per learner: 0 group; 1 leave day; 2 self-training days; 3 trained day;
+          4 self-trained day; 5 refresher day; 6 queued for a refresher.
+        - Q: queues.QueueStore; IN: resources.InstructorRoster.arrays; UN: 0 units' daily
+          limits, 1 learners in class (day x unit); CU, per curriculum: 0 pass
+          probability; 1 has a check; 2 attempts; 3 days between; 4 courses.
+        - OUT: counters (site x kernel.C_*), first class slot, weekly counts, sessions
+          table, its length; RB: random buffers (site x buffer x draw), position, filled,
+          draws a day may need.
+        """
         world, L, lay, demands = self.world, self.learners, self._layout, self.demands
         sites = world.sites
         n_sites, n_days = len(sites), world.n_days
@@ -269,16 +292,24 @@ class Engine:
         """A go-live is moved: staff whose training will be stale by then need a refresher."""
         yield self.env.timeout(day * self.S)
         L = self.learners
+        # Learners are drawn group by group, so a group's are one slice: only the site's
+        # groups are looked at (a mask over every learner made decisions grow with the
+        # square of the model's size).
+        start = np.searchsorted(L.group, np.arange(len(self.model.groups) + 1))
         for di, d in enumerate(self.demands):
             if d.site != sw.index or not d.is_refresher:
                 continue
-            valid = d.valid_days
-            last = np.where(L.refresh_day != NEVER, L.refresh_day, L.trained_day)
-            # Training is current through last + valid days; it must still be on the eve of go-live.
-            stale = (L.trained_day != NEVER) & (last + valid < go_live - 1) & (L.leave_day > day) & ~self._refresh_queued
-            batches = [np.flatnonzero(stale & (L.group == gi)) for gi in d.groups]
-            for ids in batches:
+            batches = []
+            for gi in d.groups:
+                g = slice(start[gi], start[gi + 1])
+                trained, refreshed = L.trained_day[g], L.refresh_day[g]
+                last = np.where(refreshed != NEVER, refreshed, trained)
+                # Training is current through last + valid days; it must still be on the eve of go-live.
+                stale = ((trained != NEVER) & (last + d.valid_days < go_live - 1) & (L.leave_day[g] > day)
+                         & ~self._refresh_queued[g])
+                ids = start[gi] + np.flatnonzero(stale)
                 self._refresh_queued[ids] = True  # a second move before the refresher queues nobody twice
+                batches.append(ids)
             kernel.queue_batches(self._parts[3], self._parts[5], np.array(d.queues, np.int64),
                                  np.concatenate([[0], np.cumsum([b.size for b in batches])]).astype(np.int64),
                                  np.concatenate(batches).astype(np.int64), day)

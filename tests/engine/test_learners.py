@@ -36,3 +36,18 @@ def test_turnover_replaces_leavers_with_later_hires():
     months = (w.n_days - (dt.date(2023, 2, 11) - w.epoch).days) / 30.4
     expected = 500 * (1 - np.exp(-2.0 * months / 12))
     assert 0.7 * expected < (L.leave_day[~hires] != NEVER).sum() < 1.3 * expected
+
+
+def test_learners_are_numbered_group_by_group():
+    # The engine takes each group's learners as one slice (rollout.Engine._decision).
+    from sim.engine.learners import draw_learners
+    from sim.engine.streams import RandomStreams
+    from sim.engine.world import draw_world
+    from sim.model.experiment_file import load_experiment
+    from sim.paths import default_experiment
+
+    model = load_experiment(default_experiment()).scenarios[0].model
+    streams = RandomStreams(3, 1)
+    group = draw_learners(model, draw_world(model, streams), streams).group
+    assert group.size > 0 and bool((group[1:] >= group[:-1]).all())
+    assert set(group.tolist()) == set(range(len(model.groups)))
