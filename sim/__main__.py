@@ -1,5 +1,5 @@
 """``python -m sim`` is the ``rollout-sim`` command."""
-from sim.cli.main import main
+from sim.cli import main
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -295,3 +297,13 @@ def test_version_is_printed_installed_or_not():
 
     result = invoke("--version")
     assert result.exit_code == 0 and result.output.strip() == f"rollout-sim, version {__version__}"
+
+
+def test_the_script_s_import_is_light_so_spawned_workers_start_fast():
+    # Worker processes import the script that started their parent; the script imports
+    # only sim.cli.main (the function), which must not pull in the command line's modules.
+    code = ("import sys; from sim.cli import main; "
+            "print(sorted(m for m in ('click', 'scipy', 'numba', 'matplotlib', 'sim.cli.main') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
