@@ -694,6 +694,8 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, SC, d: int, room_count
                 wait = _draw(buf, pos, s, NO_SHOW_WAIT)
             else:
                 wait = _draw(buf, pos, s, SICK_WAIT)
+            if not wait < 1e15:  # an infinite or NaN draw: never back (and no overflow)
+                wait = 1e15
             absent_ready[t] = day + 1 + np.int64(math.ceil(wait))
         _route(DM, LN, Q, DM[2][d], absent_ids[:n_abs], absent_ready[:n_abs], SC[S_ROUTE_DONE], SC[S_ROUTE_BATCH])
     if first_slot[s] < 0:
