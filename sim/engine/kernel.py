@@ -40,8 +40,8 @@ W_RUN, W_CANCELLED, W_UNDERFILLED, W_TAUGHT, W_ON_DUTY, W_USED, W_OPEN = range(7
 K_S, K_POLICY, K_BY_SITE, K_HORIZON, K_ANY_PREP, K_MONDAY, K_RECORD, K_MAX_MEMBERS, K_ROOMS = range(9)
 N_CONSTS = 9
 POLICY_BY_SITE, POLICY_EARLIEST, POLICY_BACKLOG = range(3)
-# Scratch arrays (SC), made once per call of plan() so that booking a class allocates
-# nothing (allocations were ~33,000 a replication): all int64, sized in plan().
+# Scratch arrays (SC), made once per replication by scratch() so that booking a class
+# allocates nothing (allocations were ~33,000 a replication): all int64.
 (S_AVAIL, S_LEFT, S_LEFT_SET, S_MEMBERS, S_FREE_ROOMS, S_CAPS_FREE, S_CAPS_SIZE, S_ROOM_COUNT, S_INSTRUCTORS,
  S_HEALTHY, S_SIZES, S_BOOKED, S_VENUE_OF, S_CAME, S_UNITS, S_UNIT_COUNTS, S_ATTENDED, S_ABSENT, S_ABSENT_READY,
  S_NO_SHOW, S_ROUTE_DONE, S_ROUTE_BATCH, S_FAILED, S_FAILED_READY, S_NEXT_READY, S_SHARES, S_SHARE_REM,
@@ -50,7 +50,10 @@ POLICY_BY_SITE, POLICY_EARLIEST, POLICY_BACKLOG = range(3)
 # Every function below is compiled without numba's reference counting (NRT): perf showed
 # its increments and decrements (one per array taken out of a tuple or passed on, per
 # call) costing a fifth of a replication. So nothing here allocates: scratch arrays are
-# made in Python (scratch()), and results are written into arrays given.
+# made in Python (scratch()), and results are written into arrays given. (queue_order,
+# called from Python only, allocates and keeps the counting.) An index past an array's
+# end is not checked here: tests/engine/test_kernel_bounds.py runs the engine's tests in
+# a build that checks every one.
 COMPILE = numba.njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # _nrt: not in numba's stubs
 # What plan() returns besides a day to resume from.
 DONE = -1
