@@ -1,10 +1,7 @@
 """One replication as a pure function: (validated model, seed, index) -> outcome records."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,17 +31,6 @@ class ReplicationResult:
     weekly: np.ndarray  # sites x WEEKLY_FIELDS x weeks from the epoch's Monday
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_replication(model: ModelSpec, seed: int, replication: int, sessions: bool = True) -> ReplicationResult:
     """Simulate one replication; the same arguments always give the same result.
 
@@ -54,10 +40,7 @@ def run_replication(model: ModelSpec, seed: int, replication: int, sessions: boo
     # An overflow or a NaN is an error, never a warning: a warning printed once and a
     # number carried on gave a risk of 0% for a delay of 10^19 days. Bounds on the inputs
     # (sim.limits) keep this from happening; this makes sure it cannot pass unseen.
-    # The cyclic garbage collector is paused: the many short-lived containers of set-up
-    # set off collections that walk every object of the process (perf: ~4% of a
-    # replication), and a replication leaves no cycles behind to collect.
-    with np.errstate(over="raise", invalid="raise", divide="raise"), _collector_paused():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
         streams = RandomStreams(seed, replication)
         world = draw_world(model, streams)
         learners = draw_learners(model, world, streams)
