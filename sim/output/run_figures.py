@@ -120,15 +120,15 @@ def figure_jobs(results_dir: Path) -> list[FigureJob]:
     for name, scenario in summary["scenarios"].items():
         for site_id, site in scenario["sites"].items():
             cell = by_cell.get((name, site_id), [])
-            jobs.append(FigureJob(f"completion-{slug(name)}-{site_slug(site_id)}", _completion_figure,
+            jobs.append(FigureJob(f"completion-{slug(name)}-{site_slug(site_id)}", completion_figure,
                                   (name, site, completion_dates(cell), len(cell) or summary["replications"]), 1.0))
     if (results_dir / "curves.npz").is_file():
         for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
-            jobs.append(FigureJob(f"s-curves-{slug(name)}", _s_curve_figure,
+            jobs.append(FigureJob(f"s-curves-{slug(name)}", s_curve_figure,
                                   (name, summary["scenarios"][name], s_curve_bands(name, hist, by_cell)),
                                   0.4 * len(hist.sites)))
     sites = max((len(scenario["sites"]) for scenario in summary["scenarios"].values()), default=1)
-    jobs.append(FigureJob("readiness", _readiness_figure, (summary, *readiness_curves(summary, by_cell)), 0.5 * sites))
+    jobs.append(FigureJob("readiness", readiness_figure, (summary, *readiness_curves(summary, by_cell)), 0.5 * sites))
     jobs.append(FigureJob("risk", risk_figure, (summary,), 1.0))
     if (results_dir / "bottlenecks.npz").is_file():  # older folders have none
         for name, weekly in _known(read_bottlenecks(results_dir / "bottlenecks.npz"), summary):
@@ -311,14 +311,10 @@ def completion_dates(rows: list[Row]) -> CompletionDates:
     return CompletionDates(sorted(day for day in completed if day is not None), go_lives, late)
 
 
-def completion_figure(scenario: str, site: SiteSummary, rows: list[Row], n: int) -> Figure:
-    """Histogram (top) and ECDF (bottom) of one site's completion dates in one scenario,
-    with go-live, P50/P80/P90 and the share finishing on or after go-live marked."""
-    return _completion_figure(scenario, site, completion_dates(rows), len(rows) or n)
-
-
-def _completion_figure(scenario: str, site: SiteSummary, dates: CompletionDates, n: int) -> Figure:
-    """:func:`completion_figure` of the dates of ``n`` replications."""
+def completion_figure(scenario: str, site: SiteSummary, dates: CompletionDates, n: int) -> Figure:
+    """Histogram (top) and ECDF (bottom) of one site's completion dates in one scenario
+    (of ``n`` replications), with go-live, P50/P80/P90 and the share finishing on or after
+    go-live marked."""
     done, go_lives, late = dates.done, dates.go_lives, dates.late
     go_live = _date(site["go_live"])
     fig = Figure(figsize=SIZE, layout="constrained")
@@ -414,15 +410,9 @@ def s_curve_bands(scenario: str, hist: ShareHistogram, by_cell: dict[tuple[str, 
                        {s: [_date(r["go_live"]) for r in by_cell.get((scenario, s), [])] for s in hist.sites})
 
 
-def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: ShareHistogram,
-                   by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
+def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: SCurveBands) -> Figure:
     """One panel per site: median trained share by day with P10-P90 and P2.5-P97.5
-    bands, go-live and the readiness threshold marked."""
-    return _s_curve_figure(scenario, summary, s_curve_bands(scenario, hist, by_cell))
-
-
-def _s_curve_figure(scenario: str, summary: ScenarioSummary, hist: SCurveBands) -> Figure:
-    """:func:`s_curve_figure` of the bands read off the histogram."""
+    bands (:func:`s_curve_bands`), go-live and the readiness threshold marked."""
     q = hist.quantiles
     days = date2num(hist.epoch) + np.arange(hist.n_days)  # whole days: the same numbers as date2num of each
     fig, axes = _grid(len(hist.sites))
@@ -537,16 +527,12 @@ def readiness_curves(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]
     return curves, labels
 
 
-def readiness_figure(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]) -> Figure:
+def readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCurve],
+                     labels: dict[str, str]) -> Figure:
     """One panel per site: the risk of not being ready against the share of active staff
     the criterion asks for, 80% to 100%, per scenario with its 95% CI band; the model's
-    share marked. Where the line is flat, another criterion (super-users) decides."""
-    return _readiness_figure(summary, *readiness_curves(summary, by_cell))
-
-
-def _readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCurve],
-                      labels: dict[str, str]) -> Figure:
-    """:func:`readiness_figure` of the curves and share labels of :func:`readiness_curves`."""
+    share marked (curves and labels: :func:`readiness_curves`). Where the line is flat,
+    another criterion (super-users) decides."""
     scenarios = list(summary["scenarios"].items())
     site_ids = list(scenarios[0][1]["sites"])
     fig, axes = _grid(len(site_ids))
