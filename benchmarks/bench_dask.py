@@ -28,24 +28,17 @@ import logging
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from dask.distributed import LocalCluster
 
-from calibration import calibration_seconds  # this folder is on the path when run as a script
+from calibration import calibration_seconds, rollout_sim  # this folder is on the path when run as a script
 from sim.model.experiment_file import load_experiment
 from sim.paths import experiment_path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def rollout_sim() -> list[str]:
-    """The ``rollout-sim`` command of this Python environment (``python -m sim`` without it)."""
-    script = Path(sys.executable).parent / "rollout-sim"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
 
 
 def timed_run(experiment: str, replications: int, options: list[str]) -> float:

@@ -77,7 +77,7 @@ from typing import Any, TypeVar
 
 import psutil
 
-from calibration import calibration_seconds  # this folder is on the path when run as a script
+from calibration import calibration_seconds, rollout_sim  # this folder is on the path when run as a script
 from make_big_model import write_big_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,12 +179,6 @@ class CommandRun:
     seconds: float
     command_peak_mb: float
     worker_peaks_mb: list[float]
-
-
-def rollout_sim() -> list[str]:
-    """The ``rollout-sim`` command of this Python environment (``python -m sim`` without it)."""
-    script = Path(sys.executable).parent / "rollout-sim"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
 
 
 def run_command(args: list[str]) -> CommandRun:

@@ -6,7 +6,9 @@ three runs, so a busy moment does not inflate it).
 """
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import simpy
 
@@ -31,3 +33,9 @@ def calibration_seconds(repeats: int = 3) -> float:
 
 if __name__ == "__main__":
     print(f"calibration loop: {calibration_seconds():.3f} s CPU")
+
+
+def rollout_sim() -> list[str]:
+    """The ``rollout-sim`` command of this Python environment (``python -m sim`` without it)."""
+    script = Path(sys.executable).parent / "rollout-sim"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sim"]

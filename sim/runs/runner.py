@@ -181,11 +181,10 @@ class Runner:
             self._executor.join()
 
     def _round(self, executor, target: int) -> None:
-        pending = [(rep, i) for rep in range(target) for i in range(len(self.spec.scenarios))
-                   if rep not in self.progress.done[i]]
+        scenarios = len(self.spec.scenarios)
+        pending = [(rep, i) for rep in range(target) for i in range(scenarios) if rep not in self.progress.done[i]]
         if not pending:
             return
-        scenarios = len(self.spec.scenarios)
         size = self.options.chunk_size or max(1, min(25, math.ceil(len(pending) / (4 * self.workers))))
         # Chunks asked for are kept as they are; automatic ones shrink towards the end of the round.
         share = None if self.options.chunk_size else GUIDED * self.workers / scenarios
@@ -195,7 +194,7 @@ class Runner:
             tasks.extend(Task(i, chunk) for chunk in chunked(reps, size, share))
         # Interleave scenarios so that all of them advance together.
         tasks.sort(key=lambda t: (t.replications[0], t.scenario))
-        total = target * len(self.spec.scenarios)
+        total = target * scenarios
         for results in executor.map(tasks):
             self._store(results)
             if self.on_progress is not None:
