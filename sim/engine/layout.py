@@ -50,6 +50,15 @@ class Layout:
     venue_rooms: np.ndarray
     site_rooms: np.ndarray
     site_seats: list[int]  # rooms x seats over the site's venues: learners in one slot at most
+    group_valid_days: np.ndarray  # per staff group, how long its training stays current
+    group_super_users: np.ndarray  # per staff group, whether it is of super-users
+    # The kernel's read-only arrays (positions: rollout.Engine._arrays): ST[0:7], DM[0:12]
+    # and DM[13], CU[1:5].
+    site_arrays: tuple[np.ndarray, ...]
+    demand_arrays: tuple[np.ndarray, ...]
+    largest_class: np.ndarray
+    curriculum_arrays: tuple[np.ndarray, ...]
+    demand_window: np.ndarray  # per course, days before a go-live its classes may start
 
 
 _CACHE: dict[int, tuple[ModelSpec, Layout]] = {}
@@ -120,12 +129,47 @@ def _layout(model: ModelSpec) -> Layout:
     for number, venues in rivals:
         rival_venues[number] = venues
     venue_rooms = np.array([v.rooms for v in model.venues], dtype=np.int64)
+    rival = [number for number, _ in rivals]
+    site_rooms = np.array([int(venue_rooms[venues].sum()) for venues in site_venues], dtype=np.int64)
+    site_arrays = (offsets(site_venues), flat(site_venues), site_rooms, np.array(rival, dtype=np.int64),
+                   np.array([rival.count(g) > 1 for g in rival], dtype=bool), offsets(rival_venues), flat(rival_venues))
+    sizes = np.zeros((len(demands), max(max((len(v) for v in site_venues), default=0), 1)), dtype=np.int64)
+    for i, d in enumerate(demands):
+        sizes[i, :len(d.class_sizes)] = d.class_sizes
+    demand_arrays = (
+        np.array([d.site for d in demands], dtype=np.int64), np.array([d.curriculum for d in demands], dtype=np.int64),
+        np.array([d.stage for d in demands], dtype=np.int64), np.array([d.slots for d in demands], dtype=np.int64),
+        np.array([d.is_refresher for d in demands], dtype=bool), np.array([d.min_class for d in demands], dtype=np.int64),
+        np.array([0 if d.super_users else 1 for d in demands], dtype=np.int64), sizes,
+        offsets([list(d.queues) for d in demands]), flat([list(d.queues) for d in demands]),
+        flat([list(d.units) for d in demands]), flat([list(d.groups) for d in demands]))
+    curricula = model.curricula
+    curriculum_arrays = (
+        np.array([c.proficiency is not None for c in curricula], dtype=bool),
+        np.array([c.proficiency.max_attempts if c.proficiency else 0 for c in curricula], dtype=np.int64),
+        np.array([c.proficiency.retake_days if c.proficiency else 0 for c in curricula], dtype=np.int64),
+        np.array([len(c.courses) for c in curricula], dtype=np.int64))
+    first_course = [demands[int(demand_of[gi, 0])] for gi in range(len(model.groups))]
     return Layout(
         site_venues=site_venues, group_unit=group_unit, unit_cap=unit_cap, demands=demands, queue_of=queue_of,
         demand_of=demand_of, n_queues=n_queues, rival=np.array([g for g, _ in rivals], dtype=np.int64),
-        rival_venues=rival_venues, venue_rooms=venue_rooms,
-        site_rooms=np.array([int(venue_rooms[venues].sum()) for venues in site_venues], dtype=np.int64),
-        site_seats=[sum(model.venues[v].rooms * model.venues[v].seats for v in venues) for venues in site_venues])
+        rival_venues=rival_venues, venue_rooms=venue_rooms, site_rooms=site_rooms,
+        site_seats=[sum(model.venues[v].rooms * model.venues[v].seats for v in venues) for venues in site_venues],
+        group_valid_days=np.array([d.valid_days for d in first_course], dtype=np.int64),
+        group_super_users=np.array([d.super_users for d in first_course], dtype=bool),
+        site_arrays=site_arrays, demand_arrays=demand_arrays,
+        largest_class=np.array([max(d.class_sizes, default=0) or 1 for d in demands], dtype=np.int64),
+        curriculum_arrays=curriculum_arrays, demand_window=np.array([d.window_days for d in demands], dtype=np.int64))
+
+
+def offsets(lists: list[list[int]]) -> np.ndarray:
+    """Where each list starts in :func:`flat`'s array, and where the last ends."""
+    return np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
+
+
+def flat(lists: list[list[int]]) -> np.ndarray:
+    """The lists one after another, as one int64 array."""
+    return np.array([i for x in lists for i in x], dtype=np.int64)
 
 
 def _venue_groups(site_venues: list[list[int]]) -> list[tuple[int, list[int]]]:

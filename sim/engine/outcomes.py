@@ -117,13 +117,9 @@ def _curves(engine: Engine, r0: np.ndarray, go_live: np.ndarray) -> tuple[np.nda
     Written to make few arrays the size of the learners, and to fill them in place where
     it can: each new one costs fresh memory (page faults) besides the arithmetic.
     """
-    model, world, L = engine.model, engine.world, engine.learners
+    world, L = engine.world, engine.learners
     n_sites, n_days = len(world.sites), world.n_days
-    sites = {site.id: site for site in model.sites}
-    curricula = {c.id: c for c in model.curricula}
-    valid_by_group = np.array([model.valid_days(sites[g.site], curricula[g.curriculum]) for g in model.groups],
-                              dtype=np.int64)
-    valid = valid_by_group[L.group]
+    valid = engine.layout.group_valid_days[L.group]
     r1 = L.leave_day
     eve = go_live - 1
 
@@ -187,8 +183,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     required, trained, met = _curves(engine, r0, go_live)
     share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
     new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=n_sites).tolist()
-    kinds = {c.id: c.kind for c in model.curricula}
-    is_super = np.array([kinds[g.curriculum] == "super_user" for g in model.groups], dtype=bool)[L.group]
+    is_super = engine.layout.group_super_users[L.group]
     eve = go_live - 1  # each learner's site's eve of go-live
 
     def per_site(rows: np.ndarray) -> list[int]:
@@ -200,10 +195,9 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     away_n = per_site(here & (L.return_day > eve))
     su_req_n, su_got_n = per_site(cohort & is_super), per_site(now_trained & is_super)
     self_got_n = per_site(now_trained & (L.self_trained_day <= eve))
-    # Staff by (site, unit): at least as many units as unit_cap, more if a group's unit
-    # were beyond it (its count then shows up as in the per-site bincount it replaces).
+    # Staff by (site, unit): every group's unit is one of unit_cap's (layout.py numbers both).
     unit_of = engine.group_unit[L.group]
-    n_units = max(engine.unit_cap.size, int(unit_of.max()) + 1 if unit_of.size else 0)
+    n_units = engine.unit_cap.size
     site_unit = L.site.astype(np.int64) * n_units + unit_of
     unit_req_all = np.bincount(site_unit[cohort], minlength=n_sites * n_units).reshape(n_sites, n_units)
     unit_got_all = np.bincount(site_unit[now_trained], minlength=n_sites * n_units).reshape(n_sites, n_units)

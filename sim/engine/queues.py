@@ -68,5 +68,5 @@ def new_store(queue: np.ndarray, ready: np.ndarray, n_queues: int, n_buckets: in
     table = np.zeros((3, entries), np.int64)
     table[kernel.E_NEXT] = np.arange(1, entries + 1)
     table[kernel.E_NEXT, -1:] = -1
-    return QueueStore(init=np.stack([ids, ready[ids].astype(np.int64), leave_day[ids].astype(np.int64)]),
+    return QueueStore(init=np.stack([ids, ready[ids], leave_day[ids].astype(np.int64)]),
                       state=state, buckets=buckets, entries=table, free=np.array([0 if entries else -1], np.int64))

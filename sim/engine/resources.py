@@ -15,6 +15,7 @@ import datetime as dt
 import numpy as np
 
 from sim.engine.kernel import free_instructors, least_used_first, on_duty, start_day
+from sim.engine.layout import flat, offsets
 from sim.engine.world import World
 from sim.model.spec import ModelSpec
 
@@ -49,13 +50,11 @@ class InstructorRoster:
                 loans.append((ids, site_index[loan.to_site], (loan.start - world.epoch).days,
                               (loan.end - world.epoch).days))
         n = len(pool)
-        self.pool = np.array(pool, dtype=np.int32)
+        self._day = -1  # the day start_day last worked out
         self.prep_slots = np.array(prep, dtype=np.float64)
         self.any_prep = bool(self.prep_slots.any())
         self.busy_until = np.zeros(n, dtype=np.float64)  # slot time when free again
         self.taught_slots = np.zeros(n, dtype=np.int64)
-        sizes = [len(ids) for ids, _, _, _ in loans]
-        # The layout the kernel reads (IN): see on_duty, free_instructors and kernel._staff.
         base_array = np.array(base, dtype=bool).reshape(n, n_sites)
         # Who may ever serve each site: its own pools' and those lent to it, by number.
         may = [set(np.flatnonzero(base_array[:, s]).tolist()) for s in range(n_sites)]
@@ -65,8 +64,7 @@ class InstructorRoster:
         # The layout the kernel reads (IN): see kernel.on_duty, free_instructors and _staff.
         self.arrays = (
             np.array(certified, dtype=np.int64), self.prep_slots, base_array,
-            np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-            np.array([i for ids, _, _, _ in loans for i in ids], dtype=np.int64),
+            offsets([ids for ids, _, _, _ in loans]), flat([ids for ids, _, _, _ in loans]),
             np.array([site for _, site, _, _ in loans], dtype=np.int64),
             np.array([first for _, _, first, _ in loans], dtype=np.int64),
             np.array([last for _, _, _, last in loans], dtype=np.int64),
@@ -77,14 +75,13 @@ class InstructorRoster:
             np.zeros(n_sites, dtype=np.int64),  # its length
             np.zeros((n_sites, n), dtype=np.int64),  # the list
             np.full(n, -1, dtype=np.int64),  # the site each is lent to today (-1: none)
-            np.concatenate([[0], np.cumsum([len(m) for m in may_lists])]).astype(np.int64),
-            np.array([i for m in may_lists for i in m], dtype=np.int64),
+            offsets(may_lists), flat(may_lists),
         )
 
     @property
     def count(self) -> int:
         """Number of instructors."""
-        return int(self.pool.size)
+        return int(self.busy_until.size)
 
     def start_day(self, day: int) -> None:
         """Work out who serves which site on ``day``."""

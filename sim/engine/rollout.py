@@ -83,7 +83,7 @@ class Engine:
         self.env = CountingEnvironment()
         self.S = model.slots_per_day
         self.roster = InstructorRoster(model, world)
-        lay = self._layout = layout_of(model)
+        lay = self.layout = layout_of(model)  # the model's structure, shared by its replications
         self.group_unit, self.unit_cap = lay.group_unit, lay.unit_cap
         self.demands = lay.demands
         self._monday_offset = world.epoch.weekday()
@@ -109,8 +109,7 @@ class Engine:
         for sw in sites:
             for start, go_live in sw.targets:
                 targets[sw.index, start:] = go_live
-        site = np.array([d.site for d in self.demands], dtype=np.int64)
-        window = np.array([d.window_days for d in self.demands], dtype=np.int64)
+        site, window = self.layout.demand_arrays[0], self.layout.demand_window
         working = np.stack([sw.calendar.is_working[:n_days] for sw in sites])
         days = np.arange(n_days)
         ready = np.array([sw.env_ready_day for sw in sites], dtype=np.int64)[site, None]
@@ -129,8 +128,7 @@ class Engine:
         self._draw = {kernel.NO_SHOW_WAIT: u.no_show_rebook_days, kernel.SICK_WAIT: u.learner_sick_days}
         self._pass_p = [c.proficiency.pass_probability.sample(streams.get("rates", "curriculum", c.id, "pass"), 1)[0]
                         if c.proficiency else 1.0 for c in self.model.curricula]
-        seats = self._layout.site_seats
-        self._max_members = max(seats + [1])
+        seats = self.layout.site_seats
         need = np.empty((n_sites, kernel.N_BUFFERS), dtype=np.int64)
         for s in range(n_sites):
             # Every learner booked today draws at most once from each learner buffer; each
@@ -183,7 +181,7 @@ class Engine:
           table, its length; RB: random buffers (site x buffer x draw), position, filled,
           draws a day may need.
         """
-        world, L, lay, demands = self.world, self.learners, self._layout, self.demands
+        world, L, lay, demands = self.world, self.learners, self.layout, self.demands
         sites = world.sites
         n_sites, n_days = len(sites), world.n_days
         calendars = [sw.calendar for sw in sites]
@@ -191,9 +189,7 @@ class Engine:
         wpad = np.full((n_sites, int(w_count.max(initial=0)) + 1), n_days, np.int64)
         for s, c in enumerate(calendars):
             wpad[s, :w_count[s]] = np.flatnonzero(c.is_working)
-        rival = lay.rival.tolist()
-        ST = (_csr(lay.site_venues), _flat(lay.site_venues), lay.site_rooms, lay.rival,
-              np.array([rival.count(g) > 1 for g in rival], bool), _csr(lay.rival_venues), _flat(lay.rival_venues),
+        ST = (*lay.site_arrays,
               np.array([sw.go_live_day for sw in sites], np.int64), np.array([sw.end_day for sw in sites], np.int64),
               np.array([sw.no_show_p for sw in sites]),
               # A learner is absent (no-show or sick) below this draw: see kernel._book.
@@ -204,36 +200,21 @@ class Engine:
         total_rooms = int(lay.venue_rooms.sum())
         VN = (lay.venue_rooms.copy(), np.zeros(total_rooms + 1), np.zeros(total_rooms + 1, np.int64),
               np.zeros(total_rooms + 1, np.int64), np.zeros(1, np.int64))
-        csize = np.zeros((len(demands), max(max((len(v) for v in lay.site_venues), default=0), 1)), np.int64)
-        for i, d in enumerate(demands):
-            csize[i, :len(d.class_sizes)] = d.class_sizes
-        DM = (np.array([d.site for d in demands], np.int64), np.array([d.curriculum for d in demands], np.int64),
-              np.array([d.stage for d in demands], np.int64),
-              np.array([d.slots for d in demands], np.int64), np.array([d.is_refresher for d in demands], bool),
-              np.array([d.min_class for d in demands], np.int64),
-              np.array([0 if d.super_users else 1 for d in demands], np.int64),
-              csize, _csr([list(d.queues) for d in demands]), _flat([list(d.queues) for d in demands]),
-              _flat([list(d.units) for d in demands]), _flat([list(d.groups) for d in demands]),
+        DM = (*lay.demand_arrays,
               np.zeros(len(demands), np.int64),  # idle until: no learner can be booked before this day
-              np.array([max(d.class_sizes, default=0) or 1 for d in demands], np.int64),
-              np.ascontiguousarray(self._open.T), np.ascontiguousarray(self._targets.T),
+              lay.largest_class, np.ascontiguousarray(self._open.T), np.ascontiguousarray(self._targets.T),
               lay.queue_of, lay.demand_of)
         self._idle_until = DM[12]
         LN = (L.group, L.leave_day, L.self_training_days, L.trained_day, L.self_trained_day, L.refresh_day,
               self._refresh_queued)
         UN = (self.unit_cap, np.zeros((n_days + 1, self.unit_cap.size), np.int64))
-        CU = (np.array(self._pass_p, np.float64),
-              np.array([c.proficiency is not None for c in model.curricula], bool),
-              np.array([c.proficiency.max_attempts if c.proficiency else 0 for c in model.curricula], np.int64),
-              np.array([c.proficiency.retake_days if c.proficiency else 0 for c in model.curricula], np.int64),
-              np.array([len(c.courses) for c in model.curricula], np.int64))
+        CU = (np.array(self._pass_p, np.float64), *lay.curriculum_arrays)
         n_weeks = self.week_of(n_days - 1) + 1
         self._counts = np.zeros((n_sites, kernel.N_COUNTERS), np.int64)
         self._first_slot = np.full(n_sites, -1.0)
         self._weekly = np.zeros((n_sites, len(WEEKLY_FIELDS), n_weeks), np.int64)
         self._sessions = np.zeros((0, len(SESSION_FIELDS)))
         self._n_sessions = np.zeros(1, np.int64)
-        self._total_rooms = total_rooms
         consts = np.zeros(kernel.N_CONSTS, np.int64)
         consts[kernel.K_S] = self.S
         consts[kernel.K_POLICY] = _POLICIES.get(model.scheduling_policy, kernel.POLICY_BY_SITE)
@@ -241,7 +222,7 @@ class Engine:
         consts[kernel.K_HORIZON] = model.operations.booking_horizon_days
         consts[kernel.K_ANY_PREP] = self.roster.any_prep
         consts[kernel.K_MONDAY] = self._monday_offset
-        consts[kernel.K_MAX_MEMBERS] = self._max_members
+        consts[kernel.K_MAX_MEMBERS] = max(lay.site_seats + [1])
         consts[kernel.K_ROOMS] = total_rooms
         self._consts = consts
         self._parts = (consts, ST, VN, DM, LN, self._queues.arrays(), self.roster.arrays, UN, CU)
@@ -282,7 +263,7 @@ class Engine:
             return int(np.searchsorted(open_days, stop))
         self._refill()
         rows_left = self._sessions.shape[0] - int(self._n_sessions[0])
-        if self._consts[kernel.K_RECORD] and rows_left < self._total_rooms * self.S:
+        if self._consts[kernel.K_RECORD] and rows_left < self._consts[kernel.K_ROOMS] * self.S:
             grown = np.zeros((max(2 * self._sessions.shape[0], 1024), len(SESSION_FIELDS)))
             grown[:self._sessions.shape[0]] = self._sessions
             self._sessions = grown
@@ -341,11 +322,3 @@ class Engine:
         (empty unless :meth:`run` recorded them)."""
         return self._sessions[:int(self._n_sessions[0])]
 
-
-def _csr(lists: list[list[int]]) -> np.ndarray:
-    """Where each list starts in :func:`_flat`'s array, and where the last ends."""
-    return np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
-
-
-def _flat(lists: list[list[int]]) -> np.ndarray:
-    return np.array([i for x in lists for i in x], dtype=np.int64)
