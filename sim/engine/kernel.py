@@ -44,9 +44,9 @@ POLICY_BY_SITE, POLICY_EARLIEST, POLICY_BACKLOG = range(3)
 # allocates nothing (allocations were ~33,000 a replication): all int64.
 (S_AVAIL, S_LEFT, S_LEFT_SET, S_MEMBERS, S_FREE_ROOMS, S_CAPS_FREE, S_CAPS_SIZE, S_ROOM_COUNT, S_INSTRUCTORS,
  S_HEALTHY, S_SIZES, S_BOOKED, S_VENUE_OF, S_CAME, S_UNITS, S_UNIT_COUNTS, S_ATTENDED, S_ABSENT, S_ABSENT_READY,
- S_NO_SHOW, S_ROUTE_DONE, S_ROUTE_BATCH, S_FAILED, S_FAILED_READY, S_NEXT_READY, S_SHARES, S_SHARE_REM,
+ S_ROUTE_DONE, S_ROUTE_BATCH, S_FAILED, S_FAILED_READY, S_NEXT_READY, S_SHARES, S_SHARE_REM,
  S_Q_SITES, S_Q_WANTS, S_Q_DONE, S_Q_MEMBERS, S_MM_WANT, S_MM_OUT, S_MM_LEFT, S_O_OPEN, S_O_KEY, S_O_COURSES,
- S_O_BOUNDS, S_O_SHARED, S_FULL, S_QUOTA, S_IN_SEGMENTS, S_DUTY, S_O_TMP_KEY, S_O_TMP_OPEN) = range(45)
+ S_O_BOUNDS, S_O_SHARED, S_FULL, S_QUOTA, S_IN_SEGMENTS, S_DUTY, S_O_TMP_KEY, S_O_TMP_OPEN) = range(44)
 # Every function below is compiled without numba's reference counting (NRT): perf showed
 # its increments and decrements (one per array taken out of a tuple or passed on, per
 # call) costing a fifth of a replication. So nothing here allocates: scratch arrays are
@@ -109,7 +109,7 @@ def queue_release(Q, q: int, day: int) -> None:
         return
     st[q, Q_DAY] = day
     # The learners known at the start: the cursor past the last one ready by today.
-    lo, hi = max(st[q, Q_REL], st[q, Q_START]), st[q, Q_END]
+    lo, hi = st[q, Q_REL], st[q, Q_END]  # the cursor starts at the queue's start and only moves on
     while lo < hi:  # bisect right
         mid = (lo + hi) // 2
         if init[INIT_READY, mid] <= day:
@@ -335,8 +335,6 @@ def least_used_first(ids: np.ndarray, taught: np.ndarray, start: int, stop: int)
         for b in range(best, a, -1):
             ids[b] = ids[b - 1]
         ids[a] = pick
-
-
 
 
 @COMPILE
@@ -670,9 +668,10 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, SC, d: int, room_count
     came = SC[S_CAME][:n]
     for j in range(n):
         came[j] = booked[j]
-    attended, absent_ids, absent_ready, no_show = SC[S_ATTENDED], SC[S_ABSENT], SC[S_ABSENT_READY], SC[S_NO_SHOW]
+    attended, absent_ids, absent_ready = SC[S_ATTENDED], SC[S_ABSENT], SC[S_ABSENT_READY]
     n_att = 0
     n_abs = 0
+    n_no_show = 0
     cls = 0
     filled = booked[0]
     for t in range(members.size):
@@ -680,26 +679,23 @@ def _book(consts, ST, VN, DM, LN, Q, IN, UN, CU, OUT, RB, SC, d: int, room_count
             cls += 1
             filled += booked[cls]
         u = _draw(buf, pos, s, ATTENDANCE)
-        if u < p_absent:
-            absent_ids[n_abs] = members[t]
-            no_show[n_abs] = 1 if u < p_no_show else 0
-            n_abs += 1
-            came[cls] -= 1
-        else:
+        if u >= p_absent:
             attended[n_att] = members[t]
             n_att += 1
-    n_no_show = 0
-    if n_abs:
+            continue
         # Absent learners wait, then may be booked again for the same course.
-        for t in range(n_abs):
-            if no_show[t]:
-                n_no_show += 1
-                wait = _draw(buf, pos, s, NO_SHOW_WAIT)
-            else:
-                wait = _draw(buf, pos, s, SICK_WAIT)
-            if not wait < 1e15:  # an infinite or NaN draw: never back (and no overflow)
-                wait = 1e15
-            absent_ready[t] = day + 1 + np.int64(math.ceil(wait))
+        if u < p_no_show:
+            n_no_show += 1
+            wait = _draw(buf, pos, s, NO_SHOW_WAIT)
+        else:
+            wait = _draw(buf, pos, s, SICK_WAIT)
+        if not wait < 1e15:  # an infinite or NaN draw: never back (and no overflow)
+            wait = 1e15
+        absent_ids[n_abs] = members[t]
+        absent_ready[n_abs] = day + 1 + np.int64(math.ceil(wait))
+        n_abs += 1
+        came[cls] -= 1
+    if n_abs:
         _route(DM, LN, Q, DM[2][d], absent_ids[:n_abs], absent_ready[:n_abs], SC[S_ROUTE_DONE], SC[S_ROUTE_BATCH])
     if first_slot[s] < 0:
         first_slot[s] = now
