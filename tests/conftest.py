@@ -35,16 +35,16 @@ STUDY_EXPERIMENT = DATA / "study-experiment.toml"  # two busy sites, with [sweep
 
 def fail_replication(monkeypatch: pytest.MonkeyPatch, replication: int, error: Exception) -> None:
     """Make one replication raise ``error`` when the serial executor runs it."""
-    import sim.runs.executors as executors
+    import sim.engine.replication as engine  # where each chunk reads it
 
-    real = executors.run_replication
+    real = engine.run_replication
 
     def flaky(model, seed, rep, **kwargs):
         if rep == replication:
             raise error
         return real(model, seed, rep, **kwargs)
 
-    monkeypatch.setattr(executors, "run_replication", flaky)
+    monkeypatch.setattr(engine, "run_replication", flaky)
 
 
 def created(path: Path) -> RunFolder:

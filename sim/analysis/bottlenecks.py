@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.analysis.curves import curve_days
-from sim.engine.rollout import WEEKLY_FIELDS
+from sim.engine.fields import WEEKLY_FIELDS
 from sim.model.spec import ModelSpec
 
 

@@ -11,7 +11,12 @@ import math
 import numbers
 
 import numpy as np
-from scipy import stats
+
+# The normal and Student-t quantiles come from scipy.special, the functions that
+# scipy.stats' norm.ppf and t.ppf call (the same numbers), because importing scipy.stats
+# takes most of a second, which every command paid at start-up; it is imported only by
+# quantile_ci, the one user of its binomial tails.
+from scipy.special import ndtri, stdtrit
 
 
 def _check_confidence(confidence: float) -> None:
@@ -44,7 +49,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
     if n == 0:
         return 0.0, 1.0
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    z = float(ndtri(1 - (1 - confidence) / 2))
     p = successes / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
@@ -135,6 +140,8 @@ def quantile_ci(values: np.ndarray, q: float, confidence: float = 0.95) -> tuple
         ``(low, high)``: observed values or infinite bounds. The interval always
         contains ``quantile_days(values, q)``.
     """
+    from scipy import stats
+
     _check_q(q)
     _check_confidence(confidence)
     x = _sorted_days(values)
@@ -178,7 +185,7 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
     mean = float(np.mean(x))
     if n < 2:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(1 - (1 - confidence) / 2, n - 1)) * float(np.std(x, ddof=1)) / math.sqrt(n)
+    half = float(stdtrit(n - 1, 1 - (1 - confidence) / 2)) * float(np.std(x, ddof=1)) / math.sqrt(n)
     return mean, mean - half, mean + half
 
 
@@ -208,5 +215,5 @@ def welch_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tu
     if se == 0:
         return d, d, d
     df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = float(stats.t.ppf(1 - (1 - confidence) / 2, df)) * se
+    half = float(stdtrit(df, 1 - (1 - confidence) / 2)) * se
     return d, d - half, d + half

@@ -111,7 +111,7 @@ def bottlenecks_frame(weekly: dict[str, WeeklyTotals]) -> pd.DataFrame:
     """A row per scenario, site and week (its Monday): each weekly counter (sessions run,
     cancelled and under-filled; instructor and room slots used and open) as a mean per
     replication."""
-    from sim.engine.rollout import WEEKLY_FIELDS
+    from sim.engine.fields import WEEKLY_FIELDS
 
     parts = []
     for scenario, totals in weekly.items():
@@ -137,7 +137,7 @@ def _categorised(parts: Iterable[pd.DataFrame], columns: list[str]) -> pd.DataFr
 
 def weekly_from_arrays(entry: dict[str, np.ndarray]) -> WeeklyTotals:
     """WeeklyTotals of one scenario from bottlenecks.npz's arrays (:func:`~sim.analysis.bottlenecks.read_bottlenecks`)."""
-    from sim.engine.rollout import WEEKLY_FIELDS
+    from sim.engine.fields import WEEKLY_FIELDS
 
     weeks = [dt.date.fromisoformat(str(w)) for w in entry["weeks"]]
     totals = WeeklyTotals([str(s) for s in entry["sites"]], weeks[0] if weeks else dt.date.min, len(weeks))

@@ -17,11 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.learners import BEFORE, NEVER, Learners
-from sim.engine.rollout import Engine
+
+if TYPE_CHECKING:  # the summaries read SiteOutcome and required_count without loading the engine
+    from sim.engine.rollout import Engine
 
 
 @dataclass(frozen=True)

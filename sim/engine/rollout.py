@@ -18,6 +18,7 @@ import simpy
 from simpy.events import NORMAL, EventPriority
 
 from sim.engine import kernel
+from sim.engine.fields import SESSION_FIELDS, WEEKLY_FIELDS
 from sim.engine.layout import layout_of
 from sim.engine.learners import NEVER, Learners
 from sim.engine.queues import new_store
@@ -26,11 +27,6 @@ from sim.engine.streams import RandomStreams
 from sim.engine.world import SiteWorld, World
 from sim.model.spec import ModelSpec
 
-SESSION_FIELDS = ("site", "venue", "instructor", "curriculum", "stage", "start_slot", "end_slot",
-                  "booked", "attended", "covered")
-# Counted per site and calendar week (weeks start on Monday), for the bottleneck figures.
-WEEKLY_FIELDS = ("sessions_run", "sessions_cancelled", "sessions_underfilled", "instructor_slots_taught",
-                 "instructor_slots_on_duty", "room_slots_used", "room_slots_open")
 _POLICIES = {"earliest_go_live": kernel.POLICY_EARLIEST, "largest_backlog": kernel.POLICY_BACKLOG}
 # The distribution each random buffer is drawn from, by buffer (None: uniform on [0, 1)).
 _STREAMS = {kernel.ATTENDANCE: "attendance", kernel.INSTRUCTOR_SICK: "instructor_sick",

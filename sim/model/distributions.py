@@ -33,6 +33,15 @@ def _stats() -> Any:
     return stats
 
 
+def _standard_normal_quantile(q: float) -> float:
+    """The standard normal's ``q``-quantile: scipy.special's ndtri, which scipy.stats'
+    norm.ppf calls (the same number), without importing scipy.stats (loading a model
+    asks for quantiles to check bounds, and every command loads one)."""
+    from scipy.special import ndtri
+
+    return float(ndtri(q))
+
+
 class DistributionError(ValueError):
     """Invalid distribution specification.
 
@@ -360,7 +369,7 @@ class Normal(Distribution):
 
     def _quantile(self, q: float) -> float:
         if self.low is None and self.high is None:
-            return float(_stats().norm.ppf(q, loc=self.mu, scale=self.sd))
+            return _standard_normal_quantile(q) * self.sd + self.mu  # as norm.ppf computes it
         return float(_stats().truncnorm.ppf(q, *self._ab(), loc=self.mu, scale=self.sd))
 
     @property
@@ -402,7 +411,7 @@ class Lognormal(_Positive):
 
     def _quantile(self, q: float) -> float:
         sigma2 = self._sigma2()
-        exponent = math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * float(_stats().norm.ppf(q))
+        exponent = math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * _standard_normal_quantile(q)
         return math.exp(exponent) if exponent < 709 else math.inf  # e^709.8 is the largest float
 
 

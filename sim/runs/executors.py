@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.replication import run_replication
 from sim.errors import Problem
 from sim.model.spec import ExperimentSpec
 from sim.runs.parent import watch_parent
@@ -65,6 +64,10 @@ class ReplicationError(RuntimeError):
 
 def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
     """Run one chunk of replications (in whichever process the executor chose)."""
+    # Imported where replications run: the engine loads numba, which a process that only
+    # hands chunks to workers (and every other command) need not wait for.
+    from sim.engine.replication import run_replication
+
     scenario = spec.scenarios[task.scenario]
     out = []
     for rep in task.replications:

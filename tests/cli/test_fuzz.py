@@ -142,7 +142,7 @@ def _must(outcome: Outcome, what: str) -> None:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """The finished runs the damage cases copy: one scenario of the tiny baseline."""
-    from sim.runs import executors
+    from sim.engine import replication  # where each chunk reads run_replication
 
     base = tmp_path_factory.mktemp("fuzz-runs")
     experiment = dict(TINY.experiments["baseline"])
@@ -157,7 +157,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     _must(invoke([*run, "-n", "3", "--seed", "2", "--set", "staff_group.hnt-super-users.headcount=3",
                   "--out", "other"], work), "second complete")
     # Ctrl-C after two replications, as the project's own tests stop a run (conftest.py).
-    real = executors.run_replication
+    real = replication.run_replication
 
     def interrupted(model: Any, seed: int, rep: int, **kwargs: Any) -> Any:
         if rep >= 2:
@@ -165,7 +165,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         return real(model, seed, rep, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(executors, "run_replication", interrupted)
+        mp.setattr(replication, "run_replication", interrupted)
         try:
             outcome = invoke([*run, "-n", "4", "--seed", "1", "--chunk-size", "1", "--out", "stopped"], work)
         except KeyboardInterrupt:  # not caught by the tool: say so rather than stop pytest

@@ -307,3 +307,14 @@ def test_the_script_s_import_is_light_so_spawned_workers_start_fast():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
+
+
+def test_the_command_line_starts_without_the_engine_or_scipy_stats():
+    # Every command paid for these at start-up (about a second together on the project's
+    # machine) before any of them was needed: scipy.stats only for quantile intervals,
+    # numba only in the processes that run replications, matplotlib only for figures.
+    code = ("import sys; import sim.cli.main; "
+            "print(sorted(m for m in ('scipy.stats', 'numba', 'matplotlib', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
