@@ -10,6 +10,7 @@ raises :class:`RunStopped` saying why and how to go on, and the caller talks.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import shutil
 import signal
 import threading
@@ -199,6 +200,7 @@ def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOp
 
     note("running")
     folder.commit()  # the new folder takes its name (replacing the old one under --force) only now
+    _import_meanwhile("scipy.stats")  # the summary's quantile intervals need it once the replications are in
     resume = f"rollout-sim run --resume {folder.path}"
     try:
         try:
@@ -227,6 +229,24 @@ def _run(runner: Runner, folder: RunFolder, spec: ExperimentSpec, options: RunOp
     note("complete", files=integrity.result_checksums(folder.path))
     folder.clean_up()
     return finished
+
+
+def _import_meanwhile(module: str) -> None:
+    """Import ``module`` in a background thread, while the replications run.
+
+    The process that hands chunks to workers mostly waits, so a library needed only
+    afterwards (scipy.stats takes most of a second) loads in that wait rather than after
+    the last replication. Importing it later in this thread simply waits for this one
+    (Python locks each module while it loads); an import that fails here fails again,
+    with its message, where the module is used.
+    """
+    def load() -> None:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - raised again where it is used
+            pass
+
+    threading.Thread(target=load, name=f"import {module}", daemon=True).start()
 
 
 def _complete(spec: ExperimentSpec, runner: Runner) -> int:
