@@ -241,3 +241,20 @@ def test_welch_interval_covers_a_known_difference():
         hits += low <= 1 <= high
     # 95% coverage: 400 trials give a binomial SD of about 1.1 points, so 91-99% is a wide margin.
     assert 0.91 <= hits / 400 <= 0.99
+
+
+@given(st.integers(0, 10_000), st.integers(1, 10_000), st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+def test_intervals_take_the_quantiles_scipy_stats_gives(k: int, n: int, confidence: float) -> None:
+    # The module computes z and t from scipy.special (to avoid importing scipy.stats at
+    # start-up); the intervals must be the very numbers norm.ppf and t.ppf give.
+    assume(k <= n)
+    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    p, denom = k / n, 1 + z * z / n
+    centre, half = (p + z * z / (2 * n)) / denom, z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = wilson_interval(k, n, confidence)
+    assert low == (0.0 if k == 0 else max(0.0, centre - half))
+    assert high == (1.0 if k == n else min(1.0, centre + half))
+    x = np.arange(min(n, 50) + 2, dtype=float) ** 1.5
+    mean, lo, hi = mean_ci(x, confidence)
+    t = stats.t.ppf(1 - (1 - confidence) / 2, x.size - 1)
+    assert hi == mean + float(t) * float(np.std(x, ddof=1)) / math.sqrt(x.size)

@@ -352,3 +352,15 @@ def test_from_table_only_raises_distribution_error(name: str, params: dict[str, 
     assert math.isfinite(dist.mean)
     assert dist.support_min <= dist.mean <= dist.support_max
     assert dist.describe().startswith(f"{name}(")
+
+
+@given(st.floats(-1e6, 1e6), st.floats(1e-3, 1e4), st.floats(0, 1))
+def test_normal_and_lognormal_quantiles_are_scipy_stats_numbers(mu: float, sd: float, q: float) -> None:
+    # Computed with scipy.special's ndtri (scipy.stats is slow to import); the same
+    # numbers as norm.ppf, on which the model's bounds checks were written.
+    assert Normal(mu=mu, sd=sd).quantile(q) == float(stats.norm.ppf(q, loc=mu, scale=sd))
+    mean = abs(mu) + 1
+    sigma2 = math.log1p((sd / mean) ** 2)
+    if 0 < q < 1:
+        expected = math.exp(math.log(mean) - sigma2 / 2 + math.sqrt(sigma2) * float(stats.norm.ppf(q)))
+        assert Lognormal(mean=mean, sd=sd).quantile(q) == expected
