@@ -75,9 +75,11 @@ class Spoken:
 def spoken(quiet: bool = True) -> Spoken:
     """A :class:`Spoken` context with a progress bar unless ``quiet`` (then also a note
     when the engine is about to be compiled, so a first run's minute is explained)."""
+    if quiet:
+        return Spoken(None)
     # Imported here: loading numba costs a third of a second that only this check needs.
     from sim.engine.kernel import compiled_on_disk
 
-    if not quiet and compiled_on_disk() is False:
+    if compiled_on_disk() is False:
         click.echo("note: compiling the simulation engine for this machine (once, about half a minute)", err=True)
-    return Spoken(None if quiet else ProgressBar())
+    return Spoken(ProgressBar())

@@ -84,11 +84,18 @@ def write_figures(results_dir: Path, workers: int | None = None) -> list[Path]:
     cannot start or die leave their figures to this process.
     """
     results_dir = Path(results_dir)
-    jobs = figure_jobs(results_dir)
-    out = results_dir / "figures"
-    out.mkdir(exist_ok=True)
     with matplotlib.rc_context(STYLE):
-        _draw_all(jobs, out, _processes(workers, jobs))
+        # Started before the folder is read: a worker takes about a second to start and
+        # import matplotlib, time in which this process reads the folder.
+        pool = _start_pool(_cores(workers) - 1)
+        try:
+            jobs = figure_jobs(results_dir)
+            out = results_dir / "figures"
+            out.mkdir(exist_ok=True)
+            _draw_all(jobs, out, _processes(workers, jobs), pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     return [out / f"{job.stem}.{ext}" for job in jobs for ext in ("png", "svg")]
 
 
@@ -145,17 +152,46 @@ def _known(by_scenario: dict[str, Any], summary: Summary) -> list[tuple[str, Any
 
 # ---------------------------------------------------------------- drawing the jobs
 
-def _processes(workers: int | None, jobs: list[FigureJob]) -> int:
-    """How many processes draw ``jobs``: ``workers``, or one per usable core; but no more
-    than can finish sooner (the longest figure takes as long however many draw), and one
-    (this process) inside a daemonic process, which may not start others."""
+def _cores(workers: int | None) -> int:
+    """How many processes may draw: ``workers``, or one per usable core; one (this
+    process) inside a daemonic process, which may not start others."""
+    if multiprocessing.current_process().daemon:
+        return 1
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if multiprocessing.current_process().daemon or not jobs:
+    return max(1, workers)
+
+
+def _processes(workers: int | None, jobs: list[FigureJob]) -> int:
+    """How many processes draw ``jobs``: :func:`_cores`, but no more than can finish
+    sooner (the longest figure takes as long however many draw)."""
+    if not jobs:
         return 1
     longest = max(job.cost for job in jobs)
     useful = math.ceil(sum(job.cost for job in jobs) / longest) if longest > 0 else len(jobs)
-    return max(1, min(workers, useful))
+    return max(1, min(_cores(workers), useful))
+
+
+def _start_pool(workers: int) -> cf.ProcessPoolExecutor | None:
+    """``workers`` spawned processes that draw with this process's matplotlib settings,
+    started now (each is handed a job that does nothing, as a pool starts a worker only
+    for a job); None for none."""
+    if workers < 1:
+        return None
+    rc = matplotlib.rcParams.copy()  # the caller's settings and STYLE, as this process draws with them
+    settings: dict[RcKeyType, Any] = {key: rc[key] for key in rc if key != "backend"}  # files need no backend
+    pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                                  initargs=(settings, list(warnings.filters), os.getpid()))
+    try:
+        for _ in range(workers):
+            pool.submit(_nothing)
+    except BrokenProcessPool:  # drawn here instead (see _draw_all)
+        pass
+    return pool
+
+
+def _nothing() -> None:
+    """The job that starts a worker."""
 
 
 def _draw(job: FigureJob, folder: Path) -> None:
@@ -163,8 +199,10 @@ def _draw(job: FigureJob, folder: Path) -> None:
     save_figure(job.draw(*job.args), folder, job.stem)
 
 
-def _draw_all(jobs: list[FigureJob], folder: Path, processes: int) -> None:
-    """Draw every job: here alone, or here and in ``processes - 1`` spawned workers.
+def _draw_all(jobs: list[FigureJob], folder: Path, processes: int, pool: cf.ProcessPoolExecutor | None = None
+              ) -> None:
+    """Draw every job: here alone, or here and in ``processes - 1`` spawned workers (of
+    ``pool`` if given, which the caller then shuts down; otherwise of a pool of their own).
 
     The workers take the longest jobs first, one at a time each, and this process the
     shortest, so nobody waits long for the last figure; a worker's start-up (importing
@@ -178,10 +216,9 @@ def _draw_all(jobs: list[FigureJob], folder: Path, processes: int) -> None:
             _draw(job, folder)
         return
     queue = _Queue(jobs)
-    rc = matplotlib.rcParams.copy()  # the caller's settings and STYLE, as this process draws with them
-    settings: dict[RcKeyType, Any] = {key: rc[key] for key in rc if key != "backend"}  # files need no backend
-    pool = cf.ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                                  initargs=(settings, list(warnings.filters), os.getpid()))
+    own = pool is None
+    pool = _start_pool(processes - 1) if pool is None else pool
+    assert pool is not None  # processes - 1 >= 1
     feeder = threading.Thread(target=_feed, args=(pool, queue, folder, processes - 1), name="figure-feeder",
                               daemon=True)
     try:
@@ -196,7 +233,8 @@ def _draw_all(jobs: list[FigureJob], folder: Path, processes: int) -> None:
         try:
             feeder.join()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
     if queue.error is not None:
         raise queue.error
 
