@@ -150,6 +150,9 @@ def child(experiment: Path, replications: int) -> None:
     """The fresh process of :func:`measure_replications`: prints one JSON line."""
     from sim.engine.replication import run_replication
     from sim.model.experiment_file import load_experiment
+    from sim.runs.allocator import keep_freed_memory
+
+    keep_freed_memory()  # as in every process the runner runs replications in
 
     def peak_kib() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux

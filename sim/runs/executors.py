@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.errors import Problem
 from sim.model.spec import ExperimentSpec
+from sim.runs.allocator import keep_freed_memory
 from sim.runs.parent import watch_parent
 
 EXECUTORS = ("process", "serial", "dask")
@@ -68,6 +69,7 @@ def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
     # hands chunks to workers (and every other command) need not wait for.
     from sim.engine.replication import run_replication
 
+    keep_freed_memory()  # once per process: see allocator.py
     scenario = spec.scenarios[task.scenario]
     out = []
     for rep in task.replications:
