@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.engine.replication import run_replication
 from sim.engine.fields import SESSION_FIELDS
+from sim.engine.replication import run_replication
 from sim.errors import ConfigError, Problem, excerpt
 from sim.model.spec import ExperimentSpec, ModelSpec
 from sim.runs.folder import spreadsheet_safe

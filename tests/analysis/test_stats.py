@@ -256,5 +256,5 @@ def test_intervals_take_the_quantiles_scipy_stats_gives(k: int, n: int, confiden
     assert high == (1.0 if k == n else min(1.0, centre + half))
     x = np.arange(min(n, 50) + 2, dtype=float) ** 1.5
     mean, lo, hi = mean_ci(x, confidence)
-    t = stats.t.ppf(1 - (1 - confidence) / 2, x.size - 1)
-    assert hi == mean + float(t) * float(np.std(x, ddof=1)) / math.sqrt(x.size)
+    half_t = float(stats.t.ppf(1 - (1 - confidence) / 2, x.size - 1)) * float(np.std(x, ddof=1)) / math.sqrt(x.size)
+    assert (lo, hi) == (mean - half_t, mean + half_t)
