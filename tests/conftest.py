@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,14 @@ def fail_replication(monkeypatch: pytest.MonkeyPatch, replication: int, error: E
         return real(model, seed, rep, **kwargs)
 
     monkeypatch.setattr(engine, "run_replication", flaky)
+
+
+def loaded_after(statement: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh Python has loaded after running ``statement``, sorted."""
+    code = f"import sys; {statement}; print(' '.join(sorted(m for m in {modules!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    return out.stdout.split()
 
 
 def created(path: Path) -> RunFolder:

@@ -7,8 +7,6 @@ import csv
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from click.testing import Result
 
 from tests.cli.conftest import assert_clean_failure, error_lines
 from tests.cli.conftest import invoke as invoke_as_given
-from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL
+from tests.conftest import SMALL_EXPERIMENT, SMALL_MODEL, loaded_after
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_FILES = ["bottlenecks.npz", "config", "curves.npz", "manifest.json", "replications.csv", "resolved", "summary.json"]
@@ -302,19 +300,11 @@ def test_version_is_printed_installed_or_not():
 def test_the_script_s_import_is_light_so_spawned_workers_start_fast():
     # Worker processes import the script that started their parent; the script imports
     # only sim.cli.main (the function), which must not pull in the command line's modules.
-    code = ("import sys; from sim.cli import main; "
-            "print(sorted(m for m in ('click', 'scipy', 'numba', 'matplotlib', 'sim.cli.main') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.stdout.strip() == "[]"
+    assert loaded_after("from sim.cli import main", ("click", "scipy", "numba", "matplotlib", "sim.cli.main")) == []
 
 
 def test_the_command_line_starts_without_the_engine_or_scipy_stats():
     # Every command paid for these at start-up (about a second together on the project's
     # machine) before any of them was needed: scipy.stats only for quantile intervals,
     # numba only in the processes that run replications, matplotlib only for figures.
-    code = ("import sys; import sim.cli.main; "
-            "print(sorted(m for m in ('scipy.stats', 'numba', 'matplotlib', 'pandas') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.stdout.strip() == "[]"
+    assert loaded_after("import sim.cli.main", ("scipy.stats", "numba", "matplotlib", "pandas")) == []

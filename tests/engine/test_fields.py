@@ -2,14 +2,10 @@
 engine and its kernel write."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from sim.engine import kernel
 from sim.engine.fields import SESSION_FIELDS, WEEKLY_FIELDS
 from sim.engine.replication import run_replication
-from tests.conftest import small_model
+from tests.conftest import loaded_after, small_model
 
 
 def test_the_kernel_s_weekly_indices_are_the_positions_of_the_named_fields():
@@ -27,8 +23,5 @@ def test_a_replication_s_tables_have_one_column_per_field():
 
 
 def test_reading_results_does_not_load_the_engine():
-    code = ("import sys; import sim.analysis.bottlenecks, sim.analysis.curves, sim.engine.fields; "
-            "print(sorted(m for m in ('numba', 'simpy', 'sim.engine.rollout') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.stdout.strip() == "[]"
+    assert loaded_after("import sim.analysis.bottlenecks, sim.analysis.curves",
+                        ("numba", "simpy", "sim.engine.rollout")) == []
