@@ -13,6 +13,11 @@ def main() -> None:
     that script imports only this function, so each worker starts without the command
     line's imports (SciPy, click, the studies: about a second each).
     """
-    from sim.cli.main import main as command
+    try:
+        from sim.cli.main import main as command
+    except KeyboardInterrupt:  # Ctrl-C while the command line loads: nothing has started yet
+        import sys
 
+        sys.stderr.write("Aborted!\n")  # as click says it once loaded
+        sys.exit(130)
     command()

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from sim.analysis.curves import ShareHistogram
 
 from sim.analysis.summary_format import Interval, ScenarioSummary, SiteSummary, Summary, read_summary
-from sim.runs.parent import watch_parent
+from sim.runs.parent import interruptible, sigint_blocked_while_starting, watch_parent
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -183,8 +183,9 @@ def _start_pool(workers: int) -> cf.ProcessPoolExecutor | None:
     pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
                                   initargs=(settings, list(warnings.filters), os.getpid()))
     try:
-        for _ in range(workers):
-            pool.submit(_nothing)
+        with sigint_blocked_while_starting():
+            for _ in range(workers):
+                pool.submit(_nothing)
     except BrokenProcessPool:  # drawn here instead (see _draw_all)
         pass
     return pool
@@ -319,6 +320,7 @@ def _start_worker(settings: dict[RcKeyType, Any], warning_filters: list[Any], pa
         warnings.filterwarnings(action, getattr(message, "pattern", message) or "", category,
                                 getattr(module, "pattern", module) or "", lineno, append=True)
     watch_parent(parent)
+    interruptible()
     atexit.register(_exit_now)  # registered last, so run first
 
 

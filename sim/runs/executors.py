@@ -22,7 +22,7 @@ import numpy as np
 from sim.errors import Problem
 from sim.model.spec import ExperimentSpec
 from sim.runs.allocator import keep_freed_memory
-from sim.runs.parent import watch_parent
+from sim.runs.parent import interruptible, sigint_blocked_while_starting, watch_parent
 
 EXECUTORS = ("process", "serial", "dask")
 IN_FLIGHT = 3  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
@@ -110,6 +110,7 @@ def _init_worker(spec: ExperimentSpec, seed: int, parent: int) -> None:
     # The spec travels once per worker, not once per chunk.
     _WORKER["spec"], _WORKER["seed"] = spec, seed
     watch_parent(parent)
+    interruptible()
 
 
 def _run_in_worker(task: Task) -> list[Done]:
@@ -137,8 +138,9 @@ class ProcessExecutor:
         queue = iter(tasks)
         running: set[cf.Future] = set()
         try:
-            for task in itertools.islice(queue, IN_FLIGHT * self.workers):
-                running.add(self.pool.submit(_run_in_worker, task))
+            with sigint_blocked_while_starting():  # the pool starts a worker for each of the first tasks
+                for task in itertools.islice(queue, IN_FLIGHT * self.workers):
+                    running.add(self.pool.submit(_run_in_worker, task))
             while running:
                 finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for future in finished:

@@ -6,12 +6,22 @@ parent dies a worker is handed to another process, so its parent id changes: a d
 thread in each worker watches for that. Used by the replication pool
 (:mod:`sim.runs.executors`) and the figure workers (:mod:`sim.output.run_figures`);
 this module imports nothing heavy, so a worker that only draws starts light.
+
+Ctrl-C reaches every process of the terminal's group, workers included. A worker that
+is still starting (importing numpy, numba or matplotlib) would print a traceback of its
+own above the run's message. So workers are started with SIGINT *blocked*, which a new
+process inherits: a Ctrl-C while they start waits, pending, and the parent's own is
+delivered (not lost) as soon as it unblocks. Once started, a worker drops a pending one
+(the parent handles that Ctrl-C) and takes SIGINT again (:func:`interruptible`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import threading
 import time
+from collections.abc import Iterator
 
 PARENT_CHECK_SECONDS = 0.5
 
@@ -31,3 +41,29 @@ def end_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
     os._exit(1)
+
+
+@contextlib.contextmanager
+def sigint_blocked_while_starting() -> Iterator[None]:
+    """In the parent, around the calls that start workers (in this thread): they start
+    with SIGINT blocked. A Ctrl-C meanwhile is delivered here when the block ends. Where
+    signals cannot be blocked (Windows), this does nothing."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def interruptible() -> None:
+    """In a worker that has started: drop a Ctrl-C that came while it started (pending,
+    as SIGINT was blocked) and let the next raise KeyboardInterrupt again."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return
+    # An ignored signal that is pending is discarded when unblocked.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.default_int_handler)

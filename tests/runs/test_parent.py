@@ -1,10 +1,17 @@
 """Workers end with the process that started them (sim.runs.parent)."""
 from __future__ import annotations
 
+import concurrent.futures as cf
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from sim.runs.parent import interruptible, sigint_blocked_while_starting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,3 +31,25 @@ def test_a_worker_whose_parent_lives_keeps_running() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0 and "still running" in done.stdout
+
+
+def _sigint_state() -> tuple[bool, bool]:
+    """(blocked, raises KeyboardInterrupt) of SIGINT in this process."""
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return blocked, signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def _sigint_state_once_started() -> tuple[bool, bool]:
+    interruptible()
+    return _sigint_state()
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="signals are blocked only where POSIX allows")
+def test_workers_start_with_ctrl_c_blocked_and_take_it_once_started():
+    spawn = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        with sigint_blocked_while_starting():
+            first = pool.submit(_sigint_state)
+        assert _sigint_state() == (False, True)  # the parent's block ends with the block
+        assert first.result(timeout=60)[0] is True  # inherited: a Ctrl-C waits while it starts
+        assert pool.submit(_sigint_state_once_started).result(timeout=60) == (False, True)
