@@ -1142,6 +1142,70 @@ def queue_batches(DM, Q, queues: np.ndarray, bounds: np.ndarray, ids: np.ndarray
         queue_add(Q, queues[t], ids[bounds[t]:bounds[t + 1]], ready)
 
 
+# -- outcomes (read in sim/engine/outcomes.py) ---------------------------------------------------
+
+@COMPILE
+def _spell(counts: np.ndarray, s: int, a: int, b: int, r0: int, r1: int, n_days: int) -> None:
+    """Count a spell from day ``a`` to ``b`` (exclusive) in site ``s``'s row of daily
+    changes, within the learner's required span ``r0``..``r1``: +1 where it starts, -1
+    where it ends. A spell that ends before it starts is ended where it starts, and one
+    from the last day on falls in the column past the end: either way it counts nowhere."""
+    a = max(a, r0)
+    b = max(min(b, r1), a)
+    counts[s, min(a, n_days)] += 1
+    counts[s, min(b, n_days)] -= 1
+
+
+@COMPILE
+def _fades(start: int, valid: int, eve: int, never: int) -> int:
+    """The day training from ``start`` stops being current (``never`` unless it is
+    already stale on the eve of go-live, ``eve``)."""
+    end = start + valid
+    return end + 1 if end < eve and start != never else never
+
+
+@COMPILE
+def trained_counts(site: np.ndarray, group: np.ndarray, r0: np.ndarray, r1: np.ndarray, trained: np.ndarray,
+                   refresh: np.ndarray, valid_of_group: np.ndarray, go_live_of_site: np.ndarray,
+                   end_of_site: np.ndarray, never: int, n_days: int, required_out: np.ndarray,
+                   trained_out: np.ndarray, met_out: np.ndarray) -> None:
+    """Per site, the daily counts of learners required and of those trained and required
+    (``*_out``, zeros of shape (sites, n_days + 1) on entry; the last column is scratch),
+    and per learner the day their requirement was met for go-live (``met_out``).
+
+    One pass over the learners, for what outcomes._curves did in a dozen array passes:
+    a learner is required from ``r0`` until ``r1`` (leaving); trained in two spells,
+    from its training day until it fades or is refreshed, and from its refresher until
+    that fades. The met day is the start of the spell that covers the eve of go-live,
+    or failing that the first day on or after go-live it was trained or left; ``never``
+    past its site's horizon.
+    """
+    for i in range(site.size):
+        s = site[i]
+        a0, a1 = r0[i], r1[i]
+        _spell(required_out, s, a0, a1, a0, a1, n_days)
+        go_live = go_live_of_site[s]
+        eve = go_live - 1
+        valid = valid_of_group[group[i]]
+        t, r = trained[i], refresh[i]
+        first_end = min(_fades(t, valid, eve, never), r)
+        second_end = _fades(r, valid, eve, never)
+        _spell(trained_out, s, t, first_end, a0, a1, n_days)
+        _spell(trained_out, s, r, second_end, a0, a1, n_days)
+        met = never
+        if t <= eve < first_end:
+            met = t
+        if r <= eve < second_end:
+            met = r
+        if met == never:
+            met = min(t if t >= go_live else never, r if r >= go_live else never, a1)
+        met_out[i] = never if met > end_of_site[s] else met
+    for s in range(required_out.shape[0]):  # running sums of the changes: the counts
+        for d in range(1, required_out.shape[1]):
+            required_out[s, d] += required_out[s, d - 1]
+            trained_out[s, d] += trained_out[s, d - 1]
+
+
 def compiled_on_disk() -> bool | None:
     """Whether numba's cache on this machine holds the compiled planner for this source
     (False: the first replication compiles it, about a minute); None if the cache cannot

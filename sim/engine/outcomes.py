@@ -108,65 +108,28 @@ def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     eve of go-live, or failing that the first day on or after go-live they were trained
     or left; NEVER if neither happened within the horizon.
     """
-    L = engine.learners
-    go_live = np.array([sw.go_live_day for sw in engine.world.sites], dtype=np.int64)[L.site]
-    return _curves(engine, required_from(L, engine.model.operations.new_hire_grace_days), go_live)
+    return _curves(engine, required_from(engine.learners, engine.model.operations.new_hire_grace_days))
 
 
-def _curves(engine: Engine, r0: np.ndarray, go_live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`trained_curves` given each learner's required-from day and go-live (which
-    site_outcomes needs too, so it computes them once).
+def _curves(engine: Engine, r0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`trained_curves` given each learner's required-from day (which site_outcomes
+    needs too, so it computes it once); counted in one compiled pass over the learners
+    (kernel.trained_counts, which says how)."""
+    # Imported here: the summaries import this module for SiteOutcome and
+    # required_count, and need not load numba for that.
+    from sim.engine import kernel
 
-    Written to make few arrays the size of the learners, and to fill them in place where
-    it can: each new one costs fresh memory (page faults) besides the arithmetic.
-    """
     world, L = engine.world, engine.learners
     n_sites, n_days = len(world.sites), world.n_days
-    valid = engine.layout.group_valid_days[L.group]
-    r1 = L.leave_day
-    eve = go_live - 1
-
-    def fades(start: np.ndarray) -> np.ndarray:
-        # Current through start + valid; only training already stale on the eve fades.
-        end = start + valid
-        stale = end < eve
-        stale &= start != NEVER
-        end += 1
-        return np.where(stale, end, NEVER)
-
-    T, R = L.trained_day, L.refresh_day
-    spells = [(T, np.minimum(fades(T), R)), (R, fades(R))]
-    width = n_days + 1
-    site_base = L.site.astype(np.int64) * width  # each site's row of the flattened (sites, width) counts
-
-    def count(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        # +1 where a spell starts, -1 where it ends, per site; a running sum gives the count.
-        # A spell that never starts (ends first) is ended where it starts, and one from the
-        # last day on lands in the column past the end, which is dropped: either way it
-        # counts nowhere, so every learner can go into one bincount without selecting.
-        delta = np.zeros(n_sites * width, dtype=np.int64)
-        for a, b in pairs:
-            a, b = np.maximum(a, r0), np.minimum(b, r1)
-            np.maximum(b, a, out=b)
-            for day, sign in ((a, 1), (b, -1)):
-                np.minimum(day, n_days, out=day)
-                day += site_base
-                delta += sign * np.bincount(day, minlength=delta.size)
-        return np.cumsum(delta.reshape(n_sites, width), axis=1)[:, :n_days]
-
-    met = np.full(L.count, NEVER, dtype=np.int64)
-    for a, b in spells:
-        covers = a <= eve
-        covers &= eve < b
-        np.copyto(met, a, where=covers)
-    after = np.where(T >= go_live, T, NEVER)
-    np.minimum(after, np.where(R >= go_live, R, NEVER), out=after)
-    np.minimum(after, r1, out=after)
-    np.copyto(met, after, where=met == NEVER)
-    # Each site is followed to its own go-live plus the horizon, no further.
-    end = np.array([sw.end_day for sw in world.sites], dtype=np.int64)[L.site]
-    np.copyto(met, NEVER, where=met > end)
-    return count([(r0, r1)]), count(spells), met
+    if r0.size and int(r0.min()) < 0:  # the kernel indexes days unchecked
+        raise ValueError("a learner is required before the first day of the simulation")
+    counts = np.zeros((2, n_sites, n_days + 1), dtype=np.int64)
+    met = np.empty(L.count, dtype=np.int64)
+    go_live = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)
+    end = np.array([sw.end_day for sw in world.sites], dtype=np.int64)
+    kernel.trained_counts(L.site, L.group, r0, L.leave_day, L.trained_day, L.refresh_day,
+                          engine.layout.group_valid_days, go_live, end, int(NEVER), n_days, counts[0], counts[1], met)
+    return counts[0, :, :n_days], counts[1, :, :n_days], met
 
 
 def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
@@ -183,7 +146,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     r0 = required_from(L, model.operations.new_hire_grace_days)
     go_live_site = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)
     go_live = go_live_site[L.site]
-    required, trained, met = _curves(engine, r0, go_live)
+    required, trained, met = _curves(engine, r0)
     share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
     new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=n_sites).tolist()
     is_super = engine.layout.group_super_users[L.group]
