@@ -1206,6 +1206,59 @@ def trained_counts(site: np.ndarray, group: np.ndarray, r0: np.ndarray, r1: np.n
             trained_out[s, d] += trained_out[s, d - 1]
 
 
+# Per-site counts of site_counts, by column.
+(SC_NEW_HIRES, SC_AWAY, SC_SUPER_REQUIRED, SC_SUPER_TRAINED, SC_SELF_TRAINED) = range(5)
+N_SITE_COUNTS = 5
+
+
+@COMPILE
+def site_counts(site: np.ndarray, group: np.ndarray, r0: np.ndarray, leave: np.ndarray, back: np.ndarray,
+                hire: np.ndarray, self_trained: np.ndarray, met: np.ndarray, super_of_group: np.ndarray,
+                unit_of_group: np.ndarray, go_live_of_site: np.ndarray, before: int, counts_out: np.ndarray,
+                units_out: np.ndarray, met_by_site: np.ndarray, bounds: np.ndarray, cursor: np.ndarray) -> None:
+    """What each site's outcome record counts on its eve of go-live, in two passes over
+    the learners (zeros on entry in ``counts_out``, ``units_out`` and ``bounds``):
+
+    - ``counts_out[s, SC_*]``: new hires; staff away on long-term leave (employed on the
+      eve, back after it); super-users required and trained; trained and self-trained;
+    - ``units_out[0 | 1, s, unit]``: staff required (the cohort: employed on the eve and
+      required by then) and trained by the eve, per unit;
+    - ``met_by_site[bounds[s]:bounds[s + 1]]``: the met days of site ``s``'s cohort (in
+      learner order; ``cursor`` is scratch).
+    """
+    for i in range(site.size):
+        s = site[i]
+        eve = go_live_of_site[s] - 1
+        if hire[i] != before:
+            counts_out[s, SC_NEW_HIRES] += 1
+        if leave[i] <= eve:
+            continue
+        if back[i] > eve:
+            counts_out[s, SC_AWAY] += 1
+        if r0[i] > eve:
+            continue
+        g = group[i]
+        bounds[s + 1] += 1
+        units_out[0, s, unit_of_group[g]] += 1
+        if super_of_group[g]:
+            counts_out[s, SC_SUPER_REQUIRED] += 1
+        if met[i] <= eve:
+            units_out[1, s, unit_of_group[g]] += 1
+            if super_of_group[g]:
+                counts_out[s, SC_SUPER_TRAINED] += 1
+            if self_trained[i] <= eve:
+                counts_out[s, SC_SELF_TRAINED] += 1
+    for s in range(cursor.size):
+        bounds[s + 1] += bounds[s]
+        cursor[s] = bounds[s]
+    for i in range(site.size):
+        s = site[i]
+        eve = go_live_of_site[s] - 1
+        if leave[i] > eve and r0[i] <= eve:
+            met_by_site[cursor[s]] = met[i]
+            cursor[s] += 1
+
+
 def compiled_on_disk() -> bool | None:
     """Whether numba's cache on this machine holds the compiled planner for this source
     (False: the first replication compiles it, about a minute); None if the cache cannot

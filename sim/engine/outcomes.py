@@ -108,13 +108,14 @@ def trained_curves(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     eve of go-live, or failing that the first day on or after go-live they were trained
     or left; NEVER if neither happened within the horizon.
     """
-    return _curves(engine, required_from(engine.learners, engine.model.operations.new_hire_grace_days))
+    go_live = np.array([sw.go_live_day for sw in engine.world.sites], dtype=np.int64)
+    return _curves(engine, required_from(engine.learners, engine.model.operations.new_hire_grace_days), go_live)
 
 
-def _curves(engine: Engine, r0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`trained_curves` given each learner's required-from day (which site_outcomes
-    needs too, so it computes it once); counted in one compiled pass over the learners
-    (kernel.trained_counts, which says how)."""
+def _curves(engine: Engine, r0: np.ndarray, go_live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`trained_curves` given each learner's required-from day and each site's
+    go-live day (which site_outcomes needs too, so it computes them once); counted in one
+    compiled pass over the learners (kernel.trained_counts, which says how)."""
     # Imported here: the summaries import this module for SiteOutcome and
     # required_count, and need not load numba for that.
     from sim.engine import kernel
@@ -125,7 +126,6 @@ def _curves(engine: Engine, r0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
         raise ValueError("a learner is required before the first day of the simulation")
     counts = np.zeros((2, n_sites, n_days + 1), dtype=np.int64)
     met = np.empty(L.count, dtype=np.int64)
-    go_live = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)
     end = np.array([sw.end_day for sw in world.sites], dtype=np.int64)
     kernel.trained_counts(L.site, L.group, r0, L.leave_day, L.trained_day, L.refresh_day,
                           engine.layout.group_valid_days, go_live, end, int(NEVER), n_days, counts[0], counts[1], met)
@@ -138,36 +138,28 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
     The staff required at go-live are those required on its eve; the completion date is
     the day by which the readiness threshold of them had their requirement met.
 
-    Every count is taken for all sites at once (a bincount by site over learners that
-    meet a condition on their own site's eve), not with a mask of each site's learners.
+    Every count is taken for all sites at once, in compiled passes over the learners
+    (kernel.trained_counts and kernel.site_counts), each on its own site's eve.
     """
+    from sim.engine import kernel  # see _curves
+
     model, world, L = engine.model, engine.world, engine.learners
     n_sites = len(world.sites)
     r0 = required_from(L, model.operations.new_hire_grace_days)
-    go_live_site = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)
-    go_live = go_live_site[L.site]
-    required, trained, met = _curves(engine, r0)
+    go_live = np.array([sw.go_live_day for sw in world.sites], dtype=np.int64)
+    required, trained, met = _curves(engine, r0, go_live)
     share = np.where(required > 0, trained / np.maximum(required, 1), 1.0)
-    new_hires = np.bincount(L.site[L.hire_day != BEFORE], minlength=n_sites).tolist()
-    is_super = engine.layout.group_super_users[L.group]
-    eve = go_live - 1  # each learner's site's eve of go-live
-
-    def per_site(rows: np.ndarray) -> list[int]:
-        return np.bincount(L.site[rows], minlength=n_sites).tolist()
-
-    here = L.leave_day > eve
-    cohort = here & (r0 <= eve)
-    now_trained = cohort & (met <= eve)
-    away_n = per_site(here & (L.return_day > eve))
-    su_req_n, su_got_n = per_site(cohort & is_super), per_site(now_trained & is_super)
-    self_got_n = per_site(now_trained & (L.self_trained_day <= eve))
     # Staff by (site, unit): every group's unit is one of unit_cap's (layout.py numbers both).
-    unit_of = engine.group_unit[L.group]
-    n_units = engine.unit_cap.size
-    site_unit = L.site.astype(np.int64) * n_units + unit_of
-    unit_req_all = np.bincount(site_unit[cohort], minlength=n_sites * n_units).reshape(n_sites, n_units)
-    unit_got_all = np.bincount(site_unit[now_trained], minlength=n_sites * n_units).reshape(n_sites, n_units)
-    met_cohort_all, site_cohort = met[cohort], L.site[cohort]
+    counts = np.zeros((n_sites, kernel.N_SITE_COUNTS), dtype=np.int64)
+    units = np.zeros((2, n_sites, engine.unit_cap.size), dtype=np.int64)
+    met_by_site, bounds = np.empty(L.count, dtype=np.int64), np.zeros(n_sites + 1, dtype=np.int64)
+    kernel.site_counts(L.site, L.group, r0, L.leave_day, L.return_day, L.hire_day, L.self_trained_day, met,
+                       engine.layout.group_super_users, engine.group_unit, go_live, int(BEFORE), counts, units,
+                       met_by_site, bounds, np.empty(n_sites, dtype=np.int64))
+    new_hires, away_n = counts[:, kernel.SC_NEW_HIRES].tolist(), counts[:, kernel.SC_AWAY].tolist()
+    su_req_n, su_got_n = counts[:, kernel.SC_SUPER_REQUIRED].tolist(), counts[:, kernel.SC_SUPER_TRAINED].tolist()
+    self_got_n = counts[:, kernel.SC_SELF_TRAINED].tolist()
+    unit_req_all, unit_got_all = units
     out = []
     counters = engine.counters  # built from the engine's arrays on each access
     for sw in world.sites:
@@ -175,7 +167,7 @@ def site_outcomes(engine: Engine) -> tuple[list[SiteOutcome], np.ndarray]:
         eve_s = G - 1
         crit = sw.site.readiness
         req, got = int(required[s, eve_s]), int(trained[s, eve_s])
-        done, d95 = _kths(met_cohort_all[site_cohort == s], (crit.share, 0.95))
+        done, d95 = _kths(met_by_site[bounds[s]:bounds[s + 1]], (crit.share, 0.95))
         c = counters[s]
         su_req, su_got, self_got = su_req_n[s], su_got_n[s], self_got_n[s]
         su_ready = crit.super_users <= 0 or su_got >= required_count(crit.super_users, su_req)
