@@ -60,10 +60,12 @@ def sigint_blocked_while_starting() -> Iterator[None]:
 
 def interruptible() -> None:
     """In a worker that has started: drop a Ctrl-C that came while it started (pending,
-    as SIGINT was blocked) and let the next raise KeyboardInterrupt again."""
+    as SIGINT was blocked) and take the next as the worker would have without the block:
+    KeyboardInterrupt, or nothing where its parent ignored SIGINT (a job started in the
+    background, which the worker inherits)."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         return
     # An ignored signal that is pending is discarded when unblocked.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, previous)

@@ -29,8 +29,11 @@ def test_ctrl_c_says_one_thing_and_no_traceback(tmp_path: Path, after: float):
     out = tmp_path / "out"
     command = [sys.executable, "-c", "from sim.cli import main; main()", "run", str(tmp_path / "data" / SMALL_EXPERIMENT.name),
                "-n", "400", "--workers", "2", "--no-plots", "-q", "--out", str(out)]
+    # As from a terminal: in its own group, and with SIGINT's default action even where this
+    # test runs as a background job (which starts with SIGINT ignored, as CI may).
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            cwd=Path(__file__).resolve().parents[2])
+                            cwd=Path(__file__).resolve().parents[2],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(after)
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
