@@ -1173,10 +1173,9 @@ def trained_counts(site: np.ndarray, group: np.ndarray, r0: np.ndarray, r1: np.n
     (``*_out``, zeros of shape (sites, n_days + 1) on entry; the last column is scratch),
     and per learner the day their requirement was met for go-live (``met_out``).
 
-    One pass over the learners, for what outcomes._curves did in a dozen array passes:
-    a learner is required from ``r0`` until ``r1`` (leaving); trained in two spells,
-    from its training day until it fades or is refreshed, and from its refresher until
-    that fades. The met day is the start of the spell that covers the eve of go-live,
+    One pass over the learners. A learner is required from ``r0`` until ``r1`` (leaving)
+    and trained in two spells: from its training day until that fades or is refreshed,
+    and from its refresher until that fades. The met day is the start of the spell that covers the eve of go-live,
     or failing that the first day on or after go-live it was trained or left; ``never``
     past its site's horizon.
     """
