@@ -22,7 +22,7 @@ import numpy as np
 from sim.errors import Problem
 from sim.model.spec import ExperimentSpec
 from sim.runs.allocator import keep_freed_memory
-from sim.runs.parent import interruptible, sigint_blocked_while_starting, watch_parent
+from sim.runs.parent import busy, interruptible, sigint_blocked_while_starting, watch_parent
 
 EXECUTORS = ("process", "serial", "dask")
 IN_FLIGHT = 3  # chunks queued per worker: enough to keep workers busy, few enough to bound memory
@@ -114,7 +114,8 @@ def _init_worker(spec: ExperimentSpec, seed: int, parent: int) -> None:
 
 
 def _run_in_worker(task: Task) -> list[Done]:
-    return run_task(_WORKER["spec"], _WORKER["seed"], task)
+    with busy():
+        return run_task(_WORKER["spec"], _WORKER["seed"], task)
 
 
 class ProcessExecutor:
