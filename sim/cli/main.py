@@ -9,7 +9,7 @@ import click
 
 from sim import __version__, limits
 from sim.cli.capacity import capacity
-from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS
+from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
 from sim.cli.talk import fail, spoken
 from sim.errors import ConfigError, Problem
@@ -90,10 +90,12 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--precision", type=PRECISION, help="Run in doubling rounds until every site's risk 95% CI half-width is at most this.")
 @click.option("--max-replications", type=REPLICATIONS, default=20_000, show_default=True, help="With --precision: stop here at the latest.")
 @click.option("--no-plots", is_flag=True, help="Write no figures and no report (rollout-sim plot/report can add them later).")
+@svg_option
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress.")
 def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None, force: bool,
         resume: Path | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
-        chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, quiet: bool) -> None:
+        chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, svg: bool,
+        quiet: bool) -> None:
     """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
     problems = executor_problems(executor, scheduler)
     given = click.get_current_context().get_parameter_source("max_replications") != click.core.ParameterSource.DEFAULT
@@ -133,17 +135,17 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
                            on_progress=talk.bar)
     click.echo(run_text(finished.summary))
     if not no_plots:
-        _draw(folder.path)
+        _draw(folder.path, svg)
     click.echo(f"\n{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
     click.echo(f"results: {folder.path}")
 
 
-def _draw(path: Path) -> None:
-    """Write the figures, then the report that embeds them."""
+def _draw(path: Path, svg: bool) -> None:
+    """Write the figures (with ``svg``, as SVG too), then the report that embeds them."""
     from sim.output.report import write_report
     from sim.output.run_figures import write_figures
 
-    figures = write_figures(path)
+    figures = write_figures(path, svg=svg)
     report = write_report(path)
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
 
@@ -157,11 +159,12 @@ def _results_dir(path: Path) -> Path:
 
 @cli.command()
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
-def plot(results: Path) -> None:
-    """Draw the figures of a RESULTS folder into RESULTS/figures (PNG and SVG)."""
+@svg_option
+def plot(results: Path, svg: bool) -> None:
+    """Draw the figures of a RESULTS folder into RESULTS/figures (PNG; with --svg, SVG too)."""
     from sim.output.run_figures import write_figures
 
-    figures = write_figures(_results_dir(results))
+    figures = write_figures(_results_dir(results), svg=svg)
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
 
 

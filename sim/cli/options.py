@@ -6,6 +6,8 @@ here, not after it has run out of memory.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -15,6 +17,8 @@ REPLICATIONS = click.IntRange(1, limits.MAX_REPLICATIONS)
 SEED = click.IntRange(0, limits.MAX_SEED)
 WORKERS = click.IntRange(1, limits.MAX_WORKERS)
 CHUNK_SIZE = click.IntRange(1, limits.MAX_CHUNK_SIZE)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 class Fraction(click.FloatRange):
     """A number in a range, of which NaN is not one: click's FloatRange lets NaN through,
@@ -29,3 +33,9 @@ class Fraction(click.FloatRange):
 
 PRECISION = Fraction(0, 0.5, min_open=True)  # a risk's CI half-width
 RISK = Fraction(0, 1, min_open=True)  # an acceptable risk of not being ready
+
+
+def svg_option(f: F) -> F:
+    """``--svg``: save each figure as SVG too (the PNGs, which the report embeds, are always written)."""
+    return click.option("--svg", is_flag=True,
+                        help="Save each figure as SVG too, for slides and print (PNG is always written).")(f)

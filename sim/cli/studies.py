@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli.options import svg_option
 from sim.cli.study_options import study_command
 from sim.cli.talk import spoken
 from sim.errors import ConfigError, Problem
@@ -23,7 +24,8 @@ from sim.studies.study import Study
 @study_command("sweep")
 @click.option("--vary", "vary", multiple=True, metavar="KEY=V1,V2,...",
               help="A dotted key and its values (3w, 10d, +2w, 15%, numbers, dates); repeat for a grid. Default: the experiment's [sweep] table.")
-def sweep(study: Study, quiet: bool, vary: tuple[str, ...]) -> None:
+@svg_option
+def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     """Run EXPERIMENT over a grid of values; write sweep.csv and a risk-against-value figure per site."""
     from sim.output.study_figures import sweep_figures
     from sim.studies.sweep import SWEEP_FILE, parse_vary, plan_sweep, run_sweep
@@ -38,7 +40,7 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...]) -> None:
     path = done.finished.path
     assert path is not None  # the command line always writes a folder
     (path / "figures").mkdir(exist_ok=True)
-    sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name)
+    sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg)
     click.echo(sweep_text(done.rows, done.points))
     click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}")
 
@@ -48,7 +50,8 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...]) -> None:
 @click.option("--method", type=click.Choice(sa_methods), default="oat", show_default=True,
               help="oat: one parameter at a time (tornado); morris: elementary effects; sobol: variance shares.")
 @click.option("--dry-run", is_flag=True, help="Print the design size and an estimated run time, then stop.")
-def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool) -> None:
+@svg_option
+def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool) -> None:
     """How much each uncertain input of EXPERIMENT's [sensitivity] table moves each site's readiness."""
     from sim.output.study_figures import index_figures, tornado_figures
     from sim.studies.sensitivity import plan_sensitivity, run_sensitivity
@@ -68,11 +71,11 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool) -> None:
     figures = path / "figures"
     figures.mkdir(exist_ok=True)
     if method == "oat":
-        tornado_figures(done.rows, figures, done.finished.spec.name)
+        tornado_figures(done.rows, figures, done.finished.spec.name, svg)
         click.echo(tornado_text(done.rows))
         click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}")
         return
-    index_figures(done.rows, method, figures, done.finished.spec.name)
+    index_figures(done.rows, method, figures, done.finished.spec.name, svg)
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
         click.echo(f"warning: design too small to rank reliably: {w}", err=True)

@@ -42,8 +42,9 @@ FIGURE_GROUPS = (
      "The median share of staff trained over time, with P10-P90 and P2.5-P97.5 bands across replications; "
      "go-live and the readiness threshold are marked."),
     ("completion", "When training is complete",
-     "Per site: the completion dates of all replications as a histogram and as a cumulative share, with go-live "
-     "and P50/P80/P90 marked."),
+     "Per site, every scenario on one chart, in days from that scenario's go-live: the range from P10 to P90 of the "
+     "completion date with P50, P80 and P90 and their 95% confidence intervals, and the share of replications "
+     "complete by each day. Where the line crosses go-live is the share complete in time."),
     ("bottlenecks", "Where capacity binds",
      "Instructor and classroom utilisation by calendar week, with cancelled and under-filled sessions."),
 )
@@ -292,12 +293,14 @@ def _slug(text: str) -> str:
 def _figure_groups(folder: Path, summary: Summary) -> list[dict[str, Any]]:
     pngs = sorted(p for p in folder.glob("*.png") if p.is_file()) if folder.is_dir() else []
     scenarios = list(summary["scenarios"].items())
-    # file-name tail -> (sort key, caption) for the names this summary can produce
-    known: dict[str, tuple[tuple[int, int], str]] = {}
+    # file-name tail -> (sort key, caption) for the names this summary can produce: the
+    # completion figures are one per site, the others with a tail one per scenario
+    by_scenario: dict[str, tuple[tuple[int, int], str]] = {}
+    by_site: dict[str, tuple[tuple[int, int], str]] = {}
     for i, (name, scenario) in enumerate(scenarios):
-        known[_slug(name)] = ((i, -1), f"scenario {name}")
-        for j, (site_id, site) in enumerate(scenario["sites"].items()):
-            known[f"{_slug(name)}-{_slug(site_id)}"] = ((i, j), f"{site['name']}, scenario {name}")
+        by_scenario[_slug(name)] = ((i, -1), f"scenario {name}")
+        for site_id, site in scenario["sites"].items():
+            by_site.setdefault(_slug(site_id), ((0, len(by_site)), site["name"]))
     groups: list[dict[str, Any]] = []
     left = list(pngs)
     for prefix, title, blurb in FIGURE_GROUPS:
@@ -306,6 +309,7 @@ def _figure_groups(folder: Path, summary: Summary) -> list[dict[str, Any]]:
         figures = []
         for p in mine:
             tail = p.stem[len(prefix) + 1:]
+            known = by_site if prefix == "completion" else by_scenario
             order, caption = known.get(tail, ((len(scenarios), 0), tail)) if tail else ((-1, 0), title)
             figures.append((order, p.name, _figure(p, f"{title}: {caption}" if tail else title)))
         if figures:

@@ -3,7 +3,9 @@ another machine plots the same): completion-date distributions, readiness S-curv
 risk of not being ready with the paired scenario differences, and weekly bottlenecks.
 
 Figures are built on :class:`matplotlib.figure.Figure` (no pyplot, no global backend or
-state) and saved to ``<results>/figures/`` as PNG (150 dpi) and SVG with the same name.
+state) and saved to ``<results>/figures/`` as PNG (150 dpi), which the report embeds,
+and on request also as SVG with the same name, for slides and print (writing it takes a
+third as long again as the PNG, so it is not done by default).
 
 :func:`write_figures` reads the folder here and turns it into one job per figure: plain
 data (dates, arrays, the summary's dicts) and the function that draws it. Jobs are drawn
@@ -31,7 +33,7 @@ import warnings
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,7 +45,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import PolyCollection
 from matplotlib.dates import AutoDateLocator, MonthLocator, date2num, num2date
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
     from sim.analysis.curves import ShareHistogram
 
 from sim.analysis.summary_format import Interval, ScenarioSummary, SiteSummary, Summary, read_summary
-from sim.runs.parent import interruptible, sigint_blocked_while_starting, watch_parent
+from sim.runs.parent import busy, interruptible, sigint_blocked_while_starting, watch_parent
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
@@ -73,12 +76,12 @@ Marked = Literal["p50", "p80", "p90"]
 MARKED: tuple[Marked, ...] = ("p50", "p80", "p90")
 
 
-def write_figures(results_dir: Path, workers: int | None = None) -> list[Path]:
+def write_figures(results_dir: Path, workers: int | None = None, svg: bool = False) -> list[Path]:
     """Draw every figure of the results folder ``results_dir`` into ``results_dir/figures``.
 
     Reads summary.json, replications.csv, curves.npz and (when present) bottlenecks.npz;
-    returns the files written, a PNG and an SVG per figure, in the same order whatever
-    drew them. ``workers``: processes drawing at once, this one included (default: the
+    returns the files written, a PNG per figure (and with ``svg`` an SVG after it), in the
+    same order whatever drew them. ``workers``: processes drawing at once, this one included (default: the
     cores this process may use; 1 draws everything here). From a script, call it under
     ``if __name__ == "__main__":`` (spawned workers import the script); workers that
     cannot start or die leave their figures to this process.
@@ -89,31 +92,41 @@ def write_figures(results_dir: Path, workers: int | None = None) -> list[Path]:
         # import matplotlib, time in which this process reads the folder.
         pool = _start_pool(_cores(workers) - 1)
         try:
-            jobs = figure_jobs(results_dir)
+            jobs = figure_jobs(results_dir, svg)
             out = results_dir / "figures"
             out.mkdir(exist_ok=True)
             _draw_all(jobs, out, _processes(workers, jobs), pool)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-    return [out / f"{job.stem}.{ext}" for job in jobs for ext in ("png", "svg")]
+    return [path for job in jobs for path in figure_files(out, job)]
 
 
 @dataclass(frozen=True)
 class FigureJob:
     """One figure: ``draw(*args)`` builds it from plain data (dates, arrays, the summary's
     dicts: small to pickle, and nothing to import beyond this module), and it is saved as
-    ``<stem>.png`` and ``<stem>.svg``."""
+    ``<stem>.png`` and, with ``svg``, ``<stem>.svg``."""
 
     stem: str
     draw: Callable[..., Figure]
     args: tuple[Any, ...]
     cost: float  # rough relative drawing time: the longest are handed out first; never changes a figure
+    svg: bool = False
 
 
-def figure_jobs(results_dir: Path) -> list[FigureJob]:
+def figure_files(folder: Path, job: FigureJob) -> list[Path]:
+    """The files ``job`` is saved as in ``folder``."""
+    return _files(folder, job.stem, job.svg)
+
+
+def _files(folder: Path, stem: str, svg: bool) -> list[Path]:
+    return [folder / f"{stem}.{ext}" for ext in (("png", "svg") if svg else ("png",))]
+
+
+def figure_jobs(results_dir: Path, svg: bool = False) -> list[FigureJob]:
     """The figures of the results folder ``results_dir``, in the order :func:`write_figures`
-    lists their files."""
+    lists their files; ``svg``: saved as SVG too."""
     from sim.analysis.bottlenecks import read_bottlenecks
     from sim.analysis.curves import read_curves
 
@@ -125,11 +138,8 @@ def figure_jobs(results_dir: Path) -> list[FigureJob]:
         by_cell[row["scenario"], row["site"]].append(row)
     slug, site_slug = Slugs(), Slugs()  # scenarios and sites each get their own unique slugs
     jobs: list[FigureJob] = []
-    for name, scenario in summary["scenarios"].items():
-        for site_id, site in scenario["sites"].items():
-            cell = by_cell.get((name, site_id), [])
-            jobs.append(FigureJob(f"completion-{slug(name)}-{site_slug(site_id)}", completion_figure,
-                                  (name, site, completion_dates(cell), len(cell) or summary["replications"]), 1.0))
+    for site_id, cells in site_completions(summary, by_cell).items():
+        jobs.append(FigureJob(f"completion-{site_slug(site_id)}", completion_figure, (cells,), 1.0))
     if (results_dir / "curves.npz").is_file():
         for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
             jobs.append(FigureJob(f"s-curves-{slug(name)}", s_curve_figure,
@@ -142,7 +152,7 @@ def figure_jobs(results_dir: Path) -> list[FigureJob]:
         for name, weekly in _known(read_bottlenecks(results_dir / "bottlenecks.npz"), summary):
             jobs.append(FigureJob(f"bottlenecks-{slug(name)}", bottleneck_figure,
                                   (name, summary["scenarios"][name], weekly), 0.8 * len(weekly["sites"])))
-    return jobs
+    return [replace(job, svg=svg) for job in jobs]
 
 
 def _known(by_scenario: dict[str, Any], summary: Summary) -> list[tuple[str, Any]]:
@@ -197,7 +207,13 @@ def _nothing() -> None:
 
 def _draw(job: FigureJob, folder: Path) -> None:
     """Draw one job's figure and save it (in whichever process)."""
-    save_figure(job.draw(*job.args), folder, job.stem)
+    save_figure(job.draw(*job.args), folder, job.stem, job.svg)
+
+
+def _draw_in_worker(job: FigureJob, folder: Path) -> None:
+    """:func:`_draw`, in a worker: a Ctrl-C meanwhile ends it."""
+    with busy():
+        _draw(job, folder)
 
 
 def _draw_all(jobs: list[FigureJob], folder: Path, processes: int, pool: cf.ProcessPoolExecutor | None = None
@@ -288,7 +304,7 @@ def _feed(pool: cf.ProcessPoolExecutor, queue: _Queue, folder: Path, slots: int)
         while True:
             while len(running) < slots and (job := queue.take()) is not None:
                 try:
-                    running[pool.submit(_draw, job, folder)] = job
+                    running[pool.submit(_draw_in_worker, job, folder)] = job
                 except BrokenProcessPool:
                     queue.give_back([job])
                     break
@@ -352,70 +368,154 @@ def completion_dates(rows: list[Row]) -> CompletionDates:
     return CompletionDates(sorted(day for day in completed if day is not None), go_lives, late)
 
 
-def completion_figure(scenario: str, site: SiteSummary, dates: CompletionDates, n: int) -> Figure:
-    """Histogram (top) and ECDF (bottom) of one site's completion dates in one scenario
-    (of ``n`` replications), with go-live, P50/P80/P90 and the share finishing on or after
-    go-live marked."""
-    done, go_lives, late = dates.done, dates.go_lives, dates.late
-    go_live = _date(site["go_live"])
+@dataclass(frozen=True)
+class SiteCompletion:
+    """One site in one scenario: what the summary says of its completion dates, and the
+    dates themselves (of ``n`` replications)."""
+
+    scenario: str
+    site: SiteSummary
+    dates: CompletionDates
+    n: int
+
+
+def site_completions(summary: Summary, by_cell: dict[tuple[str, str], list[Row]]) -> dict[str, list[SiteCompletion]]:
+    """Every site's completions in each scenario that has it, sites in the order they
+    first appear."""
+    sites: dict[str, list[SiteCompletion]] = {}
+    for name, scenario in summary["scenarios"].items():
+        for site_id, site in scenario["sites"].items():
+            cell = by_cell.get((name, site_id), [])
+            sites.setdefault(site_id, []).append(
+                SiteCompletion(name, site, completion_dates(cell), len(cell) or summary["replications"]))
+    return sites
+
+
+def completion_figure(cells: list[SiteCompletion]) -> Figure:
+    """One site in every scenario, each in its colour, in days from the scenario's
+    go-live (so a postponed go-live does not push its scenario off the chart): the P10-P90
+    range of completion with P50/P80/P90 and their 95% CIs (top); the share of
+    replications complete by each day (bottom); the share not complete before go-live
+    (right)."""
     fig = Figure(figsize=SIZE, layout="constrained")
-    grid = fig.add_gridspec(2, 2, width_ratios=[3.2, 1], height_ratios=[1, 1.3])
+    grid = fig.add_gridspec(2, 2, width_ratios=[3.2, 1], height_ratios=[1, 1.5])
     top = fig.add_subplot(grid[0, 0])
     bottom = fig.add_subplot(grid[1, 0], sharex=top)
     side = fig.add_subplot(grid[:, 1])
     side.axis("off")
     top.tick_params(labelbottom=False)
-    figure_title(fig, f"{site['name']}: when is training complete?", f"{scenario}, {n} replications")
-    marks = {q: site["completion_date"].get(q) for q in MARKED}
-    span = [go_live, *done, *go_lives, *(_date(d) for d in marks.values() if d)]
+    counts = sorted({c.n for c in cells})
+    runs = f"{counts[0]} replications" if len(counts) == 1 else f"{counts[0]}-{counts[-1]} replications"
+    figure_title(fig, f"{cells[0].site['name']}: when is training complete?",
+                 f"{runs}{f', {len(cells)} scenarios' if len(cells) > 1 else ''}")
+    days = [_days_from_go_live(c) for c in cells]
+    span = [0] + [x for d in days for x in (*d["done"], *d["go_lives"], *d["marks"])]
     lo, hi = min(span), max(span)
-    pad = dt.timedelta(days=max(3, (hi - lo).days // 12))
-    if done:
-        width = max(1, math.ceil(((done[-1] - done[0]).days + 1) / 30))
-        edges = np.arange(date2num(done[0]), date2num(done[-1]) + width + 1, width)
-        # matplotlib's stub types bins as Sequence[float]; hist hands it to np.histogram, which takes any array.
-        top.hist(date2num(done), bins=edges, color=BLUE, alpha=0.85, edgecolor="white",  # type: ignore[arg-type]
-                 label="completion dates")
-        x = date2num(done)
-        y = np.arange(1, len(done) + 1) / n
-        bottom.step(np.r_[date2num(lo - pad), x, date2num(hi + pad)], np.r_[0, y, y[-1]], where="post",
-                    color=BLUE, lw=2.2, label="training complete")
-    else:
-        top.text(0.5, 0.5, "no replication reached the threshold within the horizon", transform=top.transAxes,
-                 ha="center", va="center", color=GREY)
-    top.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
-    top.set_ylabel("replications" + (f"\nper {width} days" if done and width > 1 else ""))
-    drawn = max(go_lives, default=go_live) > min(go_lives, default=go_live)
+    pad = max(3, (hi - lo) // 12)
+    left, right = lo - pad, hi + pad
+    rows = np.arange(len(cells))[::-1]  # the first scenario at the top
+    for c, d, y, colour in zip(cells, days, rows, PALETTE * len(cells)):
+        _completion_range(top, c.site, y, colour)
+        done = np.asarray(d["done"], dtype=float)
+        if done.size:
+            share = np.arange(1, done.size + 1) / c.n
+            bottom.step(np.r_[left, done, right], np.r_[0, share, share[-1]], where="post", color=colour, lw=2.2)
+        if len(set(d["go_lives"])) > 1:  # go-lives moved by drawn delays: their distribution, to compare
+            x = np.sort(np.asarray(d["go_lives"], dtype=float))
+            bottom.step(np.r_[left, x, right], np.r_[0, np.arange(1, x.size + 1) / x.size, 1], where="post",
+                        color=colour, lw=1.3, ls="--")
     for ax in (top, bottom):
-        ax.axvline(date2num(go_live), color=BLACK, lw=1.8, label="go-live")
-    if drawn:  # go-lives moved by drawn delays: their distribution, to compare with completion's
-        x = date2num(sorted(go_lives))
-        bottom.step(np.r_[date2num(lo - pad), x, date2num(hi + pad)], np.r_[0, np.arange(1, n + 1) / n, 1],
-                    where="post", color=BLACK, lw=1.5, ls="--", label="go-live after\ndrawn delays")
-    top.set_ylim(0, top.get_ylim()[1] * 1.2)  # room for the go-live label
-    right_side = (go_live - lo) > 0.6 * (hi - lo)  # label on the side with room
-    top.annotate(f"go-live {_fmt(go_live)}" + (" (before drawn delays)" if drawn else ""), (date2num(go_live), 1.0),
-                 xycoords=top.get_xaxis_transform(), xytext=(-5 if right_side else 5, -2), textcoords="offset points",
-                 ha="right" if right_side else "left", va="top", fontsize=11)
-    for (q, day), colour, marker in zip(marks.items(), (ORANGE, GREEN, PINK), "osD"):
-        if day:
-            x, level = date2num(_date(day)), int(q[1:]) / 100
-            bottom.plot([x, x], [0, level], ":", color=colour, lw=1.5)
-            bottom.plot([x], [level], marker, color=colour, ms=8, zorder=5, label=f"{q.upper()} {_fmt(_date(day))}")
+        ax.axvline(0, color=BLACK, lw=1.8)
+        ax.grid(axis="x", alpha=0.3)
+    top.set_yticks(rows, [f"{_short(c.scenario)}\ngo-live {_fmt(_date(c.site['go_live']))}" for c in cells],
+                   fontsize=10)
+    for label, colour in zip(top.get_yticklabels(), PALETTE * len(cells)):
+        label.set_color(colour)
+    top.set_ylim(-0.6, len(cells) - 0.4)
+    bottom.set_xlim(left, right)
+    _days_axis(bottom, right - left)
     bottom.set_ylim(0, 1.05)
     bottom.yaxis.set_major_formatter(PCT)
-    bottom.set_ylabel("complete by date")
-    unique = {label: h for ax in (bottom, top) for h, label in zip(*ax.get_legend_handles_labels())}
-    order = [label for ax in (top, bottom) for label in ax.get_legend_handles_labels()[1]]
-    side.legend([unique[k] for k in dict.fromkeys(order)], list(dict.fromkeys(order)), loc="upper left",
-                frameon=False, borderaxespad=0)
-    share = late / n if n else math.nan
-    note = (f"Not complete before\ngo-live: {share:.0%}\n({late} of {n} replications)"
-            + (f"\n\n{n - len(done)} not complete\nwithin the horizon\n(not drawn)" if len(done) < n else ""))
-    side.text(0.0, 0.0, note, transform=side.transAxes, ha="left", va="bottom", fontsize=12,
-              bbox={"boxstyle": "round", "fc": "white", "ec": GREY})
-    _date_axis(bottom, lo - pad, hi + pad)
+    bottom.set_ylabel("replications complete")
+    _completion_legend(side, cells)
     return fig
+
+
+def _days_from_go_live(cell: SiteCompletion) -> dict[str, list[int]]:
+    """The completion dates, drawn go-lives and P-dates of ``cell`` as days from its
+    scenario's go-live (negative: before)."""
+    go_live = _date(cell.site["go_live"])
+    return {"done": [(d - go_live).days for d in cell.dates.done],
+            "go_lives": [(d - go_live).days for d in cell.dates.go_lives],
+            "marks": [(d - go_live).days for d in _marked(cell.site)]}
+
+
+def _days_axis(ax: Axes, width: int) -> None:
+    """Ticks of days from go-live: whole weeks ("-6 w", "go-live", "+2 w") over more than
+    eight weeks, days otherwise."""
+    unit, name, steps = (7, "weeks", (1, 2, 4, 8, 13, 26, 52)) if width > 56 else (1, "days", (1, 2, 5, 7))
+    step = unit * next((k for k in steps if width / (unit * k) <= 8), steps[-1] * math.ceil(width / (unit * 8 * steps[-1])))
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    short = name[0]
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda x, _=None: "go-live" if x == 0 else f"{x / unit:+.0f} {short}".replace("-", "\u2212")))
+    ax.set_xlabel(f"{name} before (\u2212) and after (+) the scenario's go-live")
+
+
+def _marked(site: SiteSummary) -> list[dt.date]:
+    """The P10/P50/P80/P90 completion dates of ``site`` that exist (a site that seldom
+    completes has fewer)."""
+    q = site["completion_date"]
+    return [_date(day) for day in (q["p10"], q["p50"], q["p80"], q["p90"]) if day]
+
+
+def _completion_range(ax: Axes, site: SiteSummary, y: float, colour: str) -> None:
+    """One scenario's row, in days from its go-live: a bar from P10 to P90 of completion,
+    P50/P80/P90 with their 95% CIs as whiskers, and the P50 date written above."""
+    go_live = _date(site["go_live"])
+
+    def day(text: str) -> int:
+        return (_date(text) - go_live).days
+
+    q = site["completion_date"]
+    if q["p10"] and q["p90"]:
+        ax.plot([day(q["p10"]), day(q["p90"])], [y, y], color=colour, lw=9, alpha=0.3, solid_capstyle="butt")
+    for when, ci, marker in ((q["p50"], q["p50_ci95"], "o"), (q["p80"], q["p80_ci95"], "s"),
+                             (q["p90"], q["p90_ci95"], "D")):
+        if not when:
+            continue
+        x = day(when)
+        low, high = ci
+        err = [[x - day(low)], [day(high) - x]] if low and high else None
+        ax.errorbar([x], [y], xerr=err, fmt=marker, color=colour, ms=7, capsize=3, elinewidth=1.2, zorder=5)
+    if q["p50"]:
+        ax.annotate(f"P50 {_fmt(_date(q['p50']))}", (day(q["p50"]), y), xytext=(0, 8), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=9, color=colour)
+
+
+def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
+    """What the marks mean, then each scenario's share not complete before go-live."""
+    key = [(Line2D([], [], color=colour, lw=2.2), _short(c.scenario)) for c, colour in zip(cells, PALETTE * len(cells))]
+    key.append((Line2D([], [], color=GREY, lw=9, alpha=0.3), "P10–P90"))
+    key += [(Line2D([], [], ls="", marker=m, color=GREY, ms=7), f"{q.upper()} (95% CI)") for q, m in zip(MARKED, "osD")]
+    key.append((Line2D([], [], color=BLACK, lw=1.8), "go-live"))
+    if any(len(set(c.dates.go_lives)) > 1 for c in cells):
+        key.append((Line2D([], [], color=GREY, lw=1.3, ls="--"), "go-live after\ndrawn delays"))
+    side.legend(*zip(*key), loc="upper left", frameon=False, borderaxespad=0, fontsize=10)
+    lines = ["Not complete before go-live:"]
+    for c in cells:
+        share = c.dates.late / c.n if c.n else math.nan
+        lines.append(f"{_short(c.scenario)}: {share:.0%} ({c.dates.late} of {c.n})"
+                     if len(cells) > 1 else f"{share:.0%} ({c.dates.late} of {c.n} replications)")
+        if len(c.dates.done) < c.n:
+            lines.append(f"  {c.n - len(c.dates.done)} not complete in the horizon")
+    side.text(0.0, 0.0, "\n".join(lines), transform=side.transAxes, ha="left", va="bottom", fontsize=10,
+              bbox={"boxstyle": "round", "fc": "white", "ec": GREY}, wrap=True)
+
+
+def _short(name: str, most: int = 20) -> str:
+    """A scenario's name cut to ``most`` characters, to fit beside a panel."""
+    return _plain(name if len(name) <= most else name[:most - 1] + "…")
 
 
 def _go_live_marks(ax: Axes, go_live: dt.date, drawn: list[dt.date]) -> dt.date:
@@ -784,8 +884,8 @@ def _fmt(day: dt.date, with_day: bool = True, year_sep: str = " ") -> str:
     return f"{day.day} {month}{year_sep}{day.year}" if with_day else f"{month}{year_sep}{day.year}"
 
 
-def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
-    """Save ``fig`` as PNG (at :data:`DPI`) and SVG.
+def save_figure(fig: Figure, folder: Path, stem: str, svg: bool = False) -> list[Path]:
+    """Save ``fig`` as ``<stem>.png`` (at :data:`DPI`) and, with ``svg``, ``<stem>.svg``.
 
     Written by the Agg and SVG canvases themselves: ``Figure.savefig`` would first draw
     the whole figure once more with the output switched off, only to run the layout
@@ -794,10 +894,12 @@ def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
     A Figure made without pyplot is registered nowhere: it is freed once the caller lets
     go of it, with nothing to close.
     """
-    paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
+    paths = _files(folder, stem, svg)
     dpi = fig.get_dpi()
     fig.set_dpi(DPI)
     FigureCanvasAgg(fig).print_png(paths[0], metadata={"Software": None})
+    if not svg:
+        return paths
     # The SVG keeps the panels where the PNG's layout put them rather than laying the
     # figure out again (which took half of each SVG's time); at 72 dpi the layout would
     # move them by a pixel or two at most.

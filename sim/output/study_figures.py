@@ -1,6 +1,6 @@
 """Figures of studies: risk against a swept value, tornado charts, sensitivity indices.
 
-Drawn like :mod:`sim.output.run_figures` (no pyplot, Okabe-Ito colours, PNG and SVG) from the rows a
+Drawn like :mod:`sim.output.run_figures` (no pyplot, Okabe-Ito colours, PNG, and SVG on request) from the rows a
 study writes to its CSV files, so a figure shows exactly what the table says.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _x(values: list[Any]) -> tuple[np.ndarray, bool]:
     return np.arange(len(values), dtype=float), False  # distributions or text: in order
 
 
-def sweep_figures(rows: list[dict[str, Any]], points: list[Point], folder: Path, experiment: str) -> list[Path]:
+def sweep_figures(rows: list[dict[str, Any]], points: list[Point], folder: Path, experiment: str, svg: bool = False) -> list[Path]:
     """One figure per site: the risk of not being ready against the first key's value,
     with its 95% CI as a band, one line per combination of the other keys' values."""
     written: list[Path] = []
@@ -63,11 +63,11 @@ def sweep_figures(rows: list[dict[str, Any]], points: list[Point], folder: Path,
             n = next(r["replications"] for r in rows if r["site"] == site)
             figure_title(fig, f"{site}: risk against {key.rsplit('.', 1)[-1]}",
                          f"{experiment}; {n:,} replications per point, common random numbers; band = 95% CI")
-            written += save_figure(fig, folder, f"sweep-{slug(site)}")
+            written += save_figure(fig, folder, f"sweep-{slug(site)}", svg)
     return written
 
 
-def tornado_figures(rows: list[dict[str, Any]], folder: Path, experiment: str) -> list[Path]:
+def tornado_figures(rows: list[dict[str, Any]], folder: Path, experiment: str, svg: bool = False) -> list[Path]:
     """One figure per site: each parameter's change in risk (left) and in P80 completion
     (right) at its low and high value against the base, sorted by the larger effect,
     with paired 95% CIs as whiskers."""
@@ -110,11 +110,11 @@ def tornado_figures(rows: list[dict[str, Any]], folder: Path, experiment: str) -
             n = mine[0]["replications"]
             figure_title(fig, f"{site}: what moves readiness most",
                          f"{experiment}; one parameter at a time, {n:,} paired replications; whiskers = 95% CI")
-            written += save_figure(fig, folder, f"tornado-{slug(site)}")
+            written += save_figure(fig, folder, f"tornado-{slug(site)}", svg)
     return written
 
 
-def index_figures(rows: list[dict[str, Any]], method: str, folder: Path, experiment: str) -> list[Path]:
+def index_figures(rows: list[dict[str, Any]], method: str, folder: Path, experiment: str, svg: bool = False) -> list[Path]:
     """One figure per site and output: each parameter's sensitivity index with its 95%
     CI (Morris mu*, or Sobol' first-order and total)."""
     written: list[Path] = []
@@ -139,5 +139,5 @@ def index_figures(rows: list[dict[str, Any]], method: str, folder: Path, experim
             ax.legend(frameon=False, loc="lower right")
             figure_title(fig, f"{site}: sensitivity of {output.replace('_', ' ')}",
                          f"{experiment}; {method}; whiskers = 95% CI")
-            written += save_figure(fig, folder, f"{method}-{slug(site)}-{slug(output)}")
+            written += save_figure(fig, folder, f"{method}-{slug(site)}-{slug(output)}", svg)
     return written

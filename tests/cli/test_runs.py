@@ -54,6 +54,7 @@ def test_run_draws_figures_and_report_unless_told_not_to(tmp_path):
     assert r.exit_code == 0, r.output
     assert (tmp_path / "out" / "report.html").stat().st_size > 10_000
     assert len(list((tmp_path / "out" / "figures").glob("*.png"))) >= 4
+    assert not list((tmp_path / "out" / "figures").glob("*.svg"))  # on request only
     assert "report:" in r.stdout
 
 
@@ -66,6 +67,10 @@ def test_plot_and_report_commands_work_on_a_copied_folder(tmp_path):
     shutil.copytree(tmp_path / "out", tmp_path / "copy")
     assert invoke("plot", tmp_path / "copy").exit_code == 0
     assert (tmp_path / "copy" / "figures" / "risk.png").exists()
+    assert not (tmp_path / "copy" / "figures" / "risk.svg").exists()
+    assert invoke("plot", tmp_path / "copy", "--svg").exit_code == 0
+    pngs = sorted(p.stem for p in (tmp_path / "copy" / "figures").glob("*.png"))
+    assert sorted(p.stem for p in (tmp_path / "copy" / "figures").glob("*.svg")) == pngs
     assert invoke("report", tmp_path / "copy").exit_code == 0
     assert (tmp_path / "copy" / "report.html").exists()
     empty = tmp_path / "empty"

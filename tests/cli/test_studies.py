@@ -8,7 +8,7 @@ from tests.conftest import STUDY_EXPERIMENT
 
 
 def test_sweep_from_the_experiments_table_writes_its_table_and_figures(tmp_path):
-    r = invoke("sweep", STUDY_EXPERIMENT, "--out", tmp_path / "s", "-n", 20, *SERIAL)
+    r = invoke("sweep", STUDY_EXPERIMENT, "--out", tmp_path / "s", "-n", 20, "--svg", *SERIAL)
     assert r.exit_code == 0, r.output
     table = rows(tmp_path / "s" / "sweep.csv")
     key = "uncertainty.training_environment_delay_days"
@@ -20,6 +20,7 @@ def test_sweep_from_the_experiments_table_writes_its_table_and_figures(tmp_path)
         # (every replication draws the same numbers at every point).
         assert risks == sorted(risks) and risks[-1] > risks[0]
     assert (tmp_path / "s" / "figures" / "sweep-a.png").is_file()
+    assert (tmp_path / "s" / "figures" / "sweep-a.svg").is_file()  # asked for with --svg
     assert "risk (95% CI)" in r.output
 
 
@@ -66,6 +67,7 @@ def test_oat_sensitivity_writes_a_tornado(tmp_path):
     low = next(t for t in table if t["parameter"] == "no-shows" and t["end"] == "low" and t["site"] == "a")
     assert float(high["risk_change"]) > 0 > float(low["risk_change"])
     assert (tmp_path / "t" / "figures" / "tornado-a.png").is_file()
+    assert not (tmp_path / "t" / "figures" / "tornado-a.svg").exists()  # not asked for
 
 
 def test_dry_run_prints_the_design_and_runs_nothing(tmp_path):

@@ -62,7 +62,7 @@ def results(tmp_path_factory) -> Path:
     assert r.exit_code == 0, r.output
     (out / "figures").mkdir()
     (out / "figures" / "risk.png").write_bytes(tiny_png())
-    (out / "figures" / "completion-base-a.png").write_bytes(tiny_png())
+    (out / "figures" / "completion-a.png").write_bytes(tiny_png())
     original = out / "config" / "original"
     original.mkdir(parents=True, exist_ok=True)
     for path in original.glob("*.toml"):  # the run's own copy of the model: replaced by the fake one
@@ -141,7 +141,7 @@ def test_the_report_is_one_self_contained_file(results):
     for src in parsed.images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]) == tiny_png()
-    assert "risk.png" in html and "Site A, scenario base" in html  # a caption from the file name
+    assert "risk.png" in html and "When training is complete: Site A <span" in html  # a caption from the file name
 
 
 def test_what_was_run(results):

@@ -17,7 +17,18 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from sim.cli.main import cli
-from sim.output.run_figures import SHARES, FigureJob, Slugs, _draw_all, readiness_curve, write_figures
+from sim.output.run_figures import (
+    SHARES,
+    CompletionDates,
+    FigureJob,
+    SiteCompletion,
+    Slugs,
+    _draw_all,
+    completion_figure,
+    figure_jobs,
+    readiness_curve,
+    write_figures,
+)
 from tests.cli.conftest import invoke
 from tests.cli.conftest import rows as read_rows
 from tests.conftest import SMALL_EXPERIMENT
@@ -71,8 +82,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def drawn(results: Path) -> list[Path]:
-    """The files write_figures wrote for the small experiment."""
-    return write_figures(results)
+    """The files write_figures wrote for the small experiment, SVGs included."""
+    return write_figures(results, svg=True)
 
 
 def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
@@ -80,7 +91,7 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
     slug, site_slug = Slugs(), Slugs()
     stems = {"risk", "readiness"}
     for name, scenario in summary["scenarios"].items():
-        stems |= {f"completion-{slug(name)}-{site_slug(site)}" for site in scenario["sites"]}
+        stems |= {f"completion-{site_slug(site)}" for site in scenario["sites"]}  # one per site: every scenario
         stems.add(f"s-curves-{slug(name)}")
         if bottlenecks:
             stems.add(f"bottlenecks-{slug(name)}")
@@ -89,10 +100,16 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
 
 def test_every_figure_as_png_and_svg(results: Path, drawn: list[Path]):
     stems = expected_stems(results)
-    assert stems == {"risk", "readiness", "completion-base-a", "completion-two-rooms-a", "s-curves-base",
+    assert stems == {"risk", "readiness", "completion-a", "s-curves-base",
                      "s-curves-two-rooms", "bottlenecks-base", "bottlenecks-two-rooms"}
     assert sorted(p.name for p in drawn) == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
     assert all(p.parent == results / "figures" and p.is_file() for p in drawn)
+
+
+def test_without_svg_only_pngs_are_written(results: Path, tmp_path: Path):
+    written = write_figures(_copy(results, tmp_path / "run"))
+    assert sorted(p.name for p in written) == sorted(f"{s}.png" for s in expected_stems(results))
+    assert sorted((tmp_path / "run" / "figures").iterdir()) == sorted(written)
 
 
 def test_pngs_are_real_pictures(drawn: list[Path]):
@@ -131,7 +148,7 @@ def test_readiness_curve_is_the_summary_s_risk_at_each_share(results: Path):
 def test_a_copied_folder_plots_the_same_files(results: Path, drawn: list[Path], tmp_path: Path):
     copy = tmp_path / "elsewhere" / "run"
     shutil.copytree(results, copy, ignore=shutil.ignore_patterns("figures"))
-    again = write_figures(copy)
+    again = write_figures(copy, svg=True)
     assert sorted(p.name for p in again) == sorted(p.name for p in drawn)
     assert all(p.parent == copy / "figures" and p.is_file() for p in again)
 
@@ -144,7 +161,7 @@ def test_nordic_letters_survive_into_the_svg(results: Path, tmp_path: Path):
     for scenario in summary["scenarios"].values():
         scenario["sites"]["a"]["name"] = "Sykehuset Østfold, Ørland & Hålogaland (æ) $2"
     summary_path.write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
-    written = write_figures(copy)
+    written = write_figures(copy, svg=True)
     # Without bottlenecks.npz (an older folder) the bottleneck figures are left out.
     assert {p.stem for p in written} == expected_stems(copy, bottlenecks=False)
     for svg in (p for p in written if p.suffix == ".svg"):
@@ -165,8 +182,8 @@ def _copy(results: Path, to: Path) -> Path:
 
 
 def test_the_files_do_not_depend_on_the_number_of_workers(results: Path, drawn: list[Path], tmp_path: Path):
-    serial = write_figures(_copy(results, tmp_path / "serial"), workers=1)
-    pooled = write_figures(_copy(results, tmp_path / "pooled"), workers=3)
+    serial = write_figures(_copy(results, tmp_path / "serial"), workers=1, svg=True)
+    pooled = write_figures(_copy(results, tmp_path / "pooled"), workers=3, svg=True)
     assert [p.name for p in serial] == [p.name for p in pooled] == [p.name for p in drawn]
     for one, other in zip(serial, pooled):
         assert one.read_bytes() == other.read_bytes(), one.name
@@ -175,8 +192,8 @@ def test_the_files_do_not_depend_on_the_number_of_workers(results: Path, drawn: 
 
 def test_workers_draw_with_the_caller_s_matplotlib_settings(results: Path, tmp_path: Path):
     with matplotlib.rc_context({"axes.facecolor": "#fff8e7"}):
-        serial = write_figures(_copy(results, tmp_path / "serial"), workers=1)
-        pooled = write_figures(_copy(results, tmp_path / "pooled"), workers=2)
+        serial = write_figures(_copy(results, tmp_path / "serial"), workers=1, svg=True)
+        pooled = write_figures(_copy(results, tmp_path / "pooled"), workers=2, svg=True)
     for one, other in zip(serial, pooled):
         assert one.read_bytes() == other.read_bytes(), one.name
     assert all("#fff8e7" in p.read_text(encoding="utf-8") for p in pooled if p.suffix == ".svg")
@@ -223,7 +240,42 @@ def test_a_warning_the_caller_makes_an_error_is_one_in_a_worker_too(tmp_path: Pa
 
 
 def test_the_figures_of_a_worker_that_dies_are_drawn_by_the_caller(tmp_path: Path):
-    jobs = [FigureJob(f"f{i}", _dies_in_a_worker, (), 1.0) for i in range(4)]
+    jobs = [FigureJob(f"f{i}", _dies_in_a_worker, (), 1.0, svg=True) for i in range(4)]
     _draw_all(jobs, tmp_path, 2)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"f{i}.{ext}" for i in range(4) for ext in ("png", "svg"))
     assert not multiprocessing.active_children()
+
+
+def _cell(scenario: str, go_live: dt.date, done_days: list[int], n: int) -> SiteCompletion:
+    """A site in a scenario whose replications completed ``done_days`` from go-live (the
+    rest of ``n`` not at all)."""
+    done = sorted(go_live + dt.timedelta(days=d) for d in done_days)
+    late = n - sum(1 for d in done_days if d < 0)
+    p = {f"p{q}": done[min(len(done) - 1, int(q / 100 * n))].isoformat() for q in (10, 50, 80, 90)}
+    quantiles = {**p, **{f"{k}_ci95": [v, v] for k, v in p.items()}}
+    site = {"name": "Site A", "go_live": go_live.isoformat(), "completion_date": quantiles}
+    return SiteCompletion(scenario, site, CompletionDates(done, [go_live] * n, late), n)  # type: ignore[arg-type]
+
+
+def test_a_completion_figure_puts_every_scenario_on_days_from_its_go_live():
+    """Each scenario's cumulative line, in days from its own go-live (a year apart here),
+    stands just before go-live at the share of replications complete in time, which is
+    what the side note says."""
+    cells = [_cell("planned", dt.date(2023, 2, 11), [-9, -5, -3, -1, 2, 4, 6, 8, 30, 40], 10),
+             _cell("postponed", dt.date(2024, 11, 9), [-40, -30, -20, -12, -9, -6, -3, -1, 1], 10)]
+    fig = completion_figure(cells)
+    bottom = fig.axes[1]
+    lines = [line for line in bottom.get_lines() if line.get_linewidth() == 2.2]
+    assert len(lines) == len(cells)
+    for line, cell, in_time in zip(lines, cells, (0.4, 0.8)):
+        assert cell.dates.late == round(10 * (1 - in_time))
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        assert y[x < 0][-1] == pytest.approx(in_time)  # a step line holds its value until the next x
+        assert f"({cell.dates.late} of 10)" in "".join(t.get_text() for t in fig.axes[2].texts)
+    assert bottom.get_xlim()[0] < -40 and bottom.get_xlim()[1] > 40  # both scenarios on one axis of days
+
+
+def test_the_completion_figures_are_one_per_site_with_every_scenario(results: Path):
+    jobs = [job for job in figure_jobs(results) if job.stem.startswith("completion-")]
+    assert [job.stem for job in jobs] == ["completion-a"]
+    assert [c.scenario for c in jobs[0].args[0]] == ["base", "two-rooms"]
