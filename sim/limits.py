@@ -16,6 +16,8 @@ MAX_SEED = 2**63 - 1  # numpy's SeedSequence takes any whole number; this keeps 
 MAX_WORKERS = 1_024
 MAX_CHUNK_SIZE = 100_000
 MAX_POINTS = 10_000  # design points of one sweep, sensitivity design or capacity search
+MAX_TARGETS = 1_000  # [[target]] tables of one experiment
+MAX_OBSERVED = 1e9  # an observed figure of a target, or its uncertainty (counts of sessions or people)
 
 # -- dates ------------------------------------------------------------------------------
 # Every date in a model (and every date a shift or a delay leads to) must fall here: the

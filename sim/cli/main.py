@@ -12,6 +12,7 @@ from sim.cli.capacity import capacity
 from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
 from sim.cli.talk import fail, spoken
+from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
 from sim.model.experiment_file import is_experiment, load_experiment
 from sim.model.model_file import build_model, load_toml
@@ -205,7 +206,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     click.echo(f"timetable: {csv_path} and {ics_path}")
 
 
-for command in (sweep, sensitivity, compare, capacity):
+for command in (sweep, sensitivity, compare, capacity, targets):
     cli.add_command(command)
 
 

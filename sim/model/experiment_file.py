@@ -1,4 +1,5 @@
-"""Read an experiment TOML file: a model, replications, seed and named scenarios."""
+"""Read an experiment TOML file: a model, replications, seed, named scenarios, study tables
+and observed targets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from sim.model.overrides import OverrideError, apply_overrides
 from sim.model.reader import Problems, Table, unique_ids
 from sim.model.spec import ExperimentSpec, Scenario
 from sim.model.study_file import check_studies, read_studies
+from sim.model.target_file import check_targets, read_targets
 
 DEFAULT_SCENARIO = "base"
 
@@ -60,6 +62,7 @@ def load_experiment(path: Path, overrides: Sequence[tuple[str, Any]] = ()) -> Ex
         scenario_raw.append((sname, about, flatten(set_table.data) if set_table.ok else []))
         t.finish()
     studies = read_studies(root)
+    targets = read_targets(root)
     root.finish()
     model_path = _model_path(path, model_ref, problems, file) if model_ref else None
     if problems:
@@ -89,8 +92,8 @@ def load_experiment(path: Path, overrides: Sequence[tuple[str, Any]] = ()) -> Ex
     if all_problems:
         raise ConfigError(all_problems)
     spec = ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios), studies,
-                          raw, model_raw)
-    problems_of_studies = check_studies(spec)
+                          targets, raw, model_raw)
+    problems_of_studies = check_studies(spec) + check_targets(spec)
     if problems_of_studies:
         raise ConfigError(problems_of_studies)
     return spec

@@ -333,6 +333,7 @@ class ExperimentSpec:
     seed: int
     scenarios: tuple[Scenario, ...] = field(default_factory=tuple)
     studies: Studies = field(default_factory=lambda: Studies())
+    targets: tuple[TargetSpec, ...] = ()
     # The experiment's and the model's raw tables after --set (before scenarios): what
     # the results folder records, and what --resume reads back.
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -391,3 +392,29 @@ class Studies:
     sweep: SweepSpec | None = None
     sensitivity: SensitivitySpec | None = None
     capacity: CapacitySpec | None = None
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """An observed figure the model is compared with (a ``[[target]]`` table): the
+    simulated ``measure`` of one scenario, computed per replication, against ``observed``.
+
+    The uncertainty has two parts, both one standard deviation in the measure's unit:
+    ``sd``, how far the observation itself may be off, and ``discrepancy_sd``, how far
+    even a right model may be from it (what it leaves out). Which of the fields after
+    ``scenario`` apply depends on the measure (sim.model.target_file.MEASURES).
+    """
+
+    name: str
+    measure: str
+    observed: float
+    sd: float
+    discrepancy_sd: float
+    source: str
+    scenario: str | None = None  # None: the experiment's first
+    sites: tuple[str, ...] = ()  # () with a measure over sites: every site
+    kind: str | None = None  # a curriculum kind: end_user, super_user, ...
+    first: dt.date | None = None  # a date range, both ends included
+    last: dt.date | None = None
+    day: dt.date | None = None  # the date a share is read on
+    held_out: bool = False  # compared, but not fitted to

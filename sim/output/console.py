@@ -5,11 +5,16 @@ Every function returns text; the command line prints it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import textwrap
+from typing import TYPE_CHECKING, Any
 
 from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
 from sim.model.spec import Readiness, share_text
+from sim.model.target_file import SHARE_MEASURES
 from sim.studies.bisection import Evaluation, SearchResult
+
+if TYPE_CHECKING:
+    from sim.analysis.targets import TargetFit
 
 
 def long_date(iso: str | None) -> str:
@@ -207,3 +212,33 @@ def compare_text(result: dict[str, Any]) -> str:
                 parts.append(f"{q.upper()} {qd['days']:+d} days" + (f" ({ql:+.0f} to {qh:+.0f})" if ql is not None else ""))
         lines.append(f"  {site}: " + "; ".join(parts))
     return "\n".join(lines)
+
+
+def targets_text(fits: list[TargetFit]) -> str:
+    """Each target against the model, within 80 columns: observed with its total sd
+    (observation and model discrepancy), the model's mean with the middle 95% of its
+    replications, and the implausibility I (over 3, marked x: the model cannot have made
+    the observation)."""
+    lines = [f"{'target':<24} {'observed (sd)':>15} {'model (95% of reps)':>21} {'I':>5}", "-" * 79]
+    for f in fits:
+        t = f.target
+        share = t.measure in SHARE_MEASURES
+        name, *more = textwrap.wrap(t.name, 24) or [""]  # the rest of a long name on lines of its own
+        total = (t.sd ** 2 + t.discrepancy_sd ** 2) ** 0.5
+        observed = f"{_figure(t.observed, share)} ({_figure(total, share)})"
+        model = f"{_figure(f.mean, share)} ({_figure(f.low, share)}-{_figure(f.high, share)})"
+        note = ("  " if f.plausible else " x") + (" held out" if t.held_out else "")
+        lines.append(f"{name:<24} {observed:>15} {model:>21} {f.implausibility:>5.1f}{note}".rstrip())
+        lines += [f"  {line}" for line in more]
+    worst = max(fits, key=lambda f: f.implausibility)
+    summary = (f"{sum(f.plausible for f in fits)} of {len(fits)} targets within implausibility 3 (x: beyond), from "
+               f"{fits[0].n:,} replications of each scenario; furthest: {worst.target.name} "
+               f"(I {worst.implausibility:.1f}).")
+    return "\n".join(lines + [""] + textwrap.wrap(summary, 79))
+
+
+def _figure(x: float, share: bool) -> str:
+    """A measure's value: a share as a percentage, a count with thousands separators."""
+    if share:
+        return f"{x:.0%}"
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
