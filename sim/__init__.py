@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "CalibrationResults",
     "CapacityResults",
     "ConfigError",
     "ExperimentSpec",
@@ -27,6 +28,7 @@ __all__ = [
     "SensitivityResults",
     "SweepResults",
     "__version__",
+    "calibrate",
     "capacity",
     "compare",
     "load_experiment",
@@ -34,6 +36,7 @@ __all__ = [
     "run",
     "sensitivity",
     "sweep",
+    "targets",
 ]
 
 # The API is loaded on first use (PEP 562), so `rollout-sim --help` and worker processes
@@ -44,10 +47,12 @@ _API = {
     "sweep": "sim.api.studies", "sensitivity": "sim.api.studies", "capacity": "sim.api.studies",
     "compare": "sim.api.studies", "SweepResults": "sim.api.studies", "SensitivityResults": "sim.api.studies",
     "CapacityResults": "sim.api.studies",
+    "targets": "sim.api.calibration", "calibrate": "sim.api.calibration", "CalibrationResults": "sim.api.calibration",
     "ConfigError": "sim.errors", "Problem": "sim.errors", "ExperimentSpec": "sim.model.spec",
 }
 
 if TYPE_CHECKING:
+    from sim.api.calibration import CalibrationResults, calibrate, targets
     from sim.api.results import Results, open_results
     from sim.api.running import load_experiment, run
     from sim.api.studies import (

@@ -33,6 +33,17 @@ def small_model(**overrides: Any) -> ModelSpec:
     return build_model(raw, SMALL_MODEL)
 
 STUDY_EXPERIMENT = DATA / "study-experiment.toml"  # two busy sites, with [sweep], [sensitivity], [capacity]
+CALIBRATION_EXPERIMENT = DATA / "calibration-experiment.toml"  # the same, with [calibration] and [[target]]
+
+
+def with_observed(tmp_path: Path, observed: float) -> Path:
+    """The calibration experiment, copied into ``tmp_path`` with the figure to fit set to
+    ``observed``."""
+    text = CALIBRATION_EXPERIMENT.read_text(encoding="utf-8").replace("observed = 680", f"observed = {observed}")
+    text = text.replace('model = "study-model.toml"', f'model = "{(DATA / "study-model.toml").as_posix()}"')
+    path = tmp_path / "cal.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def fail_replication(monkeypatch: pytest.MonkeyPatch, replication: int, error: Exception) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from sim import __version__, limits
+from sim.cli.calibrate import calibrate
 from sim.cli.capacity import capacity
 from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
@@ -206,7 +207,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     click.echo(f"timetable: {csv_path} and {ics_path}")
 
 
-for command in (sweep, sensitivity, compare, capacity, targets):
+for command in (sweep, sensitivity, compare, capacity, targets, calibrate):
     cli.add_command(command)
 
 

@@ -319,6 +319,8 @@ class Scenario:
     model: ModelSpec
     # The model's raw tables after every override: what the results folder records.
     raw_model: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Targets whose measures each replication of this scenario reports (a calibration's).
+    targets: tuple[TargetSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -392,6 +394,18 @@ class Studies:
     sweep: SweepSpec | None = None
     sensitivity: SensitivitySpec | None = None
     capacity: CapacitySpec | None = None
+    calibration: CalibrationSpec | None = None
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """``[calibration]``: the uncertain inputs to fit to the experiment's targets (each
+    uniform from ``low`` to ``high``), and the size of the history matching."""
+
+    parameters: tuple[Parameter, ...]
+    replications: int = 10  # per parameter set and scenario
+    points: int = 64  # parameter sets per wave
+    waves: int = 4
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""The study tables of an experiment file: ``[sweep]``, ``[sensitivity]``, ``[capacity]``.
+"""The study tables of an experiment file: ``[sweep]``, ``[sensitivity]``, ``[capacity]``
+and ``[calibration]``.
 
-They say what ``rollout-sim sweep``, ``sensitivity`` and ``capacity`` do when run on the
-file without options. Their keys and values are checked when the experiment is loaded
+They say what ``rollout-sim sweep``, ``sensitivity``, ``capacity`` and ``calibrate`` do
+when run on the file without options. Their keys and values are checked when the experiment is loaded
 (so ``validate`` reports them): every dotted key must exist in the model, and every
 value must give a valid model when set.
 """
@@ -16,6 +17,7 @@ from sim.limits import MAX_POINTS, MAX_REPLICATIONS
 from sim.model.design import base_scenario, point, resolve, with_points
 from sim.model.reader import Table
 from sim.model.spec import (
+    CalibrationSpec,
     CapacitySpec,
     ExperimentSpec,
     Parameter,
@@ -38,6 +40,7 @@ def read_studies(root: Table) -> Studies:
         sweep=_sweep(root.table("sweep")) if "sweep" in root.data else None,
         sensitivity=_sensitivity(root.table("sensitivity")) if "sensitivity" in root.data else None,
         capacity=_capacity(root.table("capacity")) if "capacity" in root.data else None,
+        calibration=_calibration(root.table("calibration")) if "calibration" in root.data else None,
     )
 
 
@@ -75,6 +78,27 @@ def _sensitivity(t: Table) -> SensitivitySpec | None:
     if samples and samples & (samples - 1):
         t.problem("sobol_samples", f"expected a power of two (Sobol' sequences need one), like "
                                    f"{2 ** round(math.log2(samples))}; got {samples}")
+    params = _parameters(t)
+    t.finish()
+    if not params:
+        return None
+    # The designs' sizes: one at a time 2k + 1 points, Morris r(k + 1), Sobol' (first and
+    # total order) N(k + 2).
+    k = len(params)
+    if 2 * k + 1 > MAX_POINTS:
+        t.problem("parameter", f"{k:,} parameters make {2 * k + 1:,} points one at a time; expected at most "
+                               f"{MAX_POINTS:,} points ({(MAX_POINTS - 1) // 2:,} parameters)")
+        return None
+    for name, n, size in (("morris_trajectories", trajectories, k + 1), ("sobol_samples", samples, k + 2)):
+        if n and n * size > MAX_POINTS:
+            t.problem(name, f"{n:,} with {k} parameter{'s' if k > 1 else ''} makes a design of {n * size:,} points; "
+                            f"expected at most {MAX_POINTS:,} (at most {MAX_POINTS // size:,} here)")
+            return None
+    return SensitivitySpec(tuple(params), scenario, replications, trajectories, levels, samples)
+
+
+def _parameters(t: Table) -> list[Parameter]:
+    """The ``[[<table>.parameter]]`` tables: a dotted key, its low and high value, a name."""
     params = []
     tables = t.tables("parameter", required=True)
     seen: set[str] = set()
@@ -93,22 +117,18 @@ def _sensitivity(t: Table) -> SensitivitySpec | None:
         p.finish()
         if key and low is not None and high is not None:
             params.append(Parameter(key, name, low, high))
+    return params
+
+
+def _calibration(t: Table) -> CalibrationSpec | None:
+    replications = t.number("replications", 10, integer=True, low=2, high=MAX_REPLICATIONS)
+    points = t.number("points", 64, integer=True, low=2, high=MAX_POINTS)
+    waves = t.number("waves", 4, integer=True, low=1, high=100)
+    params = _parameters(t)
     t.finish()
-    if not params:
+    if not params or None in (replications, points, waves):
         return None
-    # The designs' sizes: one at a time 2k + 1 points, Morris r(k + 1), Sobol' (first and
-    # total order) N(k + 2).
-    k = len(params)
-    if 2 * k + 1 > MAX_POINTS:
-        t.problem("parameter", f"{k:,} parameters make {2 * k + 1:,} points one at a time; expected at most "
-                               f"{MAX_POINTS:,} points ({(MAX_POINTS - 1) // 2:,} parameters)")
-        return None
-    for name, n, size in (("morris_trajectories", trajectories, k + 1), ("sobol_samples", samples, k + 2)):
-        if n and n * size > MAX_POINTS:
-            t.problem(name, f"{n:,} with {k} parameter{'s' if k > 1 else ''} makes a design of {n * size:,} points; "
-                            f"expected at most {MAX_POINTS:,} (at most {MAX_POINTS // size:,} here)")
-            return None
-    return SensitivitySpec(tuple(params), scenario, replications, trajectories, levels, samples)
+    return CalibrationSpec(tuple(params), replications, points, waves)
 
 
 def _capacity(t: Table) -> CapacitySpec:
@@ -168,6 +188,17 @@ def check_studies(spec: ExperimentSpec) -> list[Problem]:
     if s.sensitivity is not None:
         attempt("sensitivity", s.sensitivity.scenario,
                 [(p.key, (p.low, p.high), f"sensitivity.parameter.{i}") for i, p in enumerate(s.sensitivity.parameters)])
+    if s.calibration is not None:
+        # Every scenario a fitted target names gets the parameters' values (unknown scenarios
+        # are the targets' problem, reported with them).
+        fitted = [t for t in spec.targets if not t.held_out]
+        names = {x.name for x in spec.scenarios}
+        for name in dict.fromkeys(t.scenario for t in fitted if t.scenario is None or t.scenario in names):
+            attempt("calibration", name, [(p.key, (p.low, p.high), f"calibration.parameter.{i}")
+                                          for i, p in enumerate(s.calibration.parameters)])
+        if not fitted:
+            problems.append(Problem(file, "calibration", "nothing to fit: expected [[target]] tables that are "
+                                                         "not held out"))
     c = s.capacity
     if c is not None:
         if c.site is not None and c.site not in {x.id for x in spec.scenarios[0].model.sites}:

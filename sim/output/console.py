@@ -5,8 +5,11 @@ Every function returns text; the command line prints it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import textwrap
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
 from sim.model.spec import Readiness, share_text
@@ -15,6 +18,8 @@ from sim.studies.bisection import Evaluation, SearchResult
 
 if TYPE_CHECKING:
     from sim.analysis.targets import TargetFit
+    from sim.studies.calibrate import CalibrationResult
+    from sim.studies.history_matching import Wave
 
 
 def long_date(iso: str | None) -> str:
@@ -242,3 +247,68 @@ def _figure(x: float, share: bool) -> str:
     if share:
         return f"{x:.0%}"
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
+
+
+def wave_text(wave: Wave) -> str:
+    """One wave of a calibration, in a line: how many parameter sets it kept, and the share
+    of the prior space that is left."""
+    best = float(wave.implausibility.max(axis=1).min()) if len(wave.points) else math.nan
+    return (f"wave {wave.number}: {int(wave.kept.sum())} of {len(wave.points)} parameter sets not ruled out; "
+            f"{wave.share_of_prior:.1%} of the prior space left (lowest largest I {best:.1f})")
+
+
+def calibration_text(result: CalibrationResult) -> str:
+    """What a calibration found, within 80 columns: the parameters the targets constrained
+    and those still about their prior, then every target before and after."""
+    m = result.matching
+    if not m.plausible:
+        best = min(float(w.implausibility.max(axis=1).min()) for w in m.waves)
+        worst = _furthest(result)
+        return "\n".join(textwrap.wrap(
+            f"Nothing plausible: every one of the {sum(len(w.points) for w in m.waves):,} parameter sets tried puts "
+            f"some target beyond implausibility 3 (the closest set: I {best:.1f}; the target furthest off: "
+            f"{worst}). The model cannot make these observations within the parameters' ranges: check the "
+            "targets' values and uncertainties, widen the ranges, or look for what the model leaves out.", 79))
+    lines = [f"{len(result.parameters):,} parameter sets kept (effective sample size {m.effective_size:.0f}).", "",
+             f"{'parameter':<24} {'prior':>17} {'posterior 90%':>19}  constrained", "-" * 79]
+    for p in result.constrained:
+        prior = f"{_value(p['prior_low'])}-{_value(p['prior_high'])}"
+        post = f"{_value(p['posterior_low'])}-{_value(p['posterior_high'])}"
+        name, *more = textwrap.wrap(p["parameter"], 24) or [""]
+        lines.append(f"{name:<24} {prior:>17} {post:>19}  {'yes' if p['constrained'] else 'no'} "
+                     f"({p['width_ratio']:.0%})")
+        lines += [f"  {line}" for line in more]
+    lines += ["", f"{'target':<24} {'observed':>10} {'before':>10} {'after (95%)':>23} {'I':>5}", "-" * 79]
+    rows = [r for r in result.fit if not r["held_out"]]
+    held = [r for r in result.fit if r["held_out"]]
+    for row in rows + ([None] if held else []) + held:
+        if row is None:
+            lines.append("held out (not fitted): what the calibrated model predicts")
+            continue
+        share = row["measure"] in SHARE_MEASURES
+        name, *more = textwrap.wrap(row["target"], 24) or [""]
+        after = (f"{_figure(row['posterior_mean'], share)} ({_figure(row['posterior_low'], share)}-"
+                 f"{_figure(row['posterior_high'], share)})")
+        note = " x" if row["implausibility"] > 3 else ""
+        lines.append(f"{name:<24} {_figure(row['observed'], share):>10} {_figure(row['prior_mean'], share):>10} "
+                     f"{after:>23} {row['implausibility']:>5.1f}{note}".rstrip())
+        lines += [f"  {line}" for line in more]
+    lines += [""] + textwrap.wrap("constrained: the posterior's 90% interval is narrower than half the prior's (its "
+                                  "width, as a share of the prior's, in brackets); no: the targets leave it about "
+                                  "where its prior range put it.", 79)
+    lines += [""] + textwrap.wrap("before: the mean over the first wave's sets (the prior); after: weighted over the "
+                                  "sets kept, with the middle 95% of the sets' means; I: after, with x beyond 3.", 79)
+    return "\n".join(lines)
+
+
+def _furthest(result: CalibrationResult) -> str:
+    """The fitted target with the largest implausibility at the set closest to all targets."""
+    m, names = result.matching, [t.name for t in result.plan.fitted]
+    best_wave = min(m.waves, key=lambda w: float(w.implausibility.max(axis=1).min()))
+    row = best_wave.implausibility[int(np.argmin(best_wave.implausibility.max(axis=1)))]
+    return f"{names[int(np.argmax(row))]}, I {float(row.max()):.1f}"
+
+
+def _value(v: Any) -> str:
+    """A parameter's value, short: a date as written, a number to 3 significant figures."""
+    return v if isinstance(v, str) else f"{v:.3g}" if isinstance(v, float) else str(v)

@@ -46,6 +46,7 @@ class Done:
     share: np.ndarray  # float32, sites x days from epoch
     epoch: Any
     weekly: np.ndarray  # sites x WEEKLY_FIELDS x weeks
+    measures: tuple[float, ...] = ()  # the scenario's targets' measures (Scenario.targets)
 
 
 class ReplicationError(RuntimeError):
@@ -71,14 +72,18 @@ def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
 
     keep_freed_memory()  # once per process: see allocator.py
     scenario = spec.scenarios[task.scenario]
+    if scenario.targets:
+        from sim.analysis.targets import measure
     out = []
     for rep in task.replications:
         try:
-            result = run_replication(scenario.model, seed, rep, sessions=False)
+            # Targets count sessions, so their scenarios keep the session table.
+            result = run_replication(scenario.model, seed, rep, sessions=bool(scenario.targets))
+            measures = tuple(measure(t, scenario.model, result) for t in scenario.targets)
         except Exception as err:  # reported with the index and seed to rerun just this one
             raise ReplicationError(scenario.name, rep, seed, f"{type(err).__name__}: {err}") from err
         out.append(Done(task.scenario, rep, result.outcomes, result.daily_share.astype(np.float32), result.epoch,
-                        result.weekly))
+                        result.weekly, measures))
     return out
 
 

@@ -29,6 +29,8 @@ RUN_FILES = frozenset({
 })
 RUN_FOLDERS = frozenset({"config", "resolved", "figures"})
 CAPACITY_FILES = frozenset({"capacity.json", "search.csv"})
+CALIBRATION_KEYS = frozenset({"experiment", "seed", "simulations", "parameters", "targets"})
+CALIBRATION_FILES = frozenset({"calibration.json", "parameters.csv", "waves.csv", "fit.csv"})
 STAGING = ".rollout-sim-"  # prefix of a new folder's name until its run starts
 
 
@@ -92,11 +94,24 @@ def why_not_capacity_folder(path: Path) -> str | None:
     return None
 
 
+def why_not_calibration_folder(path: Path) -> str | None:
+    """None when ``path`` is a calibration's folder; otherwise the reason it is not."""
+    summary = _json_object(path / "calibration.json")
+    if summary is None or not CALIBRATION_KEYS <= summary.keys():
+        return "it has no calibration.json that rollout-sim wrote"
+    for entry in _entries(path):
+        if entry.is_symlink():
+            return f"it holds a symbolic link, {entry.name}"
+        if not (entry.is_file() and (entry.name in CALIBRATION_FILES or _is_temporary(entry.name))):
+            return f"it holds {entry.name}, which rollout-sim does not write"
+    return None
+
+
 def check_replaceable(path: Path, kind: str = "run") -> None:
     """Raise :class:`NotOursError` unless ``--force`` may delete ``path``.
 
     ``kind`` is ``"run"`` for a run's or a study's results folder, ``"capacity"`` for a
-    capacity search's folder.
+    capacity search's folder, ``"calibration"`` for a calibration's.
     """
     if path.is_symlink():
         raise NotOursError(f"{path} is a symbolic link; --force does not replace links (remove it yourself)")
@@ -108,9 +123,11 @@ def check_replaceable(path: Path, kind: str = "run") -> None:
     if here == full or full in here.parents:
         raise NotOursError(f"{path} is the working folder or holds it; --force never deletes that "
                            "(choose a new --out, or run from another folder)")
-    reason = why_not_capacity_folder(full) if kind == "capacity" else why_not_run_folder(full)
+    why, what = {"capacity": (why_not_capacity_folder, "capacity search"),
+                 "calibration": (why_not_calibration_folder, "calibration")}.get(kind, (why_not_run_folder,
+                                                                                     "results folder"))
+    reason = why(full)
     if reason:
-        what = "capacity search" if kind == "capacity" else "results folder"
         raise NotOursError(f"{path} is not a {what} of rollout-sim: {reason}. --force only replaces a folder "
                            "rollout-sim wrote; choose another --out, or remove it yourself")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,9 +65,15 @@ class Bounds:
 
 def bounds(spec: ExperimentSpec, base: Scenario, table: SensitivitySpec) -> list[Bounds]:
     """Each parameter's low and high as values (units and shifts applied)."""
+    return bounds_of(spec, base, table.parameters, "sensitivity")
+
+
+def bounds_of(spec: ExperimentSpec, base: Scenario, parameters: Iterable[Parameter], table: str) -> list[Bounds]:
+    """Each parameter's low and high as values to set on ``base``; problems name
+    ``<table>.parameter.<i>``."""
     out = []
-    for i, p in enumerate(table.parameters):
-        low, high = resolve(spec, base, p.key, [p.low, p.high], str(spec.file), f"sensitivity.parameter.{i}")
+    for i, p in enumerate(parameters):
+        low, high = resolve(spec, base, p.key, [p.low, p.high], str(spec.file), f"{table}.parameter.{i}")
         out.append(Bounds(p, low, high))
     return out
 

@@ -1,0 +1,43 @@
+"""``rollout-sim calibrate``: fit an experiment's uncertain inputs to its observed
+targets by history matching, and say what the data constrained (:mod:`sim.studies.calibrate`)."""
+from __future__ import annotations
+
+import click
+
+from sim.cli.study_options import study_command
+from sim.cli.talk import spoken
+from sim.output.console import calibration_text, wave_text
+from sim.studies.study import Study
+
+
+@click.command()
+@study_command("calibrate")
+@click.option("--budget", type=click.IntRange(2, 10_000_000), metavar="N",
+              help="Replications in all; sets the parameter sets per wave (default: the [calibration] table's points).")
+def calibrate(study: Study, quiet: bool, budget: int | None) -> None:
+    """Fit EXPERIMENT's [calibration] parameters to its [[target]] tables, in waves of
+    history matching; write the parameter sets not ruled out, with weights, and the fit
+    of every target.
+
+    \b
+    Examples:
+      rollout-sim calibrate calibration-midt-norge --budget 2000
+      rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal
+    """
+    from sim.studies.calibrate import plan_calibration, run_calibration
+
+    with spoken():
+        plan = plan_calibration(study, budget)
+    click.echo(f"calibrate: {len(plan.bounds)} parameters to {len(plan.fitted)} targets "
+               f"({len(plan.held_out)} held out); {plan.waves} waves of {plan.points} parameter sets x "
+               f"{len(plan.scenarios)} scenario(s) x {plan.replications} replications = {plan.simulations:,} "
+               f"replications, seed {plan.seed}", err=True)
+    with spoken(quiet) as talk:
+        def heard(wave):  # each wave's line, below its progress bar
+            if talk.bar is not None:
+                talk.bar.close()
+            click.echo(wave_text(wave), err=True)
+        result = run_calibration(study, plan, heard, talk.bar)
+    click.echo(calibration_text(result))
+    if result.path is not None:
+        click.echo(f"\nresults: {result.path}")

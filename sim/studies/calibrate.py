@@ -1,0 +1,308 @@
+"""Calibration of an experiment's uncertain inputs to its observed targets.
+
+:func:`plan_calibration` reads what to fit (the ``[calibration]`` table's parameters, each
+uniform over its range, and the ``[[target]]`` tables that are not held out) and how
+much to simulate. :func:`run_calibration` runs history matching in waves
+(:mod:`sim.studies.history_matching`): each wave's parameter sets are set on every
+scenario a target names, each set is run for the same replications (common random
+numbers, through the run's executors, Dask included) and the targets' measures are
+taken from every replication. It ends with the parameter sets that were not ruled out,
+weighted as a sample of the posterior, and writes them, the waves and the fit of every
+target (held-out ones too: what the fitted model predicts for them) into a folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import ConfigError, Problem
+from sim.model.design import base_scenario, point, with_points
+from sim.model.spec import CalibrationSpec, ExperimentSpec, Scenario, TargetSpec
+from sim.runs.executors import Task, make_executor
+from sim.runs.folder import dict_csv_text, json_text
+from sim.runs.force import STAGING, NotOursError, check_replaceable
+from sim.studies.history_matching import (
+    CUT_OFF,
+    Matching,
+    Observations,
+    Wave,
+    history_match,
+    weighted_quantiles,
+)
+from sim.studies.sensitivity import Bounds, bounds_of
+from sim.studies.study import Study
+
+# A parameter whose 90% posterior interval is narrower than this share of its prior's is
+# reported as constrained by the targets; a wider one is still about its prior.
+CONSTRAINED = 0.5
+PRIOR_90 = 0.9  # the width of a uniform prior's central 90% interval, as a share of its range
+
+
+@dataclass(frozen=True)
+class CalibrationPlan:
+    """A checked calibration: what to fit, to what, and how much to simulate."""
+
+    spec: ExperimentSpec
+    table: CalibrationSpec
+    bounds: list[Bounds]
+    fitted: list[TargetSpec]
+    held_out: list[TargetSpec]
+    scenarios: list[str]  # the scenarios the targets name, in file order
+    replications: int
+    points: int  # per wave
+    waves: int
+    seed: int
+
+    @property
+    def simulations(self) -> int:
+        """Replications in all: waves x points x scenarios x replications."""
+        return self.waves * self.points * len(self.scenarios) * self.replications
+
+
+def plan_calibration(study: Study, budget: int | None = None) -> CalibrationPlan:
+    """The calibration of ``study``'s experiment; ``budget``: replications in all, which
+    sets the parameter sets per wave (else the table's ``points``)."""
+    spec, file = study.spec, str(study.spec.file)
+    table = spec.studies.calibration
+    if table is None:
+        raise ConfigError([Problem(file, "calibration", "no [calibration] table: expected the parameters to fit "
+                                                        "(see docs/calibration.md)")])
+    if study.scenario is not None:
+        raise ConfigError([Problem("--scenario", "", "calibrate runs the scenarios its targets name")])
+    fitted = [t for t in spec.targets if not t.held_out]
+    held_out = [t for t in spec.targets if t.held_out]
+    scenarios = list(dict.fromkeys(_scenario(spec, t) for t in spec.targets))
+    replications = study.replications or table.replications
+    points = table.points
+    if budget is not None:
+        per_point = table.waves * len(scenarios) * replications
+        if budget < 2 * per_point:
+            raise ConfigError([Problem("--budget", "", f"expected at least {2 * per_point:,} replications (2 "
+                                                       f"parameter sets in each of {table.waves} waves, "
+                                                       f"{len(scenarios)} scenario(s), {replications} replications "
+                                                       f"each), got {budget:,}")])
+        points = budget // per_point
+    params = bounds_of(spec, base_scenario(spec, scenarios[0]), table.parameters, "calibration")
+    for b in params:
+        low, high = b.numbers()
+        if not low < high:
+            raise ConfigError([Problem(file, "calibration.parameter", f"{b.parameter.name}: expected low < high, "
+                                                                      f"got {b.parameter.low} and {b.parameter.high}")])
+    seed = spec.seed if study.seed is None else study.seed
+    return CalibrationPlan(spec, table, params, fitted, held_out, scenarios, replications, points, table.waves, seed)
+
+
+def _scenario(spec: ExperimentSpec, target: TargetSpec) -> str:
+    return target.scenario or spec.scenarios[0].name
+
+
+@dataclass
+class CalibrationResult:
+    """What a calibration found; ``path`` is its folder (None in memory)."""
+
+    plan: CalibrationPlan
+    matching: Matching
+    measures: dict[int, np.ndarray]  # wave -> points x targets (all, in file order) x replications
+    parameters: list[dict[str, Any]]  # parameters.csv
+    waves: list[dict[str, Any]]  # waves.csv
+    fit: list[dict[str, Any]]  # fit.csv
+    constrained: list[dict[str, Any]]  # per parameter: prior, posterior, constrained or not
+    path: Path | None
+
+
+def run_calibration(study: Study, plan: CalibrationPlan, on_wave: Callable[[Wave], None] | None = None,
+                    on_progress: Callable[[int, int], None] | None = None) -> CalibrationResult:
+    """Run the waves and write the folder (unless the study is in memory)."""
+    root = study.root()
+    if root is not None:
+        _check_out(root, study.force)
+    targets = list(plan.spec.targets)
+    fitted = [targets.index(t) for t in plan.fitted]
+    measures: dict[int, np.ndarray] = {}
+    done = [0]  # replications finished, over every wave (for the progress bar)
+
+    def simulate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        wave = len(measures) + 1
+        values = _simulate(study, plan, x, wave, done, on_progress)
+        measures[wave] = values
+        chosen = values[:, fitted, :]
+        return chosen.mean(axis=2), chosen.var(axis=2, ddof=1), plan.replications
+
+    obs = Observations(np.array([t.observed for t in plan.fitted]),
+                       np.array([t.sd ** 2 + t.discrepancy_sd ** 2 for t in plan.fitted]))
+    matching = history_match(simulate, obs, len(plan.bounds), plan.points, plan.waves, plan.seed, on_wave)
+    result = CalibrationResult(plan, matching, measures, _parameter_rows(plan, matching), _wave_rows(plan, matching),
+                               _fit_rows(plan, matching, measures), _constrained(plan, matching), root)
+    if root is not None:
+        _write(root, study.force, result)
+    return result
+
+
+def values_at(plan: CalibrationPlan, x: np.ndarray) -> list[list[Any]]:
+    """The values to set for points ``x`` in unit coordinates (a row per point). Whole
+    numbers and dates take each value with the same chance: the unit range is spread
+    over half a step beyond each end before rounding."""
+    rows = []
+    for u in x:
+        row = []
+        for b, share in zip(plan.bounds, u):
+            low, high = b.numbers()
+            start, end = (low, high) if b.kind == "float" else (low - 0.5, high + 0.5)
+            row.append(b.value(min(max(start + float(share) * (end - start), low), high)))
+        rows.append(row)
+    return rows
+
+
+def _simulate(study: Study, plan: CalibrationPlan, x: np.ndarray, wave: int, done: list[int],
+              on_progress: Callable[[int, int], None] | None) -> np.ndarray:
+    """The targets' measures at each point: points x targets x replications."""
+    spec = plan.spec
+    targets = list(spec.targets)
+    points = [point(f"w{wave}-{i}", [(b.parameter.key, v) for b, v in zip(plan.bounds, row)])
+              for i, row in enumerate(values_at(plan, x))]
+    scenarios: list[Scenario] = []
+    slots: list[tuple[int, list[int]]] = []  # per scenario run: its point, and the targets it measures
+    for name in plan.scenarios:
+        mine = [k for k, t in enumerate(targets) if _scenario(spec, t) == name]
+        derived = with_points(spec, base_scenario(spec, name), points, "calibration").scenarios
+        for i, s in enumerate(derived):
+            scenarios.append(replace(s, name=f"{name}:{s.name}", targets=tuple(targets[k] for k in mine)))
+            slots.append((i, mine))
+    run = replace(spec, scenarios=tuple(scenarios))
+    values = np.full((len(points), len(targets), plan.replications), np.nan)
+    executor = make_executor(study.executor, run, plan.seed, study.workers, study.scheduler)
+    total = plan.simulations
+    try:
+        tasks = [Task(k, tuple(range(plan.replications))) for k in range(len(scenarios))]
+        for chunk in executor.map(tasks):
+            for d in chunk:
+                i, mine = slots[d.scenario]
+                values[i, mine, d.replication] = d.measures
+            done[0] += len(chunk)
+            if on_progress is not None:
+                on_progress(done[0], total)
+    finally:
+        executor.close()
+    return values
+
+
+def _parameter_rows(plan: CalibrationPlan, matching: Matching) -> list[dict[str, Any]]:
+    """parameters.csv: each parameter set not ruled out, with its weight."""
+    rows = []
+    values = values_at(plan, matching.points) if matching.plausible else []
+    for row, weight, wave in zip(values, matching.weights, matching.wave_of):
+        rows.append({"wave": int(wave), **{b.parameter.name: v for b, v in zip(plan.bounds, row)},
+                     "weight": float(weight)})
+    return rows
+
+
+def _wave_rows(plan: CalibrationPlan, matching: Matching) -> list[dict[str, Any]]:
+    """waves.csv: each wave's box, points, points kept and share of the prior not ruled out."""
+    rows = []
+    for w in matching.waves:
+        low, high = values_at(plan, w.low[None, :])[0], values_at(plan, w.high[None, :])[0]
+        rows.append({"wave": w.number, "points": len(w.points), "kept": int(w.kept.sum()),
+                     "share_of_prior": w.share_of_prior,
+                     "lowest_implausibility": float(w.implausibility.max(axis=1).min()),
+                     **{f"{b.parameter.name}_low": lo for b, lo in zip(plan.bounds, low)},
+                     **{f"{b.parameter.name}_high": hi for b, hi in zip(plan.bounds, high)}})
+    return rows
+
+
+def _fit_rows(plan: CalibrationPlan, matching: Matching, measures: dict[int, np.ndarray]) -> list[dict[str, Any]]:
+    """fit.csv: every target against the model before calibration (the first wave, drawn
+    from the prior) and after (the weighted sets kept), with the implausibility after."""
+    rows = []
+    first = measures[1]
+    kept = np.concatenate([measures[w.number][w.kept] for w in matching.waves]) if matching.plausible else None
+    for k, t in enumerate(plan.spec.targets):
+        row: dict[str, Any] = {"target": t.name, "measure": t.measure, "held_out": t.held_out,
+                               "observed": t.observed, "sd": t.sd, "discrepancy_sd": t.discrepancy_sd,
+                               "prior_mean": float(first[:, k, :].mean())}
+        if kept is not None:
+            means, spread = kept[:, k, :].mean(axis=1), kept[:, k, :].var(axis=1, ddof=1)
+            w = matching.weights
+            mean = float(w @ means)
+            # The variance of one replication under the posterior: within sets, and between them.
+            var = float(w @ spread + w @ (means - mean) ** 2)
+            low, high = weighted_quantiles(means, w, [0.025, 0.975])
+            total = t.sd ** 2 + t.discrepancy_sd ** 2 + var
+            row |= {"posterior_mean": mean, "posterior_low": float(low), "posterior_high": float(high),
+                    "implausibility": abs(t.observed - mean) / math.sqrt(total)}
+        else:
+            row |= {"posterior_mean": None, "posterior_low": None, "posterior_high": None, "implausibility": None}
+        rows.append(row)
+    return rows
+
+
+def _constrained(plan: CalibrationPlan, matching: Matching) -> list[dict[str, Any]]:
+    """Per parameter: its prior range, and the posterior's mean and 90% interval; whether
+    the targets constrained it (posterior 90% narrower than half the prior's)."""
+    out = []
+    for j, b in enumerate(plan.bounds):
+        entry: dict[str, Any] = {"parameter": b.parameter.name, "key": b.parameter.key,
+                                 "prior_low": _plain(b.low), "prior_high": _plain(b.high)}
+        if matching.plausible:
+            u = matching.points[:, j]
+            low, high = weighted_quantiles(u, matching.weights, [0.05, 0.95])
+            ratio = float(high - low) / PRIOR_90
+            lo_v, hi_v = values_at(plan, np.array([[low] * len(plan.bounds), [high] * len(plan.bounds)]))
+            mean_v = values_at(plan, np.full((1, len(plan.bounds)), float(matching.weights @ u)))[0]
+            entry |= {"posterior_mean": _plain(mean_v[j]), "posterior_low": _plain(lo_v[j]),
+                      "posterior_high": _plain(hi_v[j]),
+                      "width_ratio": ratio, "constrained": ratio < CONSTRAINED}
+        out.append(entry)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: a date as its ISO text."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _check_out(root: Path, force: bool) -> None:
+    """Before any simulation: the folder is free, or ``--force`` may replace it."""
+    if root.exists() or root.is_symlink():
+        if not force:
+            raise ConfigError([Problem("--out", "", f"{root} exists; choose another --out, or add --force to "
+                                                    "replace it")])
+        try:
+            check_replaceable(root, kind="calibration")
+        except NotOursError as err:
+            raise ConfigError([Problem("--out", "", str(err))]) from None
+
+
+def _write(root: Path, force: bool, result: CalibrationResult) -> None:
+    """Every file into a staging folder beside ``root``, which then takes its name: a
+    folder that exists is complete."""
+    plan = result.plan
+    staging = root.parent / f"{STAGING}{root.name}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    summary = {
+        "experiment": plan.spec.name, "file": str(plan.spec.file), "seed": plan.seed,
+        "replications": plan.replications, "points": plan.points, "waves": plan.waves,
+        "simulations": plan.simulations, "cut_off": CUT_OFF, "plausible": result.matching.plausible,
+        "effective_size": result.matching.effective_size,
+        "parameters": result.constrained,
+        "targets": [{"name": t.name, "held_out": t.held_out} for t in plan.spec.targets],
+    }
+    header = ",".join(["wave", *(b.parameter.name for b in plan.bounds), "weight"]) + "\n"  # when none was kept
+    files = {"calibration.json": json_text(summary),
+             "parameters.csv": dict_csv_text(result.parameters) if result.parameters else header,
+             "waves.csv": dict_csv_text(result.waves), "fit.csv": dict_csv_text(result.fit)}
+    for name, text in files.items():
+        (staging / name).write_text(text, encoding="utf-8")
+    if root.exists():
+        check_replaceable(root, kind="calibration")  # checked before the run; still ours
+        shutil.rmtree(root)
+    os.replace(staging, root)

@@ -1,0 +1,41 @@
+"""``rollout-sim calibrate``: the shipped calibration in a small budget, its folder, and
+what it says when nothing is plausible."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.conftest import assert_clean_failure, invoke_no_traceback
+from tests.conftest import with_observed
+
+
+@pytest.mark.slow
+def test_the_shipped_calibration_runs_in_a_small_budget(tmp_path):
+    out = tmp_path / "cal"
+    r = invoke_no_traceback("calibrate", "calibration-midt-norge", "--budget", 240, "--executor", "serial",
+                            "--out", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert "3 waves of 8 parameter sets x 2 scenario(s) x 5 replications = 240 replications" in r.stderr
+    assert r.stderr.count("parameter sets not ruled out") == 3
+    for name in ("no-show probability", "super-user class size", "end-user sessions", "held out (not fitted)"):
+        assert name in r.stdout, name
+    assert all(len(line) <= 80 for line in r.stdout.splitlines()), r.stdout
+    summary = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
+    assert summary["simulations"] == 240 and [p["parameter"] for p in summary["parameters"]] == [
+        "no-show probability", "super-user class size", "super-user e-learning lead (weeks)"]
+    # A second run into the same folder needs --force, and then replaces it.
+    again = invoke_no_traceback("calibrate", "calibration-midt-norge", "--budget", 240, "--executor", "serial",
+                                "--out", out, "-q")
+    assert_clean_failure(again)
+    assert "exists; choose another --out, or add --force" in again.stderr
+
+
+def test_nothing_plausible_is_said_plainly(tmp_path):
+    experiment = with_observed(tmp_path, 100000)
+    r = invoke_no_traceback("calibrate", experiment, "--executor", "serial", "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "Nothing plausible: every one of the 48 parameter sets tried" in text
+    assert "places booked at a" in text
+    assert (tmp_path / "out" / "fit.csv").is_file()
