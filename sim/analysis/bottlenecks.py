@@ -24,16 +24,20 @@ class WeeklyTotals:
         self.replications = 0
 
     @classmethod
-    def for_model(cls, model: ModelSpec) -> WeeklyTotals:
-        """Empty totals covering the model's S-curve days."""
-        epoch, n_days = curve_days(model)
-        return cls([s.id for s in model.sites], epoch, (n_days - 1 + epoch.weekday()) // 7 + 1)
+    def for_model(cls, *models: ModelSpec) -> WeeklyTotals:
+        """Empty totals covering the S-curve days of ``models`` (see :func:`curve_days`)."""
+        epoch, n_days = curve_days(*models)
+        return cls([s.id for s in models[0].sites], epoch, (n_days - 1 + epoch.weekday()) // 7 + 1)
 
-    def add(self, weekly: np.ndarray) -> None:
-        """Add one replication's counts (sites x fields x weeks); weeks past the axis
-        (a replication whose go-live slipped) are left out."""
-        weeks = min(weekly.shape[2], self.totals.shape[2])
-        self.totals[:, :, :weeks] += weekly[:, :, :weeks]
+    def add(self, weekly: np.ndarray, epoch: dt.date | None = None) -> None:
+        """Add one replication's counts (sites x fields x weeks from the Monday of
+        ``epoch``, by default the axis's own); weeks past the axis (a replication whose
+        go-live slipped) are left out."""
+        first = 0 if epoch is None else ((epoch - dt.timedelta(days=epoch.weekday())) - self.monday).days // 7
+        if first < 0:
+            raise ValueError("a replication's weeks start before this axis")
+        weeks = max(0, min(weekly.shape[2], self.totals.shape[2] - first))
+        self.totals[:, :, first:first + weeks] += weekly[:, :, :weeks]
         self.replications += 1
 
     def weeks(self) -> list[str]:

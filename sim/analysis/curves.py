@@ -19,12 +19,13 @@ from sim.model.spec import ModelSpec
 BINS = 200  # share steps of 1/200 = 0.5%
 
 
-def curve_days(model: ModelSpec) -> tuple[dt.date, int]:
-    """The day axis of a model's S-curves: its epoch and the number of days up to the
-    latest go-live (before random delays) plus the horizon."""
-    epoch = epoch_of(model)
-    last = max(s.go_live for s in model.sites)
-    end = last + dt.timedelta(days=math.ceil(model.horizon_weeks_after_go_live * 7))
+def curve_days(*models: ModelSpec) -> tuple[dt.date, int]:
+    """The day axis of S-curves of ``models`` (a scenario's model, or its model under each
+    parameter set): the earliest epoch, and the days from it up to the latest go-live
+    (before random delays) plus the horizon."""
+    epoch = min(epoch_of(m) for m in models)
+    end = max(max(s.go_live for s in m.sites) + dt.timedelta(days=math.ceil(m.horizon_weeks_after_go_live * 7))
+              for m in models)
     return epoch, (end - epoch).days + 1
 
 
@@ -39,20 +40,22 @@ class ShareHistogram:
         self.replications = 0
 
     @classmethod
-    def for_model(cls, model: ModelSpec) -> ShareHistogram:
-        """An empty histogram on the model's day axis."""
-        epoch, n_days = curve_days(model)
-        return cls([s.id for s in model.sites], epoch, n_days)
+    def for_model(cls, *models: ModelSpec) -> ShareHistogram:
+        """An empty histogram on the day axis of ``models`` (see :func:`curve_days`)."""
+        epoch, n_days = curve_days(*models)
+        return cls([s.id for s in models[0].sites], epoch, n_days)
 
     def add(self, share: np.ndarray, epoch: dt.date) -> None:
-        """Add one replication's daily share (sites x days from ``epoch``)."""
-        if epoch != self.epoch or share.shape[0] != len(self.sites):
+        """Add one replication's daily share (sites x days from ``epoch``, which is on or
+        after the histogram's: a model under another parameter set may start later)."""
+        start = (epoch - self.epoch).days
+        if start < 0 or share.shape[0] != len(self.sites):
             raise ValueError("a replication's curve does not match this histogram's sites and epoch")
-        days = min(share.shape[1], self.n_days)
-        values = np.empty((len(self.sites), self.n_days), dtype=np.float64)
-        values[:, :days] = share[:, :days]
-        # A replication that ended earlier (no delays drawn) keeps its last value.
-        values[:, days:] = share[:, days - 1:days]
+        days = max(0, min(share.shape[1], self.n_days - start))
+        values = np.zeros((len(self.sites), self.n_days), dtype=np.float64)  # nobody trained before its epoch
+        values[:, start:start + days] = share[:, :days]
+        if days:  # a replication that ended earlier (no delays drawn) keeps its last value
+            values[:, start + days:] = share[:, days - 1:days]
         steps = np.rint(np.clip(values, 0.0, 1.0) * BINS).astype(np.int64)
         cells = np.arange(len(self.sites) * self.n_days, dtype=np.int64) * (BINS + 1)
         # One count per (site, day) cell, so plain fancy-index increments are exact.

@@ -17,7 +17,7 @@ from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
 from sim.model.experiment_file import is_experiment, load_experiment
 from sim.model.model_file import build_model, load_toml
-from sim.output.console import run_text
+from sim.output.console import parameter_sets_text, run_text
 from sim.paths import experiment_path
 from sim.runs import integrity, manifest
 from sim.runs.executors import EXECUTORS, executor_problems
@@ -85,6 +85,8 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--force", is_flag=True, help="Replace the results folder if it exists.")
 @click.option("--resume", "resume", type=click.Path(path_type=Path, file_okay=False), help="Continue an interrupted run in this results folder.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key; repeatable.")
+@click.option("--parameters", type=click.Path(path_type=Path), metavar="FOLDER_OR_CSV",
+              help="Draw each replication's inputs from a calibration's weighted parameter sets (its folder or parameters.csv).")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run.")
 @click.option("--workers", type=WORKERS, help="Worker processes (default: this machine's cores).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler to use (with --executor dask; default: a local cluster).")
@@ -95,7 +97,8 @@ def validate(files: tuple[Path, ...]) -> None:
 @svg_option
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress.")
 def run(experiment: Path | None, replications: int | None, seed: int | None, out: Path | None, force: bool,
-        resume: Path | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
+        resume: Path | None, sets: tuple[str, ...], parameters: Path | None, executor: str, workers: int | None,
+        scheduler: str | None,
         chunk_size: int | None, precision: float | None, max_replications: int, no_plots: bool, svg: bool,
         quiet: bool) -> None:
     """Run EXPERIMENT (default: the shipped baseline) and write a results folder."""
@@ -110,9 +113,9 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         if precision is not None or force or given:
             fail([Problem("--resume", "", "continues a run as it was started; --precision, --max-replications "
                                            "and --force cannot change it")])
-        if experiment is not None or sets or seed is not None or out is not None:
-            fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --seed and --out "
-                                           "cannot change it")])
+        if experiment is not None or sets or seed is not None or out is not None or parameters is not None:
+            fail([Problem("--resume", "", "continues a run as it was started; EXPERIMENT, --set, --parameters, "
+                                           "--seed and --out cannot change it")])
         with spoken():
             resumption = resumable(resume, replications)
         folder, spec, overrides, started = (resumption.folder, resumption.spec, resumption.overrides,
@@ -123,6 +126,8 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         path = experiment_path(experiment)
         with spoken():
             overrides = parse_sets(sets)
+            if parameters is not None:  # as the experiment's own key, so that the folder records it
+                overrides.append(("experiment.parameters", str(parameters.resolve())))
             raw = load_toml(path)
             if "model" in raw and not is_experiment(raw):
                 fail([Problem(str(path), "", "this is a model file; run takes an experiment file "
@@ -136,6 +141,8 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         finished = execute(folder, spec, options, overrides, started, resumed=resume is not None,
                            on_progress=talk.bar)
     click.echo(run_text(finished.summary))
+    if spec.parameter_sets is not None:
+        click.echo(parameter_sets_text(spec.parameter_sets))
     if not no_plots:
         _draw(folder.path, svg)
     click.echo(f"\n{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")

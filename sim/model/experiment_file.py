@@ -3,6 +3,7 @@ and observed targets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from sim.limits import (
 from sim.model.input_files import file_problem, resolved, shown_path
 from sim.model.model_file import build_model, load_toml
 from sim.model.overrides import OverrideError, apply_overrides
+from sim.model.parameter_sets import ParameterSets, pick, read_parameter_sets
 from sim.model.reader import Problems, Table, unique_ids
-from sim.model.spec import ExperimentSpec, Scenario
+from sim.model.spec import ExperimentSpec, ModelSpec, Scenario
 from sim.model.study_file import check_studies, read_studies
 from sim.model.target_file import check_targets, read_targets
 
@@ -52,6 +54,7 @@ def load_experiment(path: Path, overrides: Sequence[tuple[str, Any]] = ()) -> Ex
     model_ref = exp.str("model", max_length=MAX_PATH_LENGTH)
     replications = exp.number("replications", integer=True, low=1, high=MAX_REPLICATIONS)
     seed = exp.number("seed", integer=True, low=0, high=MAX_SEED)
+    parameters_ref = exp.str("parameters", None, max_length=MAX_PATH_LENGTH)
     exp.finish()
     scenario_tables = root.tables("scenario")
     names = unique_ids(scenario_tables, "scenario", key="name")
@@ -91,8 +94,12 @@ def load_experiment(path: Path, overrides: Sequence[tuple[str, Any]] = ()) -> Ex
             all_problems.extend(err.problems)
     if all_problems:
         raise ConfigError(all_problems)
+    sets = None
+    if parameters_ref is not None:
+        sets = read_parameter_sets(path.parent / parameters_ref)
+        scenarios = [with_variants(s, sets, model_path) for s in scenarios]
     spec = ExperimentSpec(name, description, path, model_path, replications, seed, tuple(scenarios), studies,
-                          targets, raw, model_raw)
+                          targets, sets, raw, model_raw)
     problems_of_studies = check_studies(spec) + check_targets(spec)
     if problems_of_studies:
         raise ConfigError(problems_of_studies)
@@ -130,3 +137,35 @@ def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
         else:
             out.append((full, value))
     return out
+
+
+def with_variants(scenario: Scenario, sets: ParameterSets, model_path: Path) -> Scenario:
+    """``scenario`` with its model under each parameter set (built once per distinct set);
+    every set must give a valid model."""
+    built: dict[tuple[Any, ...], ModelSpec] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(sets.rows):
+        if row in built:
+            continue
+        try:
+            resolved = apply_overrides(scenario.raw_model, list(zip(sets.keys, row)))
+            built[row] = build_model(resolved, model_path, f"{model_path} with parameter set {i + 1} of {sets.file} "
+                                                           f"in scenario {scenario.name!r}")
+        except OverrideError as err:
+            problems.append(Problem(str(sets.file), err.key, err.message))
+            break
+        except ConfigError as err:
+            problems.extend(err.problems)
+            break
+    if problems:
+        raise ConfigError(problems)
+    return replace(scenario, variants=tuple(built[row] for row in sets.rows))
+
+
+def model_for(spec: ExperimentSpec, scenario: Scenario, seed: int, replication: int) -> ModelSpec:
+    """The model that ``replication`` of ``scenario`` runs: the scenario's, or with
+    parameter sets the one this replication draws (:func:`sim.model.parameter_sets.pick`)."""
+    if not scenario.variants:
+        return scenario.model
+    assert spec.parameter_sets is not None  # variants come from the experiment's sets
+    return scenario.variants[pick(spec.parameter_sets, seed, replication)]

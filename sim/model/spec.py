@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sim.model.calendar import Closure
 from sim.model.distributions import Distribution, Fixed
+from sim.model.parameter_sets import ParameterSets
 
 CURRICULUM_KINDS = ("super_user", "end_user")
 SITE_KINDS = ("hospital", "municipality")
@@ -321,6 +322,9 @@ class Scenario:
     raw_model: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     # Targets whose measures each replication of this scenario reports (a calibration's).
     targets: tuple[TargetSpec, ...] = ()
+    # With parameter sets (ExperimentSpec.parameter_sets): the model under each set, in
+    # the sets' order; each replication runs the one its draw picks.
+    variants: tuple[ModelSpec, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -336,6 +340,7 @@ class ExperimentSpec:
     scenarios: tuple[Scenario, ...] = field(default_factory=tuple)
     studies: Studies = field(default_factory=lambda: Studies())
     targets: tuple[TargetSpec, ...] = ()
+    parameter_sets: ParameterSets | None = None  # [experiment] parameters: inputs drawn per replication
     # The experiment's and the model's raw tables after --set (before scenarios): what
     # the results folder records, and what --resume reads back.
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -5,6 +5,7 @@ Every function returns text; the command line prints it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
+from sim.model.parameter_sets import ParameterSets
 from sim.model.spec import Readiness, share_text
 from sim.model.target_file import SHARE_MEASURES
 from sim.studies.bisection import Evaluation, SearchResult
@@ -312,3 +314,23 @@ def _furthest(result: CalibrationResult) -> str:
 def _value(v: Any) -> str:
     """A parameter's value, short: a date as written, a number to 3 significant figures."""
     return v if isinstance(v, str) else f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def parameter_sets_text(sets: ParameterSets) -> str:
+    """What a run's inputs were drawn from, and (when the sets are a calibration's) which
+    of them the observed figures constrained and which are still about their prior."""
+    summary = sets.file.parent / "calibration.json"
+    try:
+        parameters = json.loads(summary.read_text(encoding="utf-8"))["parameters"]
+        by_key = {p["key"]: p for p in parameters}
+    except (OSError, ValueError, KeyError, TypeError):
+        by_key = {}
+    names = [by_key.get(k, {}).get("parameter", k) for k in sets.keys]
+    text = (f"Inputs drawn per replication from {len(sets.rows):,} weighted parameter sets ({sets.file}) of "
+            f"{', '.join(names)}: the risks above carry their uncertainty.")
+    narrowed = [by_key[k]["parameter"] for k in sets.keys if by_key.get(k, {}).get("constrained") is True]
+    prior = [by_key[k]["parameter"] for k in sets.keys if by_key.get(k, {}).get("constrained") is False]
+    if narrowed or prior:
+        text += (f" Constrained by the observed figures: {', '.join(narrowed) or 'none'}; still about their prior "
+                 f"range: {', '.join(prior) or 'none'}.")
+    return "\n" + "\n".join(textwrap.wrap(text, 79, break_on_hyphens=False))

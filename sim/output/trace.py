@@ -28,6 +28,7 @@ import numpy as np
 from sim.engine.fields import SESSION_FIELDS
 from sim.engine.replication import run_replication
 from sim.errors import ConfigError, Problem, excerpt
+from sim.model.experiment_file import model_for
 from sim.model.spec import ExperimentSpec, ModelSpec
 from sim.runs.folder import spreadsheet_safe
 
@@ -118,8 +119,9 @@ def write_trace(spec: ExperimentSpec, scenario: str | None, replication: int, se
         raise ValueError(f"replication must be a whole number 0 or more (0 to {spec.replications - 1} "
                          f"are the experiment's), not {replication!r}")
     seed = spec.seed if seed is None else seed
-    result = run_replication(chosen.model, seed, int(replication))
-    sessions = timetable(chosen.model, result.epoch, result.sessions)
+    model = model_for(spec, chosen, seed, int(replication))  # with parameter sets, the one it draws
+    result = run_replication(model, seed, int(replication))
+    sessions = timetable(model, result.epoch, result.sessions)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, ics_path = out_dir / CSV_NAME, out_dir / ICS_NAME

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import Problem
+from sim.model.experiment_file import model_for
 from sim.model.spec import ExperimentSpec
 from sim.runs.allocator import keep_freed_memory
 from sim.runs.parent import busy, interruptible, sigint_blocked_while_starting, watch_parent
@@ -77,9 +78,10 @@ def run_task(spec: ExperimentSpec, seed: int, task: Task) -> list[Done]:
     out = []
     for rep in task.replications:
         try:
+            model = model_for(spec, scenario, seed, rep)  # with parameter sets, the one this replication draws
             # Targets count sessions, so their scenarios keep the session table.
-            result = run_replication(scenario.model, seed, rep, sessions=bool(scenario.targets))
-            measures = tuple(measure(t, scenario.model, result) for t in scenario.targets)
+            result = run_replication(model, seed, rep, sessions=bool(scenario.targets))
+            measures = tuple(measure(t, model, result) for t in scenario.targets)
         except Exception as err:  # reported with the index and seed to rerun just this one
             raise ReplicationError(scenario.name, rep, seed, f"{type(err).__name__}: {err}") from err
         out.append(Done(task.scenario, rep, result.outcomes, result.daily_share.astype(np.float32), result.epoch,

@@ -17,6 +17,9 @@ def _toml(raw: dict[str, Any]) -> str:
     return tomli_w.dumps(raw)
 
 
+PARAMETERS_FILE = "parameters.csv"  # a run's parameter sets, in config/
+
+
 def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str, str]]:
     """Write the inputs as run: ``config/`` (experiment and model after --set, loadable
     again for --resume, with any headcount CSVs) and ``resolved/<scenario>.toml`` (each
@@ -37,13 +40,18 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str,
     # The files as the user wrote them, comments (sources, assumptions) included.
     for path in (spec.file, spec.model_file):
         folder.copy(path, f"{CONFIG}/original/{path.name}")
+    extra = []
+    if spec.parameter_sets is not None:  # the sets as read, beside the experiment that names them
+        folder.write(CONFIG, PARAMETERS_FILE, spec.parameter_sets.text)
+        experiment["experiment"]["parameters"] = PARAMETERS_FILE
+        extra.append(spec.parameter_sets.text)
     texts = [_toml(experiment), _toml(model)]
     folder.write(CONFIG, "experiment.toml", texts[0])
     folder.write(CONFIG, "model.toml", texts[1])
     for i, scenario in enumerate(spec.scenarios):
         folder.write("resolved", f"{i}-{safe_name(scenario.name)}.toml", _toml(scenario.raw_model))
     inputs = checksums(folder.path, input_files(folder.path))
-    return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data]), inputs
+    return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data] + extra), inputs
 
 
 def safe_name(name: str) -> str:

@@ -96,8 +96,8 @@ class Runner:
         self.options = options
         self.on_progress = on_progress
         keep = options.curves
-        self.curves = [ShareHistogram.for_model(s.model) for s in spec.scenarios] if keep else []
-        self.weekly = [WeeklyTotals.for_model(s.model) for s in spec.scenarios] if keep else []
+        self.curves = [ShareHistogram.for_model(*(s.variants or (s.model,))) for s in spec.scenarios] if keep else []
+        self.weekly = [WeeklyTotals.for_model(*(s.variants or (s.model,))) for s in spec.scenarios] if keep else []
         self.progress = Progress(done={i: set() for i in range(len(spec.scenarios))})
         self.workers = 1
         self._last_checkpoint = time.monotonic()
@@ -214,7 +214,7 @@ class Runner:
         for d in new:
             if self.curves:
                 self.curves[d.scenario].add(d.share, d.epoch)
-                self.weekly[d.scenario].add(d.weekly)
+                self.weekly[d.scenario].add(d.weekly, d.epoch)
             for outcome in d.outcomes:
                 self._count(d.scenario, d.replication, outcome.site, outcome.ready)
         self.progress.rows += len(rows)

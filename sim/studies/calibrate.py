@@ -195,11 +195,12 @@ def _simulate(study: Study, plan: CalibrationPlan, x: np.ndarray, wave: int, don
 
 
 def _parameter_rows(plan: CalibrationPlan, matching: Matching) -> list[dict[str, Any]]:
-    """parameters.csv: each parameter set not ruled out, with its weight."""
+    """parameters.csv: each parameter set not ruled out, with its weight. The columns are
+    the parameters' dotted keys, so that ``run --parameters`` can set them."""
     rows = []
     values = values_at(plan, matching.points) if matching.plausible else []
     for row, weight, wave in zip(values, matching.weights, matching.wave_of):
-        rows.append({"wave": int(wave), **{b.parameter.name: v for b, v in zip(plan.bounds, row)},
+        rows.append({"wave": int(wave), **{b.parameter.key: v for b, v in zip(plan.bounds, row)},
                      "weight": float(weight)})
     return rows
 
@@ -296,7 +297,7 @@ def _write(root: Path, force: bool, result: CalibrationResult) -> None:
         "parameters": result.constrained,
         "targets": [{"name": t.name, "held_out": t.held_out} for t in plan.spec.targets],
     }
-    header = ",".join(["wave", *(b.parameter.name for b in plan.bounds), "weight"]) + "\n"  # when none was kept
+    header = ",".join(["wave", *(b.parameter.key for b in plan.bounds), "weight"]) + "\n"  # when none was kept
     files = {"calibration.json": json_text(summary),
              "parameters.csv": dict_csv_text(result.parameters) if result.parameters else header,
              "waves.csv": dict_csv_text(result.waves), "fit.csv": dict_csv_text(result.fit)}

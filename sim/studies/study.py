@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, Problem
 from sim.model.design import Point, base_scenario, with_points
 from sim.model.spec import ExperimentSpec, Scenario
 from sim.runs.executors import executor_problems
@@ -46,6 +46,10 @@ class Study:
     def __post_init__(self) -> None:
         if problems := executor_problems(self.executor, self.scheduler):
             raise ConfigError(problems)
+        if self.spec.parameter_sets is not None:  # refused, not ignored: its points would not draw them
+            raise ConfigError([Problem(str(self.spec.file), "experiment.parameters",
+                                       f"a {self.kind} does not draw inputs from parameter sets (yet); run it on the "
+                                       "experiment without them, or use run --parameters")])
 
     def base(self, table_scenario: str | None = None) -> Scenario:
         """The scenario the points build on: the one asked for, the table's, else the first."""

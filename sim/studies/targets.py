@@ -14,6 +14,7 @@ import numpy as np
 from sim.analysis.targets import TargetFit, fit, measure
 from sim.engine.replication import run_replication
 from sim.errors import ConfigError, Problem
+from sim.model.experiment_file import model_for
 from sim.model.spec import ExperimentSpec, TargetSpec
 
 
@@ -31,8 +32,8 @@ def fit_targets(spec: ExperimentSpec, replications: int, seed: int,
     values = {target.name: np.empty(replications) for target in spec.targets}
     total, done = replications * len(by_scenario), 0
     for name, targets in by_scenario.items():
-        model = scenarios[name].model
         for r in range(replications):
+            model = model_for(spec, scenarios[name], seed, r)
             result = run_replication(model, seed, r)
             for target in targets:
                 values[target.name][r] = measure(target, model, result)

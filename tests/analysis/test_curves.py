@@ -6,7 +6,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.analysis.bottlenecks import WeeklyTotals
 from sim.analysis.curves import BINS, ShareHistogram, read_curves
+from sim.engine.fields import WEEKLY_FIELDS
 from tests.cli.conftest import invoke
 from tests.conftest import SMALL_EXPERIMENT
 
@@ -41,7 +43,16 @@ def test_merge_adds_and_refuses_other_axes():
     with pytest.raises(ValueError):
         a.merge(ShareHistogram(["b"], EPOCH, 2))
     with pytest.raises(ValueError):
-        a.add(np.array([[0.5, 1.0]]), EPOCH + dt.timedelta(days=1))
+        a.add(np.array([[0.5, 1.0]]), EPOCH - dt.timedelta(days=1))
+
+
+def test_a_replication_that_starts_later_is_placed_on_the_axis():
+    # A model under another parameter set may start later (its e-learning opens later):
+    # nobody is trained before its first day, and its last value holds to the axis's end.
+    hist = ShareHistogram(["a"], EPOCH, 5)
+    hist.add(np.array([[0.5, 1.0]]), EPOCH + dt.timedelta(days=2))
+    by_day = hist.counts[0].argmax(axis=1) / BINS
+    assert list(by_day) == [0.0, 0.0, 0.5, 1.0, 1.0]
 
 
 def test_a_run_writes_curves_that_read_back(tmp_path):
@@ -54,3 +65,14 @@ def test_a_run_writes_curves_that_read_back(tmp_path):
     # Everyone is trained by Fri 17 Mar 2023 in every replication of the small model.
     day = (dt.date(2023, 3, 17) - EPOCH).days
     assert base.quantiles([0.5])[0, 0, day] == 1.0 and base.quantiles([0.5])[0, 0, day - 5] < 1.0
+
+
+def test_weekly_totals_of_a_replication_that_starts_later_land_in_its_own_weeks():
+    totals = WeeklyTotals(["a"], EPOCH, 4)  # EPOCH's week and the three after
+    weekly = np.zeros((1, len(WEEKLY_FIELDS), 2), dtype=np.int64)
+    weekly[0, 0] = [5, 7]  # sessions run in its first two weeks
+    totals.add(weekly, EPOCH + dt.timedelta(weeks=1))
+    totals.add(weekly)  # on the axis's own first week
+    assert list(totals.totals[0, 0]) == [5, 12, 7, 0] and totals.replications == 2
+    with pytest.raises(ValueError):
+        totals.add(weekly, EPOCH - dt.timedelta(weeks=1))

@@ -136,4 +136,4 @@ def test_importing_sim_does_not_load_the_api_or_pandas() -> None:
             "sim.run; assert 'sim.api.running' in sys.modules; print(sorted(sim.__all__)[:3])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."})
-    assert out.stdout.strip() == "['CapacityResults', 'ConfigError', 'ExperimentSpec']"
+    assert out.stdout.strip() == "['CalibrationResults', 'CapacityResults', 'ConfigError']"

@@ -60,7 +60,7 @@ def test_a_figure_made_at_a_known_rate_is_fitted_back_to_it(tmp_path, observed):
         rows = list(csv.DictReader(f))
     assert len(rows) == len(result.parameters) > 0
     assert sum(float(r["weight"]) for r in rows) == pytest.approx(1)
-    assert all(0 <= float(r["no-shows"]) <= 0.3 for r in rows)
+    assert all(0 <= float(r["uncertainty.no_show_probability"]) <= 0.3 for r in rows)
     summary = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
     assert summary["plausible"] and summary["simulations"] == 3 * 16 * 4
 
@@ -80,7 +80,7 @@ def test_a_figure_the_model_cannot_make_leaves_nothing_plausible(tmp_path):
     result = run_calibration(study, plan_calibration(study))
     assert not result.matching.plausible and result.parameters == []
     assert len(result.waves) == 3 and all(w["kept"] == 0 for w in result.waves)
-    assert (tmp_path / "out" / "parameters.csv").read_text(encoding="utf-8") == "wave,no-shows,weight\n"
+    assert (tmp_path / "out" / "parameters.csv").read_text(encoding="utf-8") == "wave,uncertainty.no_show_probability,weight\n"
     assert json.loads((tmp_path / "out" / "calibration.json").read_text(encoding="utf-8"))["plausible"] is False
     assert all(row["posterior_mean"] is None for row in result.fit)
 
