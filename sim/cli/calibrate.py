@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sim.cli.options import svg_option
 from sim.cli.study_options import study_command
 from sim.cli.talk import spoken
 from sim.output.console import calibration_text, wave_text
@@ -14,7 +15,8 @@ from sim.studies.study import Study
 @study_command("calibrate")
 @click.option("--budget", type=click.IntRange(2, 10_000_000), metavar="N",
               help="Replications in all; sets the parameter sets per wave (default: the [calibration] table's points).")
-def calibrate(study: Study, quiet: bool, budget: int | None) -> None:
+@svg_option
+def calibrate(study: Study, quiet: bool, budget: int | None, svg: bool) -> None:
     """Fit EXPERIMENT's [calibration] parameters to its [[target]] tables, in waves of
     history matching; write the parameter sets not ruled out, with weights, and the fit
     of every target.
@@ -40,4 +42,8 @@ def calibrate(study: Study, quiet: bool, budget: int | None) -> None:
         result = run_calibration(study, plan, heard, talk.bar)
     click.echo(calibration_text(result))
     if result.path is not None:
-        click.echo(f"\nresults: {result.path}")
+        from sim.output.calibration_figures import calibration_figures
+
+        (result.path / "figures").mkdir(exist_ok=True)
+        figures = calibration_figures(result, result.path / "figures", svg)
+        click.echo(f"\nfigures: {len(figures)} in {result.path / 'figures'}\nresults: {result.path}")

@@ -102,6 +102,8 @@ def why_not_calibration_folder(path: Path) -> str | None:
     for entry in _entries(path):
         if entry.is_symlink():
             return f"it holds a symbolic link, {entry.name}"
+        if entry.name == "figures" and entry.is_dir():
+            continue  # drawn by calibrate into the folder it wrote
         if not (entry.is_file() and (entry.name in CALIBRATION_FILES or _is_temporary(entry.name))):
             return f"it holds {entry.name}, which rollout-sim does not write"
     return None

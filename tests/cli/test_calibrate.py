@@ -20,7 +20,8 @@ def test_the_shipped_calibration_runs_in_a_small_budget(tmp_path):
     assert r.stderr.count("parameter sets not ruled out") == 3
     for name in ("no-show probability", "super-user class size", "end-user sessions", "held out (not fitted)"):
         assert name in r.stdout, name
-    assert all(len(line) <= 80 for line in r.stdout.splitlines()), r.stdout
+    assert all(len(line) <= 80 for line in r.stdout.splitlines() if str(out) not in line), r.stdout
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["fit.png", "parameters.png"]
     summary = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
     assert summary["simulations"] == 240 and [p["parameter"] for p in summary["parameters"]] == [
         "no-show probability", "super-user class size", "super-user e-learning lead (weeks)"]
@@ -39,3 +40,4 @@ def test_nothing_plausible_is_said_plainly(tmp_path):
     assert "Nothing plausible: every one of the 48 parameter sets tried" in text
     assert "places booked at a" in text
     assert (tmp_path / "out" / "fit.csv").is_file()
+    assert [p.name for p in (tmp_path / "out" / "figures").iterdir()] == ["fit.png"]  # no sets to plot
