@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 FORMAT_VERSION = 1
 
@@ -130,6 +130,8 @@ class Summary(TypedDict):
     seed: int
     replications: int
     scenarios: dict[str, ScenarioSummary]
+    # With run --parameters: the sets the inputs were drawn from (ParameterSets.describe).
+    parameter_sets: NotRequired[dict[str, Any]]
 
 
 class SummaryFormatError(ValueError):

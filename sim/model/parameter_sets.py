@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,22 @@ class ParameterSets:
     rows: tuple[tuple[Any, ...], ...]
     weights: tuple[float, ...]
     text: str  # the file as read, which a results folder keeps
+    calibration: str | None = None  # the calibration.json beside it, if any (kept with it)
+
+    def describe(self) -> dict[str, Any]:
+        """For summary.json: how many sets of which keys and, from the calibration that
+        found them, each parameter's name, prior and posterior ranges and whether the
+        observed figures constrained it (None where no calibration says)."""
+        by_key: dict[str, Any] = {}
+        try:
+            by_key = {p["key"]: p for p in json.loads(self.calibration or "{}").get("parameters", [])}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            by_key = {}
+        fields = ("parameter", "prior_low", "prior_high", "posterior_low", "posterior_high", "constrained")
+        # Not the file's name: a resumed run reads the copy in its config/, and must
+        # describe the sets in the same bytes.
+        return {"sets": len(self.rows),
+                "parameters": [{"key": k, **{f: by_key.get(k, {}).get(f) for f in fields}} for k in self.keys]}
 
 
 def parameter_file(path: Path) -> Path:
@@ -90,7 +107,12 @@ def read_parameter_sets(path: Path) -> ParameterSets:
         problems.append(Problem(where, "weight", "expected weights that are not all 0"))
     if problems:
         raise ConfigError(problems)
-    return ParameterSets(file, tuple(keys), tuple(rows), tuple(w / total for w in weights), text)
+    beside = file.parent / "calibration.json"
+    try:
+        calibration = read_text(beside, MAX_CSV_BYTES, "a JSON file") if beside.is_file() else None
+    except InputFileError:
+        calibration = None  # the sets run all the same; only their description is poorer
+    return ParameterSets(file, tuple(keys), tuple(rows), tuple(w / total for w in weights), text, calibration)
 
 
 def _weight(cell: str) -> float | None:

@@ -5,7 +5,6 @@ Every function returns text; the command line prints it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -319,18 +318,23 @@ def _value(v: Any) -> str:
 def parameter_sets_text(sets: ParameterSets) -> str:
     """What a run's inputs were drawn from, and (when the sets are a calibration's) which
     of them the observed figures constrained and which are still about their prior."""
-    summary = sets.file.parent / "calibration.json"
-    try:
-        parameters = json.loads(summary.read_text(encoding="utf-8"))["parameters"]
-        by_key = {p["key"]: p for p in parameters}
-    except (OSError, ValueError, KeyError, TypeError):
-        by_key = {}
-    names = [by_key.get(k, {}).get("parameter", k) for k in sets.keys]
-    text = (f"Inputs drawn per replication from {len(sets.rows):,} weighted parameter sets ({sets.file}) of "
-            f"{', '.join(names)}: the risks above carry their uncertainty.")
-    narrowed = [by_key[k]["parameter"] for k in sets.keys if by_key.get(k, {}).get("constrained") is True]
-    prior = [by_key[k]["parameter"] for k in sets.keys if by_key.get(k, {}).get("constrained") is False]
+    return "\n" + "\n".join(textwrap.wrap(drawn_from(sets.describe(), str(sets.file)), 79, break_on_hyphens=False))
+
+
+def drawn_from(described: dict[str, Any], file: str) -> str:
+    """A sentence on parameter sets as summary.json describes them."""
+    parameters = described["parameters"]
+    names = [p["parameter"] or p["key"] for p in parameters]
+    text = (f"Inputs drawn per replication from {described['sets']:,} weighted parameter sets ({file}) of "
+            f"{', '.join(names)}: the risks carry their uncertainty.")
+    narrowed = [_ranged(p, "posterior") for p in parameters if p["constrained"] is True]
+    prior = [_ranged(p, "prior") for p in parameters if p["constrained"] is False]
     if narrowed or prior:
         text += (f" Constrained by the observed figures: {', '.join(narrowed) or 'none'}; still about their prior "
                  f"range: {', '.join(prior) or 'none'}.")
-    return "\n" + "\n".join(textwrap.wrap(text, 79, break_on_hyphens=False))
+    return text
+
+
+def _ranged(p: dict[str, Any], which: str) -> str:
+    """A parameter's name with its prior or posterior range."""
+    return f"{p['parameter']} ({_value(p[f'{which}_low'])}-{_value(p[f'{which}_high'])})"

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import jinja2
 
 from sim.analysis.summary_format import DaysDifference, ScenarioSummary, SiteSummary, Summary, read_summary
-from sim.output.console import long_date, percent, verdict
+from sim.output.console import drawn_from, long_date, percent, verdict
 from sim.runs.folder import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -150,6 +150,8 @@ def _run_facts(summary: Summary, manifest: dict[str, Any]) -> list[tuple[str, st
         ("Seed", str(summary.get("seed", manifest.get("seed", missing)))),
         ("Changes for the whole run (--set)", _overrides_text(manifest.get("overrides")) if "overrides" in manifest
          else missing),
+        *([("Inputs drawn per replication", drawn_from(summary["parameter_sets"], "kept in config/parameters.csv"))]
+          if "parameter_sets" in summary else []),
         ("rollout-sim version", str(versions.get("rollout-sim", missing))),
         ("Run finished", _when(manifest.get("finished"))),
         ("Executor", executor),

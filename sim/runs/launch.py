@@ -263,8 +263,10 @@ def _order(spec: ExperimentSpec, n: int) -> dict[tuple[str, int], int]:
 
 def _summarise(spec: ExperimentSpec, options: RunOptions, n: int,
                columns: dict[str, dict[str, SiteColumns]]) -> Summary:
-    experiment = {"experiment": spec.name, "description": spec.description, "model": spec.scenarios[0].model.name,
-                  "seed": options.seed, "replications": n}
+    experiment: dict[str, Any] = {"experiment": spec.name, "description": spec.description,
+                                  "model": spec.scenarios[0].model.name, "seed": options.seed, "replications": n}
+    if spec.parameter_sets is not None:
+        experiment["parameter_sets"] = spec.parameter_sets.describe()
     return summarise(experiment, {s.name: (s.model, columns[s.name]) for s in spec.scenarios})
 
 

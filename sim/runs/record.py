@@ -45,6 +45,9 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str,
         folder.write(CONFIG, PARAMETERS_FILE, spec.parameter_sets.text)
         experiment["experiment"]["parameters"] = PARAMETERS_FILE
         extra.append(spec.parameter_sets.text)
+        if spec.parameter_sets.calibration is not None:  # so that a resumed run describes them alike
+            folder.write(CONFIG, "calibration.json", spec.parameter_sets.calibration)
+            extra.append(spec.parameter_sets.calibration)
     texts = [_toml(experiment), _toml(model)]
     folder.write(CONFIG, "experiment.toml", texts[0])
     folder.write(CONFIG, "model.toml", texts[1])

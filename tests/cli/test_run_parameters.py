@@ -2,11 +2,12 @@
 the same draw on any executor; the folder keeps the sets, so it can be resumed."""
 from __future__ import annotations
 
+import json
 import tomllib
 
 from sim.model.experiment_file import load_experiment
 from tests.cli.conftest import RUN_DATA_FILES, SERIAL, assert_clean_failure, invoke, invoke_no_traceback
-from tests.conftest import CALIBRATION_EXPERIMENT
+from tests.conftest import CALIBRATION_EXPERIMENT, with_observed
 
 # Sets that move the no-show rate and, by when e-learning opens, the model's first day.
 SETS = ("uncertainty.no_show_probability,curriculum.basic.elearning_opens_weeks_before_go_live,weight\n"
@@ -33,6 +34,10 @@ def test_a_run_draws_each_replication_s_inputs_from_the_sets(tmp_path):
     assert (config / "parameters.csv").read_text(encoding="utf-8") == SETS
     assert tomllib.loads((config / "experiment.toml").read_text(encoding="utf-8"))["experiment"]["parameters"] == \
         "parameters.csv"
+    described = json.loads((tmp_path / "serial" / "summary.json").read_text(encoding="utf-8"))["parameter_sets"]
+    assert described["sets"] == 2
+    assert [p["key"] for p in described["parameters"]] == SETS.split("\n")[0].split(",")[:2]
+    assert all(p["constrained"] is None for p in described["parameters"])  # no calibration says
     spec = load_experiment(config / "experiment.toml")
     assert spec.parameter_sets is not None and spec.parameter_sets.weights == (0.25, 0.75)
     # Figures are drawn from curves whose replications started on different days.
@@ -53,3 +58,24 @@ def test_sets_that_cannot_be_read_stop_the_run_before_it_starts(tmp_path):
                "--out", tmp_path / "out")
     assert_clean_failure(r)
     assert "parameter set 1 of" in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_calibration_s_sets_are_described_in_the_summary_and_the_report(tmp_path):
+    experiment = with_observed(tmp_path, 680)
+    calibrated = invoke_no_traceback("calibrate", experiment, *SERIAL, "--out", tmp_path / "cal")
+    assert calibrated.exit_code == 0, calibrated.output
+    r = invoke_no_traceback("run", experiment, "-n", 4, *SERIAL, "--parameters", tmp_path / "cal", "--out",
+                            tmp_path / "run")
+    assert r.exit_code == 0, r.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    (described,) = summary["parameter_sets"]["parameters"]
+    calibration = json.loads((tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8"))
+    (fitted,) = calibration["parameters"]
+    assert described["parameter"] == "no-shows" and described["constrained"] is fitted["constrained"]
+    assert (described["posterior_low"], described["posterior_high"]) == (fitted["posterior_low"],
+                                                                           fitted["posterior_high"])
+    # Kept with the sets, so that a resumed run describes them alike.
+    assert (tmp_path / "run" / "config" / "calibration.json").read_text(encoding="utf-8") == \
+        (tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8")
+    report = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "Inputs drawn per replication" in report and "Constrained by the observed figures" in report
