@@ -7,6 +7,7 @@ import click
 from sim.cli.options import svg_option
 from sim.cli.study_options import study_command
 from sim.cli.talk import spoken
+from sim.errors import ConfigError, Problem
 from sim.output.console import calibration_text, wave_text
 from sim.studies.study import Study
 
@@ -15,8 +16,10 @@ from sim.studies.study import Study
 @study_command("calibrate")
 @click.option("--budget", type=click.IntRange(2, 10_000_000), metavar="N",
               help="Replications in all; sets the parameter sets per wave (default: the [calibration] table's points).")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted calibration at --out (the same command otherwise): its finished waves are kept.")
 @svg_option
-def calibrate(study: Study, quiet: bool, budget: int | None, svg: bool) -> None:
+def calibrate(study: Study, quiet: bool, budget: int | None, resume: bool, svg: bool) -> None:
     """Fit EXPERIMENT's [calibration] parameters to its [[target]] tables, in waves of
     history matching; write the parameter sets not ruled out, with weights, and the fit
     of every target.
@@ -25,10 +28,13 @@ def calibrate(study: Study, quiet: bool, budget: int | None, svg: bool) -> None:
     Examples:
       rollout-sim calibrate calibration-midt-norge --budget 2000
       rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal
+      rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal --resume
     """
     from sim.studies.calibrate import plan_calibration, run_calibration
 
     with spoken():
+        if resume and study.out is None:
+            raise ConfigError([Problem("--resume", "", "give the --out of the calibration to continue")])
         plan = plan_calibration(study, budget)
     click.echo(f"calibrate: {len(plan.bounds)} parameters to {len(plan.fitted)} targets "
                f"({len(plan.held_out)} held out); {plan.waves} waves of {plan.points} parameter sets x "
@@ -39,7 +45,7 @@ def calibrate(study: Study, quiet: bool, budget: int | None, svg: bool) -> None:
             if talk.bar is not None:
                 talk.bar.close()
             click.echo(wave_text(wave), err=True)
-        result = run_calibration(study, plan, heard, talk.bar)
+        result = run_calibration(study, plan, heard, talk.bar, resume)
     click.echo(calibration_text(result))
     if result.path is not None:
         from sim.output.calibration_figures import calibration_figures

@@ -13,6 +13,7 @@ target (held-out ones too: what the fitted model predicts for them) into a folde
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import shutil
@@ -27,8 +28,10 @@ from sim.errors import ConfigError, Problem
 from sim.model.design import base_scenario, point, with_points
 from sim.model.spec import CalibrationSpec, ExperimentSpec, Scenario, TargetSpec
 from sim.runs.executors import Task, make_executor
-from sim.runs.folder import dict_csv_text, json_text
+from sim.runs.folder import dict_csv_text, json_text, save_npz
 from sim.runs.force import STAGING, NotOursError, check_replaceable
+from sim.runs.launch import RunStopped
+from sim.runs.manifest import text_hash
 from sim.studies.history_matching import (
     CUT_OFF,
     Matching,
@@ -44,6 +47,7 @@ from sim.studies.study import Study
 # reported as constrained by the targets; a wider one is still about its prior.
 CONSTRAINED = 0.5
 PRIOR_90 = 0.9  # the width of a uniform prior's central 90% interval, as a share of its range
+WAVES = "waves"  # in the staging folder: each finished wave, for --resume
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,20 @@ class CalibrationResult:
 
 
 def run_calibration(study: Study, plan: CalibrationPlan, on_wave: Callable[[Wave], None] | None = None,
-                    on_progress: Callable[[int, int], None] | None = None) -> CalibrationResult:
-    """Run the waves and write the folder (unless the study is in memory)."""
+                    on_progress: Callable[[int, int], None] | None = None, resume: bool = False) -> CalibrationResult:
+    """Run the waves and write the folder (unless the study is in memory).
+
+    Each finished wave is kept in a staging folder beside the results folder, so an
+    interrupted calibration continues with ``resume``: the waves kept are read back (the
+    next wave's sets follow from them and the seed alone, so nothing else is needed) and
+    the rest run. A KeyboardInterrupt ends in :class:`RunStopped` saying so."""
     root = study.root()
+    staging = None
     if root is not None:
         _check_out(root, study.force)
+        staging = _staging(root, plan, resume)
+    elif resume:
+        raise ConfigError([Problem("--resume", "", "a calibration in memory has nothing to continue")])
     targets = list(plan.spec.targets)
     fitted = [targets.index(t) for t in plan.fitted]
     measures: dict[int, np.ndarray] = {}
@@ -131,19 +144,66 @@ def run_calibration(study: Study, plan: CalibrationPlan, on_wave: Callable[[Wave
 
     def simulate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         wave = len(measures) + 1
-        values = _simulate(study, plan, x, wave, done, on_progress)
+        kept = None if staging is None else staging / WAVES / f"wave-{wave}.npz"
+        if kept is not None and kept.is_file():
+            with np.load(kept) as data:
+                if not np.array_equal(data["points"], x):  # cannot happen for the same plan; never mixed
+                    raise ConfigError([Problem(str(kept), "", "was made by another calibration; start afresh "
+                                                              "without --resume")])
+                values = data["values"]
+            done[0] += values.shape[0] * len(plan.scenarios) * plan.replications
+        else:
+            values = _simulate(study, plan, x, wave, done, on_progress)
+            if kept is not None:
+                save_npz(kept, {"points": x, "values": values})
         measures[wave] = values
         chosen = values[:, fitted, :]
         return chosen.mean(axis=2), chosen.var(axis=2, ddof=1), plan.replications
 
     obs = Observations(np.array([t.observed for t in plan.fitted]),
                        np.array([t.sd ** 2 + t.discrepancy_sd ** 2 for t in plan.fitted]))
-    matching = history_match(simulate, obs, len(plan.bounds), plan.points, plan.waves, plan.seed, on_wave)
+    try:
+        matching = history_match(simulate, obs, len(plan.bounds), plan.points, plan.waves, plan.seed, on_wave)
+    except KeyboardInterrupt:
+        if staging is None:
+            raise
+        raise RunStopped(f"\ninterrupted after {len(measures)} of {plan.waves} waves; they are kept: run the "
+                         "same command with --resume to continue", 130, "interrupted") from None
     result = CalibrationResult(plan, matching, measures, _parameter_rows(plan, matching), _wave_rows(plan, matching),
                                _fit_rows(plan, matching, measures), _constrained(plan, matching), root)
-    if root is not None:
-        _write(root, study.force, result)
+    if root is not None and staging is not None:
+        _write(root, staging, result)
     return result
+
+
+def _fingerprint(plan: CalibrationPlan) -> str:
+    """What decides a calibration's numbers: the inputs after --set, the seed and the sizes."""
+    spec = plan.spec
+    return text_hash([json.dumps(spec.raw, sort_keys=True, default=str),
+                      json.dumps(spec.raw_model, sort_keys=True, default=str),
+                      json.dumps([plan.seed, plan.points, plan.waves, plan.replications])])
+
+
+def _staging(root: Path, plan: CalibrationPlan, resume: bool) -> Path:
+    """The folder the calibration is written into beside ``root``, its finished waves in
+    ``waves/``: kept from an interrupted run of the same calibration with ``resume``,
+    otherwise new."""
+    staging = root.parent / f"{STAGING}{root.name}"
+    mark = staging / WAVES / "calibration.txt"
+    if resume:
+        if not mark.is_file():
+            raise ConfigError([Problem("--resume", "", f"no interrupted calibration to continue at {root} (give "
+                                                       "the --out it was writing to)")])
+        if mark.read_text(encoding="utf-8") != _fingerprint(plan):
+            raise ConfigError([Problem("--resume", "", "the calibration at that --out was started with other "
+                                                       "inputs, seed or sizes; run it as it was started, or start "
+                                                       "afresh without --resume")])
+        return staging
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / WAVES).mkdir(parents=True)
+    mark.write_text(_fingerprint(plan), encoding="utf-8")
+    return staging
 
 
 def values_at(plan: CalibrationPlan, x: np.ndarray) -> list[list[Any]]:
@@ -281,14 +341,10 @@ def _check_out(root: Path, force: bool) -> None:
             raise ConfigError([Problem("--out", "", str(err))]) from None
 
 
-def _write(root: Path, force: bool, result: CalibrationResult) -> None:
-    """Every file into a staging folder beside ``root``, which then takes its name: a
-    folder that exists is complete."""
+def _write(root: Path, staging: Path, result: CalibrationResult) -> None:
+    """Every file into the staging folder, which then takes ``root``'s name: a folder
+    that exists is complete."""
     plan = result.plan
-    staging = root.parent / f"{STAGING}{root.name}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
     summary = {
         "experiment": plan.spec.name, "file": str(plan.spec.file), "seed": plan.seed,
         "replications": plan.replications, "points": plan.points, "waves": plan.waves,
@@ -303,6 +359,7 @@ def _write(root: Path, force: bool, result: CalibrationResult) -> None:
              "waves.csv": dict_csv_text(result.waves), "fit.csv": dict_csv_text(result.fit)}
     for name, text in files.items():
         (staging / name).write_text(text, encoding="utf-8")
+    shutil.rmtree(staging / WAVES)  # what an interruption needed; the results hold it all
     if root.exists():
         check_replaceable(root, kind="calibration")  # checked before the run; still ours
         shutil.rmtree(root)

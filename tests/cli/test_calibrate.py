@@ -41,3 +41,13 @@ def test_nothing_plausible_is_said_plainly(tmp_path):
     assert "places booked at a" in text
     assert (tmp_path / "out" / "fit.csv").is_file()
     assert [p.name for p in (tmp_path / "out" / "figures").iterdir()] == ["fit.png"]  # no sets to plot
+
+
+def test_resume_needs_the_out_of_an_interrupted_calibration(tmp_path):
+    experiment = with_observed(tmp_path, 680)
+    r = invoke_no_traceback("calibrate", experiment, "--executor", "serial", "--resume", "-q")
+    assert_clean_failure(r)
+    assert "--resume: give the --out of the calibration to continue" in r.stderr
+    r = invoke_no_traceback("calibrate", experiment, "--executor", "serial", "--resume", "--out", tmp_path / "x", "-q")
+    assert_clean_failure(r)
+    assert "no interrupted calibration to continue" in r.stderr and not (tmp_path / "x").exists()

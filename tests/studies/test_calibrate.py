@@ -13,6 +13,7 @@ import pytest
 
 from sim.errors import ConfigError
 from sim.model.experiment_file import load_experiment
+from sim.runs.launch import RunStopped
 from sim.studies.calibrate import plan_calibration, run_calibration, values_at
 from sim.studies.study import Study
 from sim.studies.targets import fit_targets
@@ -124,3 +125,32 @@ def test_held_out_targets_alone_are_nothing_to_fit(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="calibration: nothing to fit"):
         load_experiment(path)
+
+
+def test_an_interrupted_calibration_resumes_to_the_same_files(tmp_path, observed):
+    path = _experiment(tmp_path, observed)
+    whole = _study(path, tmp_path / "whole")
+    run_calibration(whole, plan_calibration(whole))
+
+    def stop_after_the_first(wave):
+        if wave.number == 1:
+            raise KeyboardInterrupt
+
+    cut = _study(path, tmp_path / "cut")
+    with pytest.raises(RunStopped, match="interrupted after 1 of 3 waves; they are kept"):
+        run_calibration(cut, plan_calibration(cut), on_wave=stop_after_the_first)
+    assert not (tmp_path / "cut").exists()  # a results folder that exists is complete
+    resumed = run_calibration(cut, plan_calibration(cut), resume=True)
+    assert len(resumed.waves) == 3
+    for name in ("parameters.csv", "waves.csv", "fit.csv", "calibration.json"):
+        assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no staging left
+    # Nothing to resume, or another calibration's waves: said, not guessed.
+    with pytest.raises(ConfigError, match="no interrupted calibration to continue"):
+        run_calibration(_study(path, tmp_path / "other"), plan_calibration(cut), resume=True)
+    with pytest.raises(RunStopped):
+        run_calibration(cut_again := _study(path, tmp_path / "again"), plan_calibration(cut_again),
+                        on_wave=stop_after_the_first)
+    seeded = replace(_study(path, tmp_path / "again"), seed=12)
+    with pytest.raises(ConfigError, match="started with other inputs, seed or sizes"):
+        run_calibration(seeded, plan_calibration(seeded), resume=True)
