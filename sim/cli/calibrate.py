@@ -14,12 +14,12 @@ from sim.studies.study import Study
 
 @click.command()
 @study_command("calibrate")
-@click.option("--budget", type=click.IntRange(2, 10_000_000), metavar="N",
-              help="Replications in all; sets the parameter sets per wave (default: the [calibration] table's points).")
+@click.option("--budget", metavar="N|Nm",
+              help="Replications in all (2000), or minutes here (10m); sets the parameter sets per wave (default: the [calibration] table's points).")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted calibration at --out (the same command otherwise): its finished waves are kept.")
 @svg_option
-def calibrate(study: Study, quiet: bool, budget: int | None, resume: bool, svg: bool) -> None:
+def calibrate(study: Study, quiet: bool, budget: str | None, resume: bool, svg: bool) -> None:
     """Fit EXPERIMENT's [calibration] parameters to its [[target]] tables, in waves of
     history matching; write the parameter sets not ruled out, with weights, and the fit
     of every target.
@@ -27,15 +27,22 @@ def calibrate(study: Study, quiet: bool, budget: int | None, resume: bool, svg: 
     \b
     Examples:
       rollout-sim calibrate calibration-midt-norge --budget 2000
+      rollout-sim calibrate calibration-midt-norge --budget 5m --workers 2
       rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal
       rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal --resume
     """
-    from sim.studies.calibrate import plan_calibration, run_calibration
+    from sim.studies.calibrate import budget_of, plan_calibration, replications_in, run_calibration
 
     with spoken():
         if resume and study.out is None:
             raise ConfigError([Problem("--resume", "", "give the --out of the calibration to continue")])
-        plan = plan_calibration(study, budget)
+        replications, minutes = budget_of(budget) if budget is not None else (None, None)
+        plan_calibration(study)  # what is wrong with the experiment, before anything is timed
+        if minutes is not None:
+            replications = replications_in(study, minutes)
+            click.echo(f"--budget {budget}: about {replications:,} replications on this machine (rerun with "
+                       f"--budget {replications} for the same numbers)", err=True)
+        plan = plan_calibration(study, replications)
     click.echo(f"calibrate: {len(plan.bounds)} parameters to {len(plan.fitted)} targets "
                f"({len(plan.held_out)} held out); {plan.waves} waves of {plan.points} parameter sets x "
                f"{len(plan.scenarios)} scenario(s) x {plan.replications} replications = {plan.simulations:,} "

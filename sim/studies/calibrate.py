@@ -48,6 +48,8 @@ from sim.studies.study import Study
 CONSTRAINED = 0.5
 PRIOR_90 = 0.9  # the width of a uniform prior's central 90% interval, as a share of its range
 WAVES = "waves"  # in the staging folder: each finished wave, for --resume
+MAX_BUDGET = 10_000_000  # --budget in replications
+MAX_BUDGET_MINUTES = 7 * 24 * 60  # --budget in minutes: a week
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,43 @@ class CalibrationPlan:
     def simulations(self) -> int:
         """Replications in all: waves x points x scenarios x replications."""
         return self.waves * self.points * len(self.scenarios) * self.replications
+
+
+def budget_of(text: str) -> tuple[int | None, float | None]:
+    """``--budget`` as replications (``2000``) or minutes (``10m``, ``10min``): one of the
+    two, the other None; a :class:`ConfigError` for anything else."""
+    value = text.strip().lower()
+    try:
+        if value.endswith(("min", "m")):
+            minutes = float(value.removesuffix("min").removesuffix("m"))
+            if math.isfinite(minutes) and 0 < minutes <= MAX_BUDGET_MINUTES:
+                return None, minutes
+        elif value.isdigit() and 2 <= int(value) <= MAX_BUDGET:
+            return int(value), None
+    except ValueError:
+        pass
+    raise ConfigError([Problem("--budget", "", f"expected replications in all (2 to {MAX_BUDGET:,}) or minutes "
+                                               f"like 10m (at most {MAX_BUDGET_MINUTES:,}), got {text!r}")])
+
+
+def replications_in(study: Study, minutes: float) -> int:
+    """About how many replications of the targets' scenarios fit in ``minutes`` of wall
+    time here: one replication of each timed after a warm-up, shared over the workers."""
+    import time
+
+    from sim.engine.replication import run_replication
+
+    spec = study.spec
+    models = [base_scenario(spec, name).model for name in dict.fromkeys(_scenario(spec, t) for t in spec.targets)]
+    seconds = 0.0
+    for model in models:
+        run_replication(model, spec.seed, 0)
+        start = time.perf_counter()
+        run_replication(model, spec.seed, 1)
+        seconds += time.perf_counter() - start
+    workers = 1 if study.executor == "serial" else max(1, min(study.workers or os.cpu_count() or 1,
+                                                              os.cpu_count() or 1))
+    return int(minutes * 60 * workers / max(seconds / len(models), 1e-6))
 
 
 def plan_calibration(study: Study, budget: int | None = None) -> CalibrationPlan:

@@ -112,9 +112,15 @@ def log_likelihood(obs: Observations, mean: np.ndarray, variance: np.ndarray, n:
 
 def sobol_points(low: np.ndarray, high: np.ndarray, m: int, seed: int) -> np.ndarray:
     """``m`` points of a scrambled Sobol' sequence in the box [low, high] (unit coordinates)."""
+    import warnings
+
     from scipy.stats import qmc
 
-    unit = qmc.Sobol(d=len(low), scramble=True, seed=np.random.default_rng(seed)).random(m)
+    with warnings.catch_warnings():
+        # Any m is allowed (a budget rarely divides into a power of two): the first m
+        # points of the sequence still fill the box, only less evenly than 2^k would.
+        warnings.filterwarnings("ignore", "The balance properties of Sobol' points", UserWarning)
+        unit = qmc.Sobol(d=len(low), scramble=True, seed=np.random.default_rng(seed)).random(m)
     return low + unit * (high - low)
 
 

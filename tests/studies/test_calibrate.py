@@ -154,3 +154,15 @@ def test_an_interrupted_calibration_resumes_to_the_same_files(tmp_path, observed
     seeded = replace(_study(path, tmp_path / "again"), seed=12)
     with pytest.raises(ConfigError, match="started with other inputs, seed or sizes"):
         run_calibration(seeded, plan_calibration(seeded), resume=True)
+
+
+def test_a_budget_in_minutes_or_replications(tmp_path, observed):
+    from sim.studies.calibrate import budget_of, replications_in
+
+    assert budget_of("2000") == (2000, None) and budget_of("10m") == (None, 10.0) and budget_of("1.5min") == (None, 1.5)
+    for bad in ("0m", "1", "5x", "-3m", "nanm", "infm", "99999999"):
+        with pytest.raises(ConfigError, match="--budget: expected replications in all"):
+            budget_of(bad)
+    study = _study(_experiment(tmp_path, observed), None)
+    small, large = replications_in(study, 0.05), replications_in(study, 0.5)
+    assert 0 < small < large  # ten times the minutes, (about) ten times the replications

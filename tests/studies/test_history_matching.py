@@ -103,3 +103,10 @@ def test_weighted_quantiles():
     values = np.array([3.0, 1.0, 2.0, 4.0])
     weights = np.array([0.1, 0.1, 0.7, 0.1])
     assert list(weighted_quantiles(values, weights, [0.05, 0.5, 0.95])) == [1.0, 2.0, 4.0]
+
+
+def test_a_design_of_any_size_is_drawn_without_a_warning():
+    # --budget rarely gives a power of two; the design says nothing to the user about it.
+    x = sobol_points(np.zeros(3), np.ones(3), 52, seed=4)
+    assert x.shape == (52, 3)
+    assert np.all(np.histogram(x[:, 0], bins=4, range=(0, 1))[0] >= 10)  # still spread over the box
