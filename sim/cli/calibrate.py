@@ -56,7 +56,9 @@ def calibrate(study: Study, quiet: bool, budget: str | None, resume: bool, svg: 
     click.echo(calibration_text(result))
     if result.path is not None:
         from sim.output.calibration_figures import calibration_figures
+        from sim.output.calibration_report import write_calibration_report
 
         (result.path / "figures").mkdir(exist_ok=True)
         figures = calibration_figures(result, result.path / "figures", svg)
-        click.echo(f"\nfigures: {len(figures)} in {result.path / 'figures'}\nresults: {result.path}")
+        report = write_calibration_report(result.path)
+        click.echo(f"\nfigures: {len(figures)} in {result.path / 'figures'}; report: {report}\nresults: {result.path}")

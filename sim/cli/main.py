@@ -184,6 +184,11 @@ def report(results: Path) -> None:
     from sim.output.report import write_report
     from sim.output.run_figures import write_figures
 
+    if (results / "calibration.json").is_file():  # a calibration's folder: its own report
+        from sim.output.calibration_report import write_calibration_report
+
+        click.echo(f"report: {write_calibration_report(results)}")
+        return
     path = _results_dir(results)
     if not (path / "figures").is_dir():
         write_figures(path)

@@ -66,13 +66,14 @@ def write_report(results_dir: Path) -> Path:
     return its path. Needs summary.json; manifest.json, figures/ and config/ are used
     when present."""
     results_dir = Path(results_dir)
-    html = _environment().get_template("report.html").render(**report_context(results_dir))
+    html = template_environment().get_template("report.html").render(**report_context(results_dir))
     path = results_dir / "report.html"
     write_atomic(path, html)
     return path
 
 
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The reports' Jinja set-up: templates of this package, escaped, strict about names."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 

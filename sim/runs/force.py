@@ -30,7 +30,7 @@ RUN_FILES = frozenset({
 RUN_FOLDERS = frozenset({"config", "resolved", "figures"})
 CAPACITY_FILES = frozenset({"capacity.json", "search.csv"})
 CALIBRATION_KEYS = frozenset({"experiment", "seed", "simulations", "parameters", "targets"})
-CALIBRATION_FILES = frozenset({"calibration.json", "parameters.csv", "waves.csv", "fit.csv"})
+CALIBRATION_FILES = frozenset({"calibration.json", "parameters.csv", "waves.csv", "fit.csv", "report.html"})
 STAGING = ".rollout-sim-"  # prefix of a new folder's name until its run starts
 
 
