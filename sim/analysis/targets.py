@@ -17,6 +17,7 @@ least 95%).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ import numpy as np
 
 from sim.engine.fields import SESSION_FIELDS
 from sim.model.calendar import WorkingCalendar
-from sim.model.spec import ModelSpec, TargetSpec
+from sim.model.spec import CalendarSpec, ModelSpec, TargetSpec
 
 if TYPE_CHECKING:
     from sim.engine.replication import ReplicationResult
@@ -80,7 +81,11 @@ def _sessions(target: TargetSpec, model: ModelSpec, result: ReplicationResult) -
 def working_days(model: ModelSpec, first: dt.date, last: dt.date) -> int:
     """Working days from ``first`` to ``last`` inclusive in the model's calendar, without
     the closures of single sites."""
-    cal = model.calendar
+    return _working_days(model.calendar, first, last)
+
+
+@functools.lru_cache(maxsize=64)  # asked again in every replication; a calendar takes milliseconds to build
+def _working_days(cal: CalendarSpec, first: dt.date, last: dt.date) -> int:
     closures = tuple(c.closure for c in cal.closures if not c.sites)
     calendar = WorkingCalendar(first, last, country=cal.country, summer_weeks=cal.summer_weeks,
                                christmas=cal.christmas, closures=closures)

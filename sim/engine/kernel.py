@@ -1175,9 +1175,9 @@ def trained_counts(site: np.ndarray, group: np.ndarray, r0: np.ndarray, r1: np.n
 
     One pass over the learners. A learner is required from ``r0`` until ``r1`` (leaving)
     and trained in two spells: from its training day until that fades or is refreshed,
-    and from its refresher until that fades. The met day is the start of the spell that covers the eve of go-live,
-    or failing that the first day on or after go-live it was trained or left; ``never``
-    past its site's horizon.
+    and from its refresher until that fades. The met day is the start of the spell that
+    covers the eve of go-live, or failing that the first day on or after go-live it was
+    trained or left; ``never`` past its site's horizon.
     """
     for i in range(site.size):
         s = site[i]

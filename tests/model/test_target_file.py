@@ -139,6 +139,16 @@ held_out = "yes"
 
 
 def test_what_a_target_names_must_exist_in_its_scenario_s_model(tmp_path):
+    classes = """
+measure = "sessions"
+kind = "super_user"
+sites = ["a", "z"]
+from = 2023-04-01
+to = 2023-04-30
+observed = 10
+sd = 1
+source = "x"
+"""
     text = _problems(tmp_path, """
 [[target]]
 name = "one"
@@ -149,26 +159,11 @@ sd = 0.1
 source = "x"
 [[target]]
 name = "two"
-measure = "sessions"
-kind = "super_user"
-sites = ["a", "z"]
-from = 2023-04-01
-to = 2023-04-30
-observed = 10
-sd = 1
-source = "x"
 scenario = "early"
+""" + classes + """
 [[target]]
 name = "three"
-measure = "sessions"
-kind = "super_user"
-sites = ["a", "z"]
-from = 2023-04-01
-to = 2023-04-30
-observed = 10
-sd = 1
-source = "x"
-""")
+""" + classes)
     assert "target.0.site: no site 'c' in the model; it has a, b" in text
     assert "target.1.scenario: no scenario 'early'; the experiment has base, late" in text
     assert "target.2.sites: no site 'z' in the model; it has a, b" in text
