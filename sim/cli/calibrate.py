@@ -37,8 +37,8 @@ def calibrate(study: Study, quiet: bool, budget: str | None, resume: bool, svg: 
         if resume and study.out is None:
             raise ConfigError([Problem("--resume", "", "give the --out of the calibration to continue")])
         replications, minutes = budget_of(budget) if budget is not None else (None, None)
-        plan_calibration(study)  # what is wrong with the experiment, before anything is timed
         if minutes is not None:
+            plan_calibration(study)  # what is wrong with the experiment, before anything is timed
             replications = replications_in(study, minutes)
             click.echo(f"--budget {budget}: about {replications:,} replications on this machine (rerun with "
                        f"--budget {replications} for the same numbers)", err=True)

@@ -17,6 +17,7 @@ from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
 from sim.model.experiment_file import is_experiment, load_experiment
 from sim.model.model_file import build_model, load_toml
+from sim.model.parameter_sets import CALIBRATION
 from sim.output.console import parameter_sets_text, run_text
 from sim.paths import experiment_path
 from sim.runs import integrity, manifest
@@ -184,7 +185,7 @@ def report(results: Path) -> None:
     from sim.output.report import write_report
     from sim.output.run_figures import write_figures
 
-    if (results / "calibration.json").is_file():  # a calibration's folder: its own report
+    if (results / CALIBRATION).is_file():  # a calibration's folder: its own report
         from sim.output.calibration_report import write_calibration_report
 
         click.echo(f"report: {write_calibration_report(results)}")

@@ -23,7 +23,9 @@ from sim.limits import MAX_CSV_BYTES, MAX_POINTS
 from sim.model.input_files import InputFileError, read_text, shown_path
 from sim.model.overrides import parse_value
 
-FILE = "parameters.csv"  # the file a calibration's folder holds
+# The files of a calibration's folder that a run reads (and keeps in its config/).
+FILE = "parameters.csv"
+CALIBRATION = "calibration.json"
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def read_parameter_sets(path: Path) -> ParameterSets:
         problems.append(Problem(where, "weight", "expected weights that are not all 0"))
     if problems:
         raise ConfigError(problems)
-    beside = file.parent / "calibration.json"
+    beside = file.parent / CALIBRATION
     try:
         calibration = read_text(beside, MAX_CSV_BYTES, "a JSON file") if beside.is_file() else None
     except InputFileError:

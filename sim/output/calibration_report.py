@@ -4,27 +4,27 @@ alone (calibration.json, fit.csv, waves.csv, figures/*.png), self-contained like
 run's report (:mod:`sim.output.report`)."""
 from __future__ import annotations
 
-import base64
 import csv
 import json
 from pathlib import Path
 from typing import Any
 
+from sim.model.parameter_sets import CALIBRATION, FILE
 from sim.model.target_file import SHARE_MEASURES
+from sim.output.console import measure_text, value_text
+from sim.output.report import embedded_figure, template_environment
 from sim.runs.folder import write_atomic
 
-FILES = (("parameters.csv", "the parameter sets kept, a column per dotted key, with their weights"),
+FILES = ((FILE, "the parameter sets kept, a column per dotted key, with their weights"),
          ("fit.csv", "every target: observed, before and after, the implausibility after"),
          ("waves.csv", "each wave's box, sets tried and kept, and the prior space left"),
-         ("calibration.json", "what was run, and per parameter its prior and posterior"))
+         (CALIBRATION, "what was run, and per parameter its prior and posterior"))
 FIGURES = (("fit.png", "Every observed figure against the model, before and after calibration (95% bands)"),
            ("parameters.png", "The parameter sets kept (blue, sized by weight) among all tried (grey), over the priors"))
 
 
 def write_calibration_report(folder: Path) -> Path:
     """Write ``folder/report.html`` for a calibration's folder and return its path."""
-    from sim.output.report import template_environment
-
     html = template_environment().get_template("calibration.html").render(**calibration_context(folder))
     path = folder / "report.html"
     write_atomic(path, html)
@@ -33,7 +33,7 @@ def write_calibration_report(folder: Path) -> Path:
 
 def calibration_context(folder: Path) -> dict[str, Any]:
     """The template's variables, every value already text."""
-    summary = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+    summary = json.loads((folder / CALIBRATION).read_text(encoding="utf-8"))
     fit = _rows(folder / "fit.csv")
     waves = _rows(folder / "waves.csv")
     plausible = bool(summary["plausible"])
@@ -57,7 +57,7 @@ def calibration_context(folder: Path) -> dict[str, Any]:
         "waves": [{"wave": w["wave"], "points": w["points"], "kept": w["kept"],
                    "share": f"{float(w['share_of_prior']):.1%}", "lowest": f"{float(w['lowest_implausibility']):.1f}"}
                   for w in waves],
-        "figures": [_figure(folder / "figures" / name, caption) for name, caption in FIGURES
+        "figures": [embedded_figure(folder / "figures" / name, caption) for name, caption in FIGURES
                     if (folder / "figures" / name).is_file()],
         "files": [(name, what) for name, what in FILES if (folder / name).is_file()],
     }
@@ -70,31 +70,22 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def _parameter(p: dict[str, Any]) -> dict[str, str]:
     known = p.get("constrained") is not None
-    return {"name": str(p["parameter"]), "key": str(p["key"]), "prior": f"{_v(p['prior_low'])}–{_v(p['prior_high'])}",
-            "posterior": f"{_v(p['posterior_low'])}–{_v(p['posterior_high'])}" if known else "–",
-            "constrained": ("yes" if p["constrained"] else "no, about its prior") + f" ({p['width_ratio']:.0%} of its "
-                           "width)" if known else "–"}
+    verdict = "yes" if p.get("constrained") else "no, about its prior"
+    return {"name": str(p["parameter"]), "key": str(p["key"]),
+            "prior": f"{value_text(p['prior_low'])}–{value_text(p['prior_high'])}",
+            "posterior": f"{value_text(p['posterior_low'])}–{value_text(p['posterior_high'])}" if known else "–",
+            "constrained": f"{verdict} ({p['width_ratio']:.0%} of its width)" if known else "–"}
 
 
 def _target(t: dict[str, str]) -> dict[str, Any]:
     share = t["measure"] in SHARE_MEASURES
+
+    def shown(cell: str) -> str:
+        return measure_text(float(cell), share)
+
     total = (float(t["sd"]) ** 2 + float(t["discrepancy_sd"]) ** 2) ** 0.5
-    after = (f"{_n(t['posterior_mean'], share)} ({_n(t['posterior_low'], share)}–{_n(t['posterior_high'], share)})"
+    after = (f"{shown(t['posterior_mean'])} ({shown(t['posterior_low'])}–{shown(t['posterior_high'])})"
              if t["posterior_mean"] else "–")
     return {"name": t["target"], "held_out": t["held_out"] == "True",
-            "observed": f"{_n(t['observed'], share)} ({_n(str(total), share)})", "before": _n(t["prior_mean"], share),
+            "observed": f"{shown(t['observed'])} ({measure_text(total, share)})", "before": shown(t["prior_mean"]),
             "after": after, "implausibility": f"{float(t['implausibility']):.1f}" if t["implausibility"] else "–"}
-
-
-def _n(text: str, share: bool) -> str:
-    x = float(text)
-    return f"{x:.0%}" if share else f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
-
-
-def _v(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def _figure(path: Path, caption: str) -> dict[str, str]:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return {"caption": caption, "file": f"figures/{path.name}", "src": f"data:image/png;base64,{data}"}

@@ -231,8 +231,8 @@ def targets_text(fits: list[TargetFit]) -> str:
         share = t.measure in SHARE_MEASURES
         name, *more = textwrap.wrap(t.name, 24) or [""]  # the rest of a long name on lines of its own
         total = (t.sd ** 2 + t.discrepancy_sd ** 2) ** 0.5
-        observed = f"{_figure(t.observed, share)} ({_figure(total, share)})"
-        model = f"{_figure(f.mean, share)} ({_figure(f.low, share)}-{_figure(f.high, share)})"
+        observed = f"{measure_text(t.observed, share)} ({measure_text(total, share)})"
+        model = f"{measure_text(f.mean, share)} ({measure_text(f.low, share)}-{measure_text(f.high, share)})"
         note = ("  " if f.plausible else " x") + (" held out" if t.held_out else "")
         lines.append(f"{name:<24} {observed:>15} {model:>21} {f.implausibility:>5.1f}{note}".rstrip())
         lines += [f"  {line}" for line in more]
@@ -243,7 +243,7 @@ def targets_text(fits: list[TargetFit]) -> str:
     return "\n".join(lines + [""] + textwrap.wrap(summary, 79))
 
 
-def _figure(x: float, share: bool) -> str:
+def measure_text(x: float, share: bool) -> str:
     """A measure's value: a share as a percentage, a count with thousands separators."""
     if share:
         return f"{x:.0%}"
@@ -273,8 +273,8 @@ def calibration_text(result: CalibrationResult) -> str:
     lines = [f"{len(result.parameters):,} parameter sets kept (effective sample size {m.effective_size:.0f}).", "",
              f"{'parameter':<24} {'prior':>17} {'posterior 90%':>19}  constrained", "-" * 79]
     for p in result.constrained:
-        prior = f"{_value(p['prior_low'])}-{_value(p['prior_high'])}"
-        post = f"{_value(p['posterior_low'])}-{_value(p['posterior_high'])}"
+        prior = f"{value_text(p['prior_low'])}-{value_text(p['prior_high'])}"
+        post = f"{value_text(p['posterior_low'])}-{value_text(p['posterior_high'])}"
         name, *more = textwrap.wrap(p["parameter"], 24) or [""]
         lines.append(f"{name:<24} {prior:>17} {post:>19}  {'yes' if p['constrained'] else 'no'} "
                      f"({p['width_ratio']:.0%})")
@@ -288,10 +288,10 @@ def calibration_text(result: CalibrationResult) -> str:
             continue
         share = row["measure"] in SHARE_MEASURES
         name, *more = textwrap.wrap(row["target"], 24) or [""]
-        after = (f"{_figure(row['posterior_mean'], share)} ({_figure(row['posterior_low'], share)}-"
-                 f"{_figure(row['posterior_high'], share)})")
+        after = (f"{measure_text(row['posterior_mean'], share)} ({measure_text(row['posterior_low'], share)}-"
+                 f"{measure_text(row['posterior_high'], share)})")
         note = " x" if row["implausibility"] > 3 else ""
-        lines.append(f"{name:<24} {_figure(row['observed'], share):>10} {_figure(row['prior_mean'], share):>10} "
+        lines.append(f"{name:<24} {measure_text(row['observed'], share):>10} {measure_text(row['prior_mean'], share):>10} "
                      f"{after:>23} {row['implausibility']:>5.1f}{note}".rstrip())
         lines += [f"  {line}" for line in more]
     lines += [""] + textwrap.wrap("constrained: the posterior's 90% interval is narrower than half the prior's (its "
@@ -310,7 +310,7 @@ def _furthest(result: CalibrationResult) -> str:
     return f"{names[int(np.argmax(row))]}, I {float(row.max()):.1f}"
 
 
-def _value(v: Any) -> str:
+def value_text(v: Any) -> str:
     """A parameter's value, short: a date as written, a number to 3 significant figures."""
     return v if isinstance(v, str) else f"{v:.3g}" if isinstance(v, float) else str(v)
 
@@ -337,4 +337,4 @@ def drawn_from(described: dict[str, Any], file: str) -> str:
 
 def _ranged(p: dict[str, Any], which: str) -> str:
     """A parameter's name with its prior or posterior range."""
-    return f"{p['parameter']} ({_value(p[f'{which}_low'])}-{_value(p[f'{which}_high'])})"
+    return f"{p['parameter']} ({value_text(p[f'{which}_low'])}-{value_text(p[f'{which}_high'])})"

@@ -314,17 +314,18 @@ def _figure_groups(folder: Path, summary: Summary) -> list[dict[str, Any]]:
             tail = p.stem[len(prefix) + 1:]
             known = by_site if prefix == "completion" else by_scenario
             order, caption = known.get(tail, ((len(scenarios), 0), tail)) if tail else ((-1, 0), title)
-            figures.append((order, p.name, _figure(p, f"{title}: {caption}" if tail else title)))
+            figures.append((order, p.name, embedded_figure(p, f"{title}: {caption}" if tail else title)))
         if figures:
             groups.append({"title": title, "blurb": blurb,
                            "figures": [f for _, _, f in sorted(figures, key=lambda t: (t[0], t[1]))]})
     if left:
         groups.append({"title": "Other figures", "blurb": "",
-                       "figures": [_figure(p, p.stem) for p in left]})
+                       "figures": [embedded_figure(p, p.stem) for p in left]})
     return groups
 
 
-def _figure(path: Path, caption: str) -> dict[str, str]:
+def embedded_figure(path: Path, caption: str) -> dict[str, str]:
+    """A PNG as the reports show it: its caption, its file name and its bytes as a data URI."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return {"caption": caption, "file": path.name, "src": f"data:image/png;base64,{data}"}
 

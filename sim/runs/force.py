@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 from sim.errors import ConfigError, Problem
+from sim.model.parameter_sets import CALIBRATION, FILE
 
 MANIFEST_KEYS = frozenset({"status", "experiment", "seed", "config_hash", "replications_done"})
 CAPACITY_KEYS = frozenset({"site", "max_risk", "vary", "low", "high", "step", "replications", "seed"})
@@ -30,7 +31,7 @@ RUN_FILES = frozenset({
 RUN_FOLDERS = frozenset({"config", "resolved", "figures"})
 CAPACITY_FILES = frozenset({"capacity.json", "search.csv"})
 CALIBRATION_KEYS = frozenset({"experiment", "seed", "simulations", "parameters", "targets"})
-CALIBRATION_FILES = frozenset({"calibration.json", "parameters.csv", "waves.csv", "fit.csv", "report.html"})
+CALIBRATION_FILES = frozenset({CALIBRATION, FILE, "waves.csv", "fit.csv", "report.html"})
 STAGING = ".rollout-sim-"  # prefix of a new folder's name until its run starts
 
 
@@ -96,9 +97,9 @@ def why_not_capacity_folder(path: Path) -> str | None:
 
 def why_not_calibration_folder(path: Path) -> str | None:
     """None when ``path`` is a calibration's folder; otherwise the reason it is not."""
-    summary = _json_object(path / "calibration.json")
+    summary = _json_object(path / CALIBRATION)
     if summary is None or not CALIBRATION_KEYS <= summary.keys():
-        return "it has no calibration.json that rollout-sim wrote"
+        return f"it has no {CALIBRATION} that rollout-sim wrote"
     for entry in _entries(path):
         if entry.is_symlink():
             return f"it holds a symbolic link, {entry.name}"
@@ -134,17 +135,25 @@ def check_replaceable(path: Path, kind: str = "run") -> None:
                            "rollout-sim wrote; choose another --out, or remove it yourself")
 
 
+def check_out(path: Path, force: bool, kind: str) -> bool:
+    """Whether ``path`` exists and may be replaced (with ``force``, and only if this tool
+    wrote it as a folder of ``kind``); False when it does not exist. Raises
+    :class:`~sim.errors.ConfigError` naming ``--out`` otherwise."""
+    if not (path.exists() or path.is_symlink()):
+        return False
+    if not force:
+        raise ConfigError([Problem("--out", "", f"{path} exists; choose another --out, or add --force to "
+                                                "replace it")])
+    try:
+        check_replaceable(path, kind=kind)
+    except NotOursError as err:
+        raise ConfigError([Problem("--out", "", str(err))]) from None
+    return True
+
+
 def replace_folder(path: Path, force: bool, kind: str) -> None:
     """Make an empty folder ``path`` for a study that writes its own (a capacity search):
-    an existing one is replaced only with ``force`` and only if this tool wrote it.
-    Raises :class:`~sim.errors.ConfigError` naming ``--out`` otherwise."""
-    if path.exists() or path.is_symlink():
-        if not force:
-            raise ConfigError([Problem("--out", "", f"{path} exists; choose another --out, or add --force to "
-                                                    "replace it")])
-        try:
-            check_replaceable(path, kind=kind)
-        except NotOursError as err:
-            raise ConfigError([Problem("--out", "", str(err))]) from None
+    an existing one is replaced only as :func:`check_out` allows."""
+    if check_out(path, force, kind):
         shutil.rmtree(path)
     path.mkdir(parents=True)

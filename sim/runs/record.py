@@ -6,6 +6,7 @@ from typing import Any
 
 import tomli_w
 
+from sim.model import parameter_sets
 from sim.model.spec import ExperimentSpec
 from sim.runs import manifest
 from sim.runs.folder import RunFolder, json_text
@@ -15,9 +16,6 @@ from sim.runs.runner import Progress, RunOptions
 
 def _toml(raw: dict[str, Any]) -> str:
     return tomli_w.dumps(raw)
-
-
-PARAMETERS_FILE = "parameters.csv"  # a run's parameter sets, in config/
 
 
 def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str, str]]:
@@ -42,11 +40,11 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str,
         folder.copy(path, f"{CONFIG}/original/{path.name}")
     extra = []
     if spec.parameter_sets is not None:  # the sets as read, beside the experiment that names them
-        folder.write(CONFIG, PARAMETERS_FILE, spec.parameter_sets.text)
-        experiment["experiment"]["parameters"] = PARAMETERS_FILE
+        folder.write(CONFIG, parameter_sets.FILE, spec.parameter_sets.text)
+        experiment["experiment"]["parameters"] = parameter_sets.FILE
         extra.append(spec.parameter_sets.text)
         if spec.parameter_sets.calibration is not None:  # so that a resumed run describes them alike
-            folder.write(CONFIG, "calibration.json", spec.parameter_sets.calibration)
+            folder.write(CONFIG, parameter_sets.CALIBRATION, spec.parameter_sets.calibration)
             extra.append(spec.parameter_sets.calibration)
     texts = [_toml(experiment), _toml(model)]
     folder.write(CONFIG, "experiment.toml", texts[0])

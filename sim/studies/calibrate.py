@@ -26,10 +26,10 @@ import numpy as np
 
 from sim.errors import ConfigError, Problem
 from sim.model.design import base_scenario, point, with_points
+from sim.model.parameter_sets import CALIBRATION, FILE
 from sim.model.spec import CalibrationSpec, ExperimentSpec, Scenario, TargetSpec
-from sim.runs.executors import Task, make_executor
 from sim.runs.folder import dict_csv_text, json_text, save_npz
-from sim.runs.force import STAGING, NotOursError, check_replaceable
+from sim.runs.force import STAGING, check_out, check_replaceable
 from sim.runs.launch import RunStopped
 from sim.runs.manifest import text_hash
 from sim.studies.history_matching import (
@@ -42,6 +42,7 @@ from sim.studies.history_matching import (
 )
 from sim.studies.sensitivity import Bounds, bounds_of
 from sim.studies.study import Study
+from sim.studies.targets import measure_scenarios
 
 # A parameter whose 90% posterior interval is narrower than this share of its prior's is
 # reported as constrained by the targets; a wider one is still about its prior.
@@ -172,7 +173,7 @@ def run_calibration(study: Study, plan: CalibrationPlan, on_wave: Callable[[Wave
     root = study.root()
     staging = None
     if root is not None:
-        _check_out(root, study.force)
+        check_out(root, study.force, "calibration")  # before any simulation
         staging = _staging(root, plan, resume)
     elif resume:
         raise ConfigError([Problem("--resume", "", "a calibration in memory has nothing to continue")])
@@ -246,18 +247,17 @@ def _staging(root: Path, plan: CalibrationPlan, resume: bool) -> Path:
 
 
 def values_at(plan: CalibrationPlan, x: np.ndarray) -> list[list[Any]]:
-    """The values to set for points ``x`` in unit coordinates (a row per point). Whole
-    numbers and dates take each value with the same chance: the unit range is spread
-    over half a step beyond each end before rounding."""
-    rows = []
-    for u in x:
-        row = []
-        for b, share in zip(plan.bounds, u):
-            low, high = b.numbers()
-            start, end = (low, high) if b.kind == "float" else (low - 0.5, high + 0.5)
-            row.append(b.value(min(max(start + float(share) * (end - start), low), high)))
-        rows.append(row)
-    return rows
+    """The values to set for points ``x`` in unit coordinates (a row per point)."""
+    return [[value_at(b, share) for b, share in zip(plan.bounds, u)] for u in x]
+
+
+def value_at(b: Bounds, share: float) -> Any:
+    """The value of one parameter at ``share`` of its prior range. Whole numbers and dates
+    take each value with the same chance: the range is spread over half a step beyond
+    each end before rounding."""
+    low, high = b.numbers()
+    start, end = (low, high) if b.kind == "float" else (low - 0.5, high + 0.5)
+    return b.value(min(max(start + float(share) * (end - start), low), high))
 
 
 def _simulate(study: Study, plan: CalibrationPlan, x: np.ndarray, wave: int, done: list[int],
@@ -275,21 +275,17 @@ def _simulate(study: Study, plan: CalibrationPlan, x: np.ndarray, wave: int, don
         for i, s in enumerate(derived):
             scenarios.append(replace(s, name=f"{name}:{s.name}", targets=tuple(targets[k] for k in mine)))
             slots.append((i, mine))
-    run = replace(spec, scenarios=tuple(scenarios))
+
+    def finished(n: int) -> None:
+        done[0] += n
+        if on_progress is not None:
+            on_progress(done[0], plan.simulations)
+
+    measured = measure_scenarios(spec, scenarios, plan.replications, plan.seed, study.executor, study.workers,
+                                 study.scheduler, finished)
     values = np.full((len(points), len(targets), plan.replications), np.nan)
-    executor = make_executor(study.executor, run, plan.seed, study.workers, study.scheduler)
-    total = plan.simulations
-    try:
-        tasks = [Task(k, tuple(range(plan.replications))) for k in range(len(scenarios))]
-        for chunk in executor.map(tasks):
-            for d in chunk:
-                i, mine = slots[d.scenario]
-                values[i, mine, d.replication] = d.measures
-            done[0] += len(chunk)
-            if on_progress is not None:
-                on_progress(done[0], total)
-    finally:
-        executor.close()
+    for (i, mine), m in zip(slots, measured):
+        values[i, mine, :] = m
     return values
 
 
@@ -354,10 +350,8 @@ def _constrained(plan: CalibrationPlan, matching: Matching) -> list[dict[str, An
             u = matching.points[:, j]
             low, high = weighted_quantiles(u, matching.weights, [0.05, 0.95])
             ratio = float(high - low) / PRIOR_90
-            lo_v, hi_v = values_at(plan, np.array([[low] * len(plan.bounds), [high] * len(plan.bounds)]))
-            mean_v = values_at(plan, np.full((1, len(plan.bounds)), float(matching.weights @ u)))[0]
-            entry |= {"posterior_mean": _plain(mean_v[j]), "posterior_low": _plain(lo_v[j]),
-                      "posterior_high": _plain(hi_v[j]),
+            entry |= {"posterior_mean": _plain(value_at(b, float(matching.weights @ u))),
+                      "posterior_low": _plain(value_at(b, low)), "posterior_high": _plain(value_at(b, high)),
                       "width_ratio": ratio, "constrained": ratio < CONSTRAINED}
         out.append(entry)
     return out
@@ -366,18 +360,6 @@ def _constrained(plan: CalibrationPlan, matching: Matching) -> list[dict[str, An
 def _plain(value: Any) -> Any:
     """A value as JSON holds it: a date as its ISO text."""
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _check_out(root: Path, force: bool) -> None:
-    """Before any simulation: the folder is free, or ``--force`` may replace it."""
-    if root.exists() or root.is_symlink():
-        if not force:
-            raise ConfigError([Problem("--out", "", f"{root} exists; choose another --out, or add --force to "
-                                                    "replace it")])
-        try:
-            check_replaceable(root, kind="calibration")
-        except NotOursError as err:
-            raise ConfigError([Problem("--out", "", str(err))]) from None
 
 
 def _write(root: Path, staging: Path, result: CalibrationResult) -> None:
@@ -393,8 +375,8 @@ def _write(root: Path, staging: Path, result: CalibrationResult) -> None:
         "targets": [{"name": t.name, "held_out": t.held_out} for t in plan.spec.targets],
     }
     header = ",".join(["wave", *(b.parameter.key for b in plan.bounds), "weight"]) + "\n"  # when none was kept
-    files = {"calibration.json": json_text(summary),
-             "parameters.csv": dict_csv_text(result.parameters) if result.parameters else header,
+    files = {CALIBRATION: json_text(summary),
+             FILE: dict_csv_text(result.parameters) if result.parameters else header,
              "waves.csv": dict_csv_text(result.waves), "fit.csv": dict_csv_text(result.fit)}
     for name, text in files.items():
         (staging / name).write_text(text, encoding="utf-8")
