@@ -19,19 +19,21 @@ from pathlib import Path
 from sim.errors import ConfigError, Problem
 from sim.model.parameter_sets import CALIBRATION, FILE
 
+WORKBOOK = "results.xlsx"  # written by rollout-sim export into any of these folders
 MANIFEST_KEYS = frozenset({"status", "experiment", "seed", "config_hash", "replications_done"})
 CAPACITY_KEYS = frozenset({"site", "max_risk", "vary", "low", "high", "step", "replications", "seed"})
 
 # Every name a command of rollout-sim writes into a run's results folder.
 RUN_FILES = frozenset({
     "manifest.json", "summary.json", "replications.csv", "curves.npz", "bottlenecks.npz", "report.html",
+    WORKBOOK,
     "replications.partial.csv", "checkpoint.npz", ".running",  # while running, or after a stop
     "sweep.csv", "tornado.csv", "indices.csv",  # studies
 })
 RUN_FOLDERS = frozenset({"config", "resolved", "figures"})
-CAPACITY_FILES = frozenset({"capacity.json", "search.csv"})
+CAPACITY_FILES = frozenset({"capacity.json", "search.csv", WORKBOOK})
 CALIBRATION_KEYS = frozenset({"experiment", "seed", "simulations", "parameters", "targets"})
-CALIBRATION_FILES = frozenset({CALIBRATION, FILE, "waves.csv", "fit.csv", "report.html"})
+CALIBRATION_FILES = frozenset({CALIBRATION, FILE, "waves.csv", "fit.csv", "report.html", WORKBOOK})
 STAGING = ".rollout-sim-"  # prefix of a new folder's name until its run starts
 
 
