@@ -45,6 +45,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import PolyCollection
 from matplotlib.dates import AutoDateLocator, MonthLocator, date2num, num2date
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter
 
@@ -61,11 +62,13 @@ BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 PALETTE = [BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK]
 GREY = "#777777"
-SIZE = (10.0, 5.6)  # inches: a 16:9 slide
+# Inches: 16:9, 1200 px wide at DPI, and with STYLE's fonts readable when a phone shows
+# the figure 420 px wide (a 14-point label is then about 10 px high).
+SIZE = (8.0, 4.5)
 DPI = 150
 BINDING = 0.9  # utilisation at which capacity binds
-STYLE: dict[RcKeyType, Any] = {"font.size": 12, "axes.titlesize": 13, "figure.titlesize": 14, "legend.fontsize": 11,
-         "xtick.labelsize": 11, "ytick.labelsize": 11, "axes.spines.top": False,
+STYLE: dict[RcKeyType, Any] = {"font.size": 14, "axes.titlesize": 14, "figure.titlesize": 15, "legend.fontsize": 12,
+         "xtick.labelsize": 13, "ytick.labelsize": 13, "axes.labelsize": 14, "axes.spines.top": False,
          "axes.spines.right": False, "font.family": "DejaVu Sans", "svg.hashsalt": "rollout-sim"}
 PCT = PercentFormatter(xmax=1.0, decimals=0)
 
@@ -837,11 +840,15 @@ def _legend_in_spare(fig: Figure, axes: list[Axes], used: int, title: str | None
 
 
 def figure_title(fig: Figure, text: str, detail: str) -> None:
-    """A figure title with its detail in brackets, on a second line if it would not fit
-    a slide's width."""
+    """A figure title with its detail in brackets, on a second line (and each wrapped) if
+    it would not fit the figure's width."""
     text, detail = _plain(text), _plain(detail)
     line = f"{text} ({detail})"
-    fig.suptitle(line if len(line) <= 88 else f"{textwrap.fill(text, 88)}\n({detail})")
+    # Characters that fit across the figure: a DejaVu Sans character is on average
+    # about 0.58 of the font size wide.
+    size = FontProperties(size=matplotlib.rcParams["figure.titlesize"]).get_size_in_points()
+    most = max(20, int(fig.get_figwidth() * 72 / (0.58 * size)))
+    fig.suptitle(line if len(line) <= most else f"{textwrap.fill(text, most)}\n{textwrap.fill(f'({detail})', most)}")
 
 
 def _date_axis(ax: Axes, start: dt.date, end: dt.date, months_only: bool = False) -> None:

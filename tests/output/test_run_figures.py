@@ -116,7 +116,8 @@ def test_pngs_are_real_pictures(drawn: list[Path]):
     for png in (p for p in drawn if p.suffix == ".png"):
         assert png.stat().st_size > 10_000, png.name
         pixels = imread(png)
-        assert pixels.shape[0] >= 700 and pixels.shape[1] >= 1400, png.name  # 10 x 5.6 in at 150 dpi
+        # 8 x 4.5 in (taller with more panels) at 150 dpi: not cut at 1280 px in the report
+        assert pixels.shape[0] >= 675 and pixels.shape[1] == 1200, png.name
         rgb = np.rint(pixels[..., :3] * 255).astype(np.uint32)
         colours = np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
         assert len(colours) > 20, png.name
