@@ -144,10 +144,11 @@ def figure_jobs(results_dir: Path, svg: bool = False) -> list[FigureJob]:
     for site_id, cells in site_completions(summary, by_cell).items():
         jobs.append(FigureJob(f"completion-{site_slug(site_id)}", completion_figure, (cells,), 1.0))
     if (results_dir / "curves.npz").is_file():
-        for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
-            jobs.append(FigureJob(f"s-curves-{slug(name)}", s_curve_figure,
-                                  (name, summary["scenarios"][name], s_curve_bands(name, hist, by_cell)),
-                                  0.4 * len(hist.sites)))
+        bands = [s_curve_bands(name, hist, by_cell) for name, hist in _known(read_curves(results_dir / "curves.npz"),
+                                                                             summary)]
+        moves = postponements(results_dir, summary)
+        for site_id, curves in site_s_curves(summary, bands, moves).items():
+            jobs.append(FigureJob(f"s-curve-{site_slug(site_id)}", s_curve_figure, (curves,), 0.4 * len(curves)))
     sites = max((len(scenario["sites"]) for scenario in summary["scenarios"].values()), default=1)
     jobs.append(FigureJob("readiness", readiness_figure, (summary, *readiness_curves(summary, by_cell)), 0.5 * sites))
     jobs.append(FigureJob("risk", risk_figure, (summary,), 1.0))
@@ -539,52 +540,193 @@ class SCurveBands:
     """One scenario's S-curve quantiles, read off its share histogram, with the go-lives
     each site's replications drew."""
 
+    scenario: str
     sites: list[str]
     epoch: dt.date
     n_days: int
     replications: int
-    quantiles: np.ndarray  # P2.5, P10, P50, P90, P97.5 x sites x days
+    quantiles: np.ndarray  # P10, P50, P90 x sites x days
     go_lives: dict[str, list[dt.date]]  # by site
 
 
 def s_curve_bands(scenario: str, hist: ShareHistogram, by_cell: dict[tuple[str, str], list[Row]]) -> SCurveBands:
-    """What the S-curve figure of ``scenario`` draws from its histogram and rows."""
-    return SCurveBands(list(hist.sites), hist.epoch, hist.n_days, hist.replications,
-                       hist.quantiles([0.025, 0.1, 0.5, 0.9, 0.975]),
+    """What the S-curve figures draw of ``scenario``, from its histogram and rows."""
+    return SCurveBands(scenario, list(hist.sites), hist.epoch, hist.n_days, hist.replications,
+                       hist.quantiles([0.1, 0.5, 0.9]),
                        {s: [_date(r["go_live"]) for r in by_cell.get((scenario, s), [])] for s in hist.sites})
 
 
-def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: SCurveBands) -> Figure:
-    """One panel per site: median trained share by day with P10-P90 and P2.5-P97.5
-    bands (:func:`s_curve_bands`), go-live and the readiness threshold marked."""
-    q = hist.quantiles
-    days = date2num(hist.epoch) + np.arange(hist.n_days)  # whole days: the same numbers as date2num of each
-    fig, axes = _grid(len(hist.sites))
-    figure_title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
-    for k, (ax, site_id) in enumerate(zip(axes, hist.sites)):
-        site = summary["sites"].get(site_id)  # None: a site of curves.npz that summary.json lacks
-        go_live = _date(site["go_live"]) if site is not None else hist.epoch
-        ax.fill_between(days, q[0, k], q[4, k], color=SKY, alpha=0.35, lw=0, label="P2.5–P97.5")
-        ax.fill_between(days, q[1, k], q[3, k], color=BLUE, alpha=0.35, lw=0, label="P10–P90")
-        ax.plot(days, q[2, k], color=BLUE, lw=1.6, label="median")
-        threshold = site.get("criteria", {}).get("share") if site is not None else None
-        if threshold is not None:
-            ax.axhline(threshold, color=RED, ls="--", lw=1.5, label="readiness share")
-        latest = _go_live_marks(ax, go_live, hist.go_lives[site_id])
-        ax.plot([], [], color=BLACK, lw=1.8, label="go-live")
-        started = np.nonzero(q[4, k] > 0)[0]
-        start = hist.epoch + dt.timedelta(days=int(started[0]) if started.size else 0) - dt.timedelta(days=14)
-        p90 = site["completion_date"].get("p90") if site is not None else None
-        last = hist.epoch + dt.timedelta(days=hist.n_days - 1)
-        end = min(last, max(latest, _date(p90) if p90 else last) + dt.timedelta(days=21))
-        _date_axis(ax, start, end, months_only=True)
-        ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(PCT)
-        ax.set_title(_plain(site["name"] if site is not None else site_id), fontsize=12)
-        if k % _columns(axes[0]) == 0:
-            ax.set_ylabel("staff trained")
-    _legend_in_spare(fig, axes, len(hist.sites))
+@dataclass(frozen=True)
+class Postponement:
+    """A go-live moved: the day it was decided and the new go-live."""
+
+    decided: dt.date
+    go_live: dt.date
+
+
+def postponements(results_dir: Path, summary: Summary) -> dict[str, dict[str, list[Postponement]]]:
+    """Each scenario's ``[[site.postponement]]``s by site, from the model each scenario
+    ran (``resolved/<i>-<scenario>.toml``); a scenario without that file (an older
+    folder) has none."""
+    import tomllib
+
+    from sim.runs.record import safe_name
+
+    out: dict[str, dict[str, list[Postponement]]] = {}
+    for i, name in enumerate(summary["scenarios"]):
+        path = results_dir / "resolved" / f"{i}-{safe_name(name)}.toml"
+        sites = tomllib.loads(path.read_text(encoding="utf-8")).get("site", []) if path.is_file() else []
+        out[name] = {str(site["id"]): [Postponement(p["decided"], p["go_live"]) for p in site.get("postponement", [])]
+                     for site in sites if "id" in site}
+    return out
+
+
+@dataclass(frozen=True)
+class SiteCurve:
+    """One site's S-curve in one scenario: its P10/P50/P90 by day from ``epoch``, the
+    go-lives its replications drew, what the summary says of it and its postponements."""
+
+    scenario: str
+    site: SiteSummary | None  # None: a site of curves.npz that summary.json lacks
+    site_id: str
+    epoch: dt.date
+    quantiles: np.ndarray  # P10, P50, P90 x days
+    replications: int
+    go_lives: list[dt.date]
+    postponements: list[Postponement]
+
+
+def site_s_curves(summary: Summary, bands: list[SCurveBands], moves: dict[str, dict[str, list[Postponement]]]
+                  ) -> dict[str, list[SiteCurve]]:
+    """Every site's S-curves, one per scenario that has it, sites in the order they first
+    appear (only the site's own quantiles are handed to its figure)."""
+    out: dict[str, list[SiteCurve]] = {}
+    for band in bands:
+        sites = summary["scenarios"][band.scenario]["sites"]
+        for k, site_id in enumerate(band.sites):
+            out.setdefault(site_id, []).append(SiteCurve(
+                band.scenario, sites.get(site_id), site_id, band.epoch, band.quantiles[:, k], band.replications,
+                band.go_lives[site_id], moves.get(band.scenario, {}).get(site_id, [])))
+    return out
+
+
+def _go_live_events(curves: list[SiteCurve]) -> list[tuple[dt.date, str, list[int]]]:
+    """The days marked on a site's S-curves, each with what it is and the scenarios
+    (indices into ``curves``) it is that in: each postponement's decision, and every
+    go-live planned, postponed from or gone live on. A go-live that only some scenarios
+    postponed is one mark (the site's plan), said to be postponed where it was."""
+    decided: dict[dt.date, list[int]] = {}
+    live: dict[dt.date, list[int]] = {}  # the go-live each scenario went live on
+    moved: dict[dt.date, list[int]] = {}  # go-lives a scenario postponed
+    for j, c in enumerate(curves):
+        if c.site is None:
+            continue
+        days = [_date(c.site.get("planned_go_live") or c.site["go_live"])] + [p.go_live for p in c.postponements]
+        for day in days[:-1]:
+            moved.setdefault(day, []).append(j)
+        live.setdefault(days[-1], []).append(j)
+        for p in c.postponements:
+            decided.setdefault(p.decided, []).append(j)
+    events = [(day, "postponement decided", which) for day, which in decided.items()]
+    for day in sorted(set(live) | set(moved)):
+        if day not in moved:
+            events.append((day, "go-live", live[day]))
+        elif day not in live:
+            events.append((day, "planned go-live, postponed", moved[day]))
+        else:
+            events.append((day, "go-live as planned", sorted(live[day] + moved[day])))
+    return sorted(events, key=lambda e: (e[0], e[1]))
+
+
+EVENT_STYLE = {"go-live": ("-", 1.8), "go-live as planned": ("-", 1.8), "planned go-live, postponed": ("--", 1.5),
+               "postponement decided": (":", 1.8)}
+
+
+def s_curve_figure(curves: list[SiteCurve]) -> Figure:
+    """One site in every scenario, each in its colour: the median share of staff trained
+    by day with its P10-P90 band; the readiness share, the planned go-live and each
+    postponement's decision and new go-live marked and labelled (so a fall after a
+    decision reads as what it is: training done for the old date lapsing before the new
+    one, renewed by refresher classes)."""
+    # Taller than a slide: the labels of the marks run down the panel.
+    fig = Figure(figsize=(SIZE[0], SIZE[1] + 0.9), layout="constrained")
+    ax = fig.add_subplot()
+    first = next((c.site for c in curves if c.site is not None), None)
+    name = first["name"] if first is not None else curves[0].site_id
+    counts = sorted({c.replications for c in curves})
+    runs = f"{counts[0]} replications" if len(counts) == 1 else f"{counts[0]}-{counts[-1]} replications"
+    figure_title(fig, f"{name}: staff trained by date",
+                 f"median and P10–P90 of {runs}{f', {len(curves)} scenarios' if len(curves) > 1 else ''}")
+    start, end = None, None
+    colours = [PALETTE[j % len(PALETTE)] for j in range(len(curves))]
+    for j, (c, colour) in enumerate(zip(curves, colours)):
+        q = c.quantiles
+        days = date2num(c.epoch) + np.arange(q.shape[1])  # whole days: the same numbers as date2num of each
+        ax.fill_between(days, q[0], q[2], color=colour, alpha=0.25, lw=0)
+        # A scenario whose curve lies on an earlier one's (within half a percentage point
+        # every day) would hide it: said in the legend, and drawn dashed.
+        same = next((o.scenario for o in curves[:j] if o.epoch == c.epoch and _close(o.quantiles, q)), None)
+        text = "median" if len(curves) == 1 else _short(c.scenario, 28) + (f" (on {_short(same, 28)})"
+                                                                              if same else "")
+        ax.plot(days, q[1], color=colour, lw=2, ls="--" if same else "-", label=text)
+        go_live = _date(c.site["go_live"]) if c.site is not None else c.epoch
+        started = np.nonzero(q[2] > 0)[0]
+        first_day = c.epoch + dt.timedelta(days=int(started[0]) if started.size else 0) - dt.timedelta(days=14)
+        latest = go_live
+        if len(set(c.go_lives)) > 1:  # go-lives moved by drawn delays: where they fell
+            p10, p90 = np.quantile(date2num(c.go_lives), [0.1, 0.9], method="inverted_cdf")
+            ax.axvspan(p10, p90 + 1, color=colour, alpha=0.12, lw=0)
+            latest = max(latest, num2date(p90).date())
+        p90_done = c.site["completion_date"].get("p90") if c.site is not None else None
+        last = c.epoch + dt.timedelta(days=q.shape[1] - 1)
+        stop = min(last, max(latest, _date(p90_done) if p90_done else last) + dt.timedelta(days=21))
+        start = first_day if start is None else min(start, first_day)
+        end = stop if end is None else max(end, stop)
+    ax.fill_between([], [], color=GREY, alpha=0.25, lw=0, label="P10–P90")
+    if any(len(set(c.go_lives)) > 1 for c in curves):
+        ax.fill_between([], [], color=GREY, alpha=0.12, lw=0, label="go-live P10–P90 after drawn delays")
+    shares = {c.site.get("criteria", {}).get("share") for c in curves if c.site is not None} - {None}
+    for share in sorted(s for s in shares if s is not None):
+        ax.axhline(share, color=RED, ls="--", lw=1.3, label=f"readiness: {share:.0%} trained")
+    assert start is not None and end is not None  # at least one curve
+    _date_axis(ax, start, end)
+    _mark_events(ax, _go_live_events(curves), [c.scenario for c in curves], colours)
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(PCT)
+    ax.set_ylabel("staff trained (share required)")
+    ax.set_xlabel("date")
+    if any(c.postponements for c in curves):
+        ax.annotate("After a postponement is decided, training done for the old date lapses before the new\n"
+                    "go-live and is renewed by refresher classes: the share falls, then climbs again.",
+                    xy=(0.5, 0), xycoords=ax.xaxis.label, xytext=(0, -4), textcoords="offset points", ha="center",
+                    va="top", fontsize=11, color=GREY, annotation_clip=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, frameon=False, fontsize=11)
     return fig
+
+
+def _close(one: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two S-curves' quantiles (by day from the same epoch) lie within half a
+    percentage point of each other on every day both have."""
+    days = min(one.shape[1], other.shape[1])
+    return days > 0 and bool(np.abs(one[:, :days] - other[:, :days]).max() < 0.005)
+
+
+def _mark_events(ax: Axes, events: list[tuple[dt.date, str, list[int]]], scenarios: list[str],
+                 colours: list[str]) -> None:
+    """A labelled vertical line at each event: decisions labelled on the left of their
+    line and go-lives on the right, so a decision a fortnight before a go-live stays
+    readable; an event of one scenario of several in that scenario's colour (a planned
+    go-live dashed where every scenario postponed it)."""
+    for day, kind, which in events:
+        style, width = EVENT_STYLE[kind]
+        colour = colours[which[0]] if len(which) == 1 and len(scenarios) > 1 else BLACK
+        ax.axvline(date2num(day), color=colour, ls=style, lw=width, zorder=3)
+        left = kind == "postponement decided"
+        text = {"go-live as planned": "planned go-live", "planned go-live, postponed": "planned go-live"}.get(kind, kind)
+        ax.annotate(_plain(f"{text} {_fmt(day)}"), (date2num(day), 0.97), xycoords=("data", "axes fraction"),
+                    xytext=(-3 if left else 3, 0), textcoords="offset points", rotation=90, ha="right" if left else "left",
+                    va="top", fontsize=10, color=colour,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
 
 
 # ---------------------------------------------------------------- risk

@@ -13,20 +13,28 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from sim.cli.main import cli
 from sim.output.run_figures import (
+    BLACK,
+    PALETTE,
     SHARES,
+    STYLE,
     CompletionDates,
     FigureJob,
+    Postponement,
     SiteCompletion,
+    SiteCurve,
     Slugs,
     _draw_all,
+    _go_live_events,
     completion_figure,
     figure_jobs,
     readiness_curve,
+    s_curve_figure,
     write_figures,
 )
 from tests.cli.conftest import invoke
@@ -92,7 +100,7 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
     stems = {"risk", "readiness"}
     for name, scenario in summary["scenarios"].items():
         stems |= {f"completion-{site_slug(site)}" for site in scenario["sites"]}  # one per site: every scenario
-        stems.add(f"s-curves-{slug(name)}")
+        stems |= {f"s-curve-{site_slug(site)}" for site in scenario["sites"]}
         if bottlenecks:
             stems.add(f"bottlenecks-{slug(name)}")
     return stems
@@ -100,8 +108,7 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
 
 def test_every_figure_as_png_and_svg(results: Path, drawn: list[Path]):
     stems = expected_stems(results)
-    assert stems == {"risk", "readiness", "completion-a", "s-curves-base",
-                     "s-curves-two-rooms", "bottlenecks-base", "bottlenecks-two-rooms"}
+    assert stems == {"risk", "readiness", "completion-a", "s-curve-a", "bottlenecks-base", "bottlenecks-two-rooms"}
     assert sorted(p.name for p in drawn) == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
     assert all(p.parent == results / "figures" and p.is_file() for p in drawn)
 
@@ -279,4 +286,66 @@ def test_a_completion_figure_puts_every_scenario_on_days_from_its_go_live():
 def test_the_completion_figures_are_one_per_site_with_every_scenario(results: Path):
     jobs = [job for job in figure_jobs(results) if job.stem.startswith("completion-")]
     assert [job.stem for job in jobs] == ["completion-a"]
+    assert [c.scenario for c in jobs[0].args[0]] == ["base", "two-rooms"]
+
+
+def _curve(scenario: str, planned: dt.date, moves: list[tuple[dt.date, dt.date]], shift: float = 0.0) -> SiteCurve:
+    """St. Olavs in a scenario: a curve that climbs, falls after the first decision and
+    climbs again; ``moves``: its postponements (decided, new go-live)."""
+    epoch = dt.date(2022, 1, 1)
+    days = np.arange(400)
+    median = np.clip(np.where(days < 120, days / 130, np.where(days < 180, 0.9 - (days - 120) / 70, (days - 250) / 40)),
+                     0.05, 1.0) + shift
+    quantiles = np.vstack([median - 0.02, median, median + 0.02]).clip(0, 1)
+    go_live = moves[-1][1] if moves else planned
+    site = {"name": "St. Olavs hospital", "planned_go_live": planned.isoformat(), "go_live": go_live.isoformat(),
+            "criteria": {"share": 0.95}, "completion_date": {"p90": (go_live - dt.timedelta(days=20)).isoformat()}}
+    return SiteCurve(scenario, site, "st-olavs", epoch, quantiles, 40, [go_live] * 40,  # type: ignore[arg-type]
+                     [Postponement(d, g) for d, g in moves])
+
+
+def test_an_s_curve_overlays_the_scenarios_and_marks_the_plan_and_each_postponement():
+    planned, decided, live = dt.date(2022, 5, 7), dt.date(2022, 4, 22), dt.date(2022, 11, 12)
+    curves = [_curve("as-planned", planned, []), _curve("postponed", planned, [(decided, live)], shift=-0.1),
+              _curve("postponed again", planned, [(decided, live)], shift=-0.1)]
+    with matplotlib.rc_context(STYLE):
+        fig = s_curve_figure(curves)
+    ax = fig.axes[0]
+    assert "St. Olavs hospital" in fig.get_suptitle()
+    labels = fig.legends[0].texts
+    assert [t.get_text() for t in labels][:3] == ["as-planned", "postponed", "postponed again (on postponed)"]
+    medians = [line for line in ax.get_lines() if line.get_linewidth() == 2]
+    assert len(medians) == 3 and len(ax.collections) >= 3  # a line and a P10-P90 band per scenario
+    # The marks: each a vertical line at its day with its label, the plan's in black
+    # (kept by one scenario, postponed by two), the decision and the new go-live in the
+    # colour of the scenarios that have them (two: black).
+    marks = {t.get_text(): t for t in ax.texts if t.get_rotation() == 90}
+    assert set(marks) == {"planned go-live 7 May 2022", "postponement decided 22 Apr 2022", "go-live 12 Nov 2022"}
+    verticals = {num2date(line.get_xdata()[0]).date(): line for line in ax.get_lines()
+                 if list(line.get_ydata()) == [0, 1]}
+    assert set(verticals) == {planned, decided, live}
+    assert verticals[decided].get_linestyle() == ":" and verticals[live].get_linestyle() == "-"
+    assert "postponement is decided" in " ".join(t.get_text() for t in ax.texts)
+    assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_a_plan_every_scenario_postponed_is_dashed_and_one_scenario_s_marks_are_in_its_colour():
+    planned, decided, live = dt.date(2023, 2, 11), dt.date(2023, 1, 26), dt.date(2023, 11, 4)
+    curves = [_curve("as-planned", dt.date(2023, 2, 11), []), _curve("as-happened", planned, [(decided, live)])]
+    events = {(day, kind): which for day, kind, which in _go_live_events(curves)}
+    assert events == {(planned, "go-live as planned"): [0, 1], (decided, "postponement decided"): [1],
+                      (live, "go-live"): [1]}
+    only_moved = _go_live_events([curves[1]])
+    assert [(day, kind) for day, kind, _ in only_moved] == [
+        (decided, "postponement decided"), (planned, "planned go-live, postponed"), (live, "go-live")]
+    with matplotlib.rc_context(STYLE):
+        ax = s_curve_figure(curves).axes[0]
+    colours = {t.get_text(): t.get_color() for t in ax.texts if t.get_rotation() == 90}
+    assert colours["postponement decided 26 Jan 2023"] == PALETTE[1] == colours["go-live 4 Nov 2023"]
+    assert colours["planned go-live 11 Feb 2023"] == BLACK
+
+
+def test_the_s_curves_are_one_per_site_with_every_scenario(results: Path):
+    jobs = [job for job in figure_jobs(results) if job.stem.startswith("s-curve-")]
+    assert [job.stem for job in jobs] == ["s-curve-a"]
     assert [c.scenario for c in jobs[0].args[0]] == ["base", "two-rooms"]
