@@ -732,49 +732,58 @@ def _mark_events(ax: Axes, events: list[tuple[dt.date, str, list[int]]], scenari
 # ---------------------------------------------------------------- risk
 
 def risk_figure(summary: Summary) -> Figure:
-    """Risk of not being ready per site and scenario with 95% CIs; with two or more
-    scenarios, a second panel of the paired differences against the first."""
+    """Risk of not being ready per site (by name) and scenario: a dot with its 95% CI as
+    a whisker and its value written beside it; with two or more scenarios, a panel
+    beneath of the paired differences against the first. Stacked, not side by side, so
+    each panel has the figure's width for the site names and the axis."""
     scenarios = list(summary["scenarios"].items())
     site_ids = list(scenarios[0][1]["sites"])
     names = [scenarios[0][1]["sites"][s]["name"] for s in site_ids]
     paired = len(scenarios) > 1
-    fig = Figure(figsize=SIZE, layout="constrained")
-    axes = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1]) if paired else [fig.subplots()]
+    rows = len(site_ids) * (0.25 + 0.16 * len(scenarios))  # inches of one panel's rows of sites
+    fig = Figure(figsize=(SIZE[0], 1.6 + (rows + 1.1) * (2 if paired else 1)), layout="constrained")
+    axes = list(fig.subplots(2, 1, sharey=True)) if paired else [fig.subplots()]
     criteria = {s["readiness"]["text"] for _, s in scenarios}
     ready = f"ready ({criteria.pop()} trained)" if len(criteria) == 1 else "ready"
-    figure_title(fig, f"Risk of not being {ready}, with 95% CI",
-                 f"{summary['replications']} replications; on the eve of go-live")
+    figure_title(fig, f"Risk of not being {ready}",
+                 f"{summary['replications']} replications; on the eve of go-live; whiskers: 95% CI")
     y = np.arange(len(site_ids))[::-1].astype(float)
     step = 0.6 / max(len(scenarios), 1)
+    written = len(scenarios) <= 3  # values beside the dots, while they do not crowd
     for j, (name, scenario) in enumerate(scenarios):
         offset = (j - (len(scenarios) - 1) / 2) * step
         sites = [scenario["sites"].get(s) for s in site_ids]
-        _dots(axes[0], y - offset, [(s["risk_not_ready"], s["risk_ci95"]) if s else None for s in sites],
-              PALETTE[j % len(PALETTE)], _plain(name))
+        colour = PALETTE[j % len(PALETTE)]
+        risks = [(s["risk_not_ready"], s["risk_ci95"]) if s else None for s in sites]
+        _dots(axes[0], y - offset, risks, colour, _plain(name), (lambda v: f"{v:.0%}") if written else None)
         if paired and j > 0:
             diffs = [(s["vs_reference"]["risk_difference"], s["vs_reference"]["risk_difference_ci95"])
                      if s and "vs_reference" in s else None for s in sites]
-            _dots(axes[1], y - offset, diffs, PALETTE[j % len(PALETTE)], _plain(f"{name} − {scenarios[0][0]}"))
+            _dots(axes[1], y - offset, diffs, colour, _plain(f"{name} − {scenarios[0][0]}"),
+                  (lambda v: f"{v * 100:+.0f} pp".replace("-", "\u2212")) if written else None)
     axes[0].set_yticks(y, [_plain(n) for n in names])
-    axes[0].set_xlim(-0.02, 1.02)
+    axes[0].set_xlim(-0.02, 1.1)
     axes[0].set_xlabel("risk of not being ready")
-    axes[0].set_title("risk per scenario" if paired else "risk per site", fontsize=12)
+    axes[0].set_title("risk per scenario" if paired else "risk per site", fontsize=13, loc="left")
     axes[0].xaxis.set_major_formatter(PCT)
     for ax in axes:
         ax.grid(axis="x", color="#dddddd")
         ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
-    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=min(len(scenarios), 3), frameon=False)
+        ax.set_ylabel("site")
+    axes[0].legend(loc="lower right", bbox_to_anchor=(1, 1.0),
+                   ncols=min(len(scenarios), 3), frameon=False, fontsize=11, borderaxespad=0.1)
     if paired:
         axes[1].axvline(0, color=BLACK, lw=1)
         axes[1].set_xlabel("difference in risk (percentage points)")
-        axes[1].set_title(_plain(f"change against {scenarios[0][0]} (paired)"), fontsize=12)
+        axes[1].set_title(_plain(f"change against {_short(scenarios[0][0], 28)}, paired"), fontsize=13, loc="left")
+        axes[1].tick_params(labelleft=True)
         lo, hi = axes[1].get_xlim()
-        reach = max(abs(lo), abs(hi), 0.05) * 1.08
+        reach = max(abs(lo), abs(hi), 0.05) * 1.15
         axes[1].set_xlim(-reach, reach)
         axes[1].xaxis.set_major_formatter(
             FuncFormatter(lambda x, _: f"{x * 100:+.0f}".replace("-", "\u2212") if round(x * 100) else "0"))
         if len(scenarios) > 2:
-            axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+            axes[1].legend(loc="lower right", bbox_to_anchor=(1, 1.0), frameon=False, fontsize=11)
     return fig
 
 
@@ -856,9 +865,10 @@ def readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCu
 
 
 def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float | None, Interval] | None], colour: str,
-          label: str) -> None:
+          label: str, value_text: Callable[[float], str] | None = None) -> None:
     """Points with horizontal 95% CI bars; a missing bound is drawn to the point, an
-    entry without a value (no replications) is not drawn."""
+    entry without a value (no replications) is not drawn. With ``value_text``, each
+    value is written, so, right of its bar."""
     pts = [(yy, v, ci) for yy, entry in zip(y, values) if entry for v, ci in [entry] if v is not None]
     if not pts:
         return
@@ -867,6 +877,10 @@ def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float | None, Interval] | 
     high = np.array([(ci[1] if ci[1] is not None else x) - x for _, x, ci in pts])
     ax.errorbar(xs, ys, xerr=np.clip([low, high], 0, None), fmt="o", color=colour, ms=8, capsize=5, lw=2,
                 label=label)
+    if value_text is not None:
+        for x, yy, right in zip(xs, ys, xs + np.clip(high, 0, None)):
+            ax.annotate(value_text(float(x)), (right, yy), xytext=(6, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize=10, color=colour)
 
 
 # ---------------------------------------------------------------- bottlenecks

@@ -34,6 +34,7 @@ from sim.output.run_figures import (
     completion_figure,
     figure_jobs,
     readiness_curve,
+    risk_figure,
     s_curve_figure,
     write_figures,
 )
@@ -349,3 +350,21 @@ def test_the_s_curves_are_one_per_site_with_every_scenario(results: Path):
     jobs = [job for job in figure_jobs(results) if job.stem.startswith("s-curve-")]
     assert [job.stem for job in jobs] == ["s-curve-a"]
     assert [c.scenario for c in jobs[0].args[0]] == ["base", "two-rooms"]
+
+
+def test_the_risk_figure_shows_every_scenario_s_risk_with_its_ci_by_site_name(results: Path):
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    with matplotlib.rc_context(STYLE):
+        fig = risk_figure(summary)
+    risk, change = fig.axes[:2]
+    site = summary["scenarios"]["base"]["sites"]["a"]
+    assert [t.get_text() for t in risk.get_yticklabels()] == [site["name"]]
+    assert risk.get_xlabel() and risk.get_ylabel() and change.get_xlabel() and change.get_ylabel()
+    assert risk.get_legend_handles_labels()[1] == list(summary["scenarios"])
+    for scenario, container in zip(summary["scenarios"].values(), risk.containers):
+        s = scenario["sites"]["a"]
+        x = container.lines[0].get_xdata()[0]
+        assert x == pytest.approx(s["risk_not_ready"])
+        segment = container.lines[2][0].get_segments()[0]  # the whisker: the 95% CI
+        assert [segment[0][0], segment[1][0]] == pytest.approx(s["risk_ci95"])
+        assert f"{s['risk_not_ready']:.0%}" in {t.get_text() for t in risk.texts}
