@@ -887,9 +887,13 @@ def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float | None, Interval] | 
 
 def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str, np.ndarray]) -> Figure:
     """Per site: weekly instructor and room utilisation (lines), weeks at or above 90%
-    shaded, and cancelled / under-filled sessions per replication as bars on a twin axis."""
+    shaded, and cancelled / under-filled sessions per replication as bars on a twin axis
+    (labelled), each week with a cancellation marked in red, and the legend saying so
+    when there were none."""
     weeks = np.array([date2num(_date(str(w))) for w in weekly["weeks"]])
     reps = max(int(weekly["replications"]), 1)
+    none = not np.any(weekly["sessions_cancelled"])
+    cancelled_label = "cancelled sessions (right axis)" + (": none in any week" if none else "")
     fig, axes = _grid(len(weekly["sites"]))
     figure_title(fig, "Where capacity binds: instructor and room utilisation by week", f"{scenario}, {reps} replications")
     for k, (ax, site_id) in enumerate(zip(axes, (str(s) for s in weekly["sites"]))):
@@ -910,12 +914,20 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
         _boxes(ax, weeks[binding], weeks[binding] + 7, 0, 1, transform=ax.get_xaxis_transform(),
                color=PINK, alpha=0.45)
         twin = ax.twinx()
-        _boxes(twin, weeks + 1, weeks + 6, 0, cancelled, color=RED, alpha=0.8, label="cancelled sessions (right axis)")
-        _boxes(twin, weeks + 1, weeks + 6, cancelled, cancelled + under, color=ORANGE, alpha=0.6,
+        # Cancelled sessions are few beside the under-filled ones: solid red with a dark
+        # outline at the foot of each bar, so a week with one stands out.
+        _boxes(twin, weeks + 1, weeks + 6, 0, cancelled, facecolor=RED, edgecolor="#4d1a00", linewidths=0.8)
+        # A bar is a pixel or two wide on a panel of a year or more: a marker on each week
+        # with a cancellation keeps it in sight.
+        hit = cancelled > 0
+        twin.plot(weeks[hit] + 3.5, (cancelled + under)[hit], "v", color=RED, mec="#4d1a00", ms=7, ls="",
+                  label=cancelled_label, zorder=5)
+        _boxes(twin, weeks + 1, weeks + 6, cancelled, cancelled + under, color=YELLOW, alpha=0.55,
                label="under-filled sessions (right axis)")
         twin.set_ylim(0, max(float((cancelled + under).max()) * 2.2, 1))
         twin.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
         twin.spines["right"].set_visible(True)
+        twin.set_ylabel("sessions a week", fontsize=12)
         ax.set_zorder(twin.get_zorder() + 1)
         ax.patch.set_visible(False)
         ax.plot(weeks + 3.5, inst, "-o", color=BLUE, ms=3, lw=2, label="instructors busy")
@@ -926,9 +938,10 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
         ax.fill_between([], [], color=PINK, alpha=0.45, label=f"week with utilisation ≥ {BINDING:.0%}")
         start, end = weeks[active[0]] - 7, weeks[active[-1]] + 14
         _date_axis(ax, num2date(start).date(), num2date(end).date(), months_only=True)
-        if k % _columns(axes[0]) == 0:
-            ax.set_ylabel("utilisation")
-    _legend_in_spare(fig, axes, len(weekly["sites"]), title="right axis: sessions per week,\nmean per replication")
+        ax.set_ylabel("utilisation", fontsize=12)
+        ax.set_xlabel("week", fontsize=12)
+    _legend_in_spare(fig, axes, len(weekly["sites"]),
+                     title="right axis: sessions a week,\nmean per replication")
     return fig
 
 
@@ -948,7 +961,8 @@ def _boxes(ax: Axes, left: np.ndarray, right: np.ndarray, bottom: np.ndarray | f
     keep = top > bottom
     corners = np.stack([np.column_stack([x, y]) for x, y in ((left, bottom), (left, top), (right, top), (right, bottom))],
                        axis=1)[keep]
-    boxes = PolyCollection(list(corners), linewidths=0, **style)
+    style.setdefault("linewidths", 0)
+    boxes = PolyCollection(list(corners), **style)
     boxes.set_in_layout(False)
     ax.add_collection(boxes, autolim=False)
 
@@ -963,11 +977,12 @@ def _ratio(used: np.ndarray, available: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- shared helpers
 
 def _grid(panels: int) -> tuple[Figure, list[Axes]]:
-    """A slide-sized figure with one panel per site (up to three across) and, when the
-    grid has room, a spare panel for the legend."""
-    cols = 1 if panels == 1 else 2 if panels in (2, 4) else 3
+    """A figure :data:`SIZE` wide with one panel per site, two across (three would leave
+    a panel too narrow for its dates when a phone shows the figure 420 px wide) and,
+    when the grid has room, a spare panel for the legend."""
+    cols = 1 if panels == 1 else 2
     rows = math.ceil((panels + (1 if panels % cols == 0 and panels > 1 else 0)) / cols)
-    fig = Figure(figsize=(SIZE[0], max(SIZE[1], 2.8 * rows)), layout="constrained")
+    fig = Figure(figsize=(SIZE[0], max(SIZE[1], 2.9 * rows)), layout="constrained")
     axes = list(np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel())
     return fig, axes
 

@@ -21,6 +21,7 @@ from sim.cli.main import cli
 from sim.output.run_figures import (
     BLACK,
     PALETTE,
+    RED,
     SHARES,
     STYLE,
     CompletionDates,
@@ -31,6 +32,7 @@ from sim.output.run_figures import (
     Slugs,
     _draw_all,
     _go_live_events,
+    bottleneck_figure,
     completion_figure,
     figure_jobs,
     readiness_curve,
@@ -368,3 +370,32 @@ def test_the_risk_figure_shows_every_scenario_s_risk_with_its_ci_by_site_name(re
         segment = container.lines[2][0].get_segments()[0]  # the whisker: the 95% CI
         assert [segment[0][0], segment[1][0]] == pytest.approx(s["risk_ci95"])
         assert f"{s['risk_not_ready']:.0%}" in {t.get_text() for t in risk.texts}
+
+
+def test_the_bottleneck_figure_labels_both_axes_and_marks_each_week_with_a_cancellation(results: Path):
+    from sim.analysis.bottlenecks import read_bottlenecks
+
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    weekly = dict(read_bottlenecks(results / "bottlenecks.npz")["base"])
+    cancelled = np.zeros_like(weekly["sessions_cancelled"])
+    active = np.flatnonzero(weekly["instructor_slots_on_duty"][0] > 0)
+    cancelled[0, active[[0, -1]]] = [3, 1]  # two weeks with cancellations
+    weekly["sessions_cancelled"] = cancelled
+    with matplotlib.rc_context(STYLE):
+        fig = bottleneck_figure("base", summary["scenarios"]["base"], weekly)
+    panel, twin = fig.axes[0], next(ax for ax in fig.axes if ax.get_ylabel() == "sessions a week")
+    assert panel.get_ylabel() == "utilisation" and panel.get_xlabel() and twin.get_ylabel()
+    marks = [line for line in twin.get_lines() if line.get_marker() == "v"]
+    assert len(marks) == 1 and marks[0].get_color() == RED
+    assert len(marks[0].get_xdata()) == 2
+    assert "cancelled sessions (right axis)" in _legend_texts(fig)
+    none = {**weekly, "sessions_cancelled": np.zeros_like(weekly["sessions_cancelled"])}
+    with matplotlib.rc_context(STYLE):
+        quiet = bottleneck_figure("base", summary["scenarios"]["base"], none)
+    assert "cancelled sessions (right axis): none in any week" in _legend_texts(quiet)
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    """The entries of a figure's legends, its own and its panels'."""
+    legends = fig.legends + [legend for ax in fig.axes if (legend := ax.get_legend()) is not None]
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
