@@ -402,7 +402,7 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     replications complete by each day (bottom); the share not complete before go-live
     (right)."""
     fig = Figure(figsize=SIZE, layout="constrained")
-    grid = fig.add_gridspec(2, 2, width_ratios=[3.2, 1], height_ratios=[1, 1.5])
+    grid = fig.add_gridspec(2, 2, width_ratios=[2.7, 1], height_ratios=[1, 1.5])
     top = fig.add_subplot(grid[0, 0])
     bottom = fig.add_subplot(grid[1, 0], sharex=top)
     side = fig.add_subplot(grid[:, 1])
@@ -418,12 +418,14 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     pad = max(3, (hi - lo) // 12)
     left, right = lo - pad, hi + pad
     rows = np.arange(len(cells))[::-1]  # the first scenario at the top
+    same = same_as(cells)
     for c, d, y, colour in zip(cells, days, rows, PALETTE * len(cells)):
         _completion_range(top, c.site, y, colour)
         done = np.asarray(d["done"], dtype=float)
         if done.size:
             share = np.arange(1, done.size + 1) / c.n
-            bottom.step(np.r_[left, done, right], np.r_[0, share, share[-1]], where="post", color=colour, lw=2.2)
+            bottom.step(np.r_[left, done, right], np.r_[0, share, share[-1]], where="post", color=colour, lw=2.2,
+                        ls=(0, (4, 3)) if same[c.scenario] else "-")  # dashed: the line under it shows through
         if len(set(d["go_lives"])) > 1:  # go-lives moved by drawn delays: their distribution, to compare
             x = np.sort(np.asarray(d["go_lives"], dtype=float))
             bottom.step(np.r_[left, x, right], np.r_[0, np.arange(1, x.size + 1) / x.size, 1], where="post",
@@ -445,6 +447,18 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     return fig
 
 
+def same_as(cells: list[SiteCompletion]) -> dict[str, str | None]:
+    """For each scenario, the first earlier one whose results for the site are the same
+    (completion dates, go-lives and the summary's quantiles), whose line it would hide;
+    None for a scenario unlike every earlier one."""
+    out: dict[str, str | None] = {}
+    for j, c in enumerate(cells):
+        out[c.scenario] = next((o.scenario for o in cells[:j] if o.dates == c.dates and o.n == c.n
+                                and o.site.get("completion_date") == c.site.get("completion_date")
+                                and o.site.get("go_live") == c.site.get("go_live")), None)
+    return out
+
+
 def _days_from_go_live(cell: SiteCompletion) -> dict[str, list[int]]:
     """The completion dates, drawn go-lives and P-dates of ``cell`` as days from its
     scenario's go-live (negative: before)."""
@@ -458,7 +472,9 @@ def _days_axis(ax: Axes, width: int) -> None:
     """Ticks of days from go-live: whole weeks ("-6 w", "go-live", "+2 w") over more than
     eight weeks, days otherwise."""
     unit, name, steps = (7, "weeks", (1, 2, 4, 8, 13, 26, 52)) if width > 56 else (1, "days", (1, 2, 5, 7))
-    step = unit * next((k for k in steps if width / (unit * k) <= 8), steps[-1] * math.ceil(width / (unit * 8 * steps[-1])))
+    most = 6  # ticks that fit the panel at 13 pt ("go-live", "\u221235 d")
+    step = unit * next((k for k in steps if width / (unit * k) <= most),
+                       steps[-1] * math.ceil(width / (unit * most * steps[-1])))
     ax.xaxis.set_major_locator(MultipleLocator(step))
     short = name[0]
     ax.xaxis.set_major_formatter(FuncFormatter(
@@ -499,7 +515,10 @@ def _completion_range(ax: Axes, site: SiteSummary, y: float, colour: str) -> Non
 
 def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
     """What the marks mean, then each scenario's share not complete before go-live."""
-    key = [(Line2D([], [], color=colour, lw=2.2), _short(c.scenario)) for c, colour in zip(cells, PALETTE * len(cells))]
+    same = same_as(cells)
+    key = [(Line2D([], [], color=colour, lw=2.2, ls=(0, (4, 3)) if same[c.scenario] else "-"),
+            _short(c.scenario) + (f"\n(same as {_short(same[c.scenario] or '')})" if same[c.scenario] else ""))
+           for c, colour in zip(cells, PALETTE * len(cells))]
     key.append((Line2D([], [], color=GREY, lw=9, alpha=0.3), "P10–P90"))
     key += [(Line2D([], [], ls="", marker=m, color=GREY, ms=7), f"{q.upper()} (95% CI)") for q, m in zip(MARKED, "osD")]
     key.append((Line2D([], [], color=BLACK, lw=1.8), "go-live"))
@@ -509,7 +528,7 @@ def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
     lines = ["Not complete before go-live:"]
     for c in cells:
         share = c.dates.late / c.n if c.n else math.nan
-        lines.append(f"{_short(c.scenario)}: {share:.0%} ({c.dates.late} of {c.n})"
+        lines.append(f"{_short(c.scenario)}: {share:.0%} ({c.dates.late}/{c.n})"
                      if len(cells) > 1 else f"{share:.0%} ({c.dates.late} of {c.n} replications)")
         if len(c.dates.done) < c.n:
             lines.append(f"  {c.n - len(c.dates.done)} not complete in the horizon")

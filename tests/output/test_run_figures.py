@@ -38,6 +38,7 @@ from sim.output.run_figures import (
     readiness_curve,
     risk_figure,
     s_curve_figure,
+    same_as,
     write_figures,
 )
 from tests.cli.conftest import invoke
@@ -282,7 +283,7 @@ def test_a_completion_figure_puts_every_scenario_on_days_from_its_go_live():
         assert cell.dates.late == round(10 * (1 - in_time))
         x, y = (np.asarray(v, dtype=float) for v in line.get_data())
         assert y[x < 0][-1] == pytest.approx(in_time)  # a step line holds its value until the next x
-        assert f"({cell.dates.late} of 10)" in "".join(t.get_text() for t in fig.axes[2].texts)
+        assert f"({cell.dates.late}/10)" in "".join(t.get_text() for t in fig.axes[2].texts)
     assert bottom.get_xlim()[0] < -40 and bottom.get_xlim()[1] > 40  # both scenarios on one axis of days
 
 
@@ -399,3 +400,16 @@ def _legend_texts(fig: Figure) -> list[str]:
     """The entries of a figure's legends, its own and its panels'."""
     legends = fig.legends + [legend for ax in fig.axes if (legend := ax.get_legend()) is not None]
     return [t.get_text() for legend in legends for t in legend.get_texts()]
+
+
+def test_a_scenario_whose_completions_are_another_s_says_so_in_the_legend():
+    go_live = dt.date(2023, 2, 11)
+    cells = [_cell("planned", go_live, [-9, -5, -3, -1, 2], 10), _cell("as-happened", go_live, [-9, -5, -3, -1, 2], 10),
+             _cell("more rooms", go_live, [-20, -15, -9, -5, -3], 10)]
+    assert same_as(cells) == {"planned": None, "as-happened": "planned", "more rooms": None}
+    with matplotlib.rc_context(STYLE):
+        fig = completion_figure(cells)
+    texts = _legend_texts(fig)
+    assert "as-happened\n(same as planned)" in texts and "planned" in texts and "more rooms" in texts
+    dashed = [line for line in fig.axes[1].get_lines() if line.get_linewidth() == 2.2 and line.get_linestyle() != "-"]
+    assert len(dashed) == 1  # the second of the two that coincide, so the first shows through
