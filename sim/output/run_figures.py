@@ -853,7 +853,7 @@ def readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCu
     figure_title(fig, "Risk of not being ready, by the share of active staff required trained",
                  f"{summary['replications']} replications; 95% CI bands; other criteria as in the model")
     x = SHARES * 100
-    for k, (ax, site_id) in enumerate(zip(axes, site_ids)):
+    for ax, site_id in zip(axes, site_ids):
         for j, (name, _) in enumerate(scenarios):
             curve = curves.get((name, site_id))
             if curve is None:
@@ -874,11 +874,8 @@ def readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCu
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.set_title(_plain(site["name"]), fontsize=12)
         ax.grid(color="#eeeeee")
-        ncols = _columns(axes[0])
-        if k % ncols == 0:
-            ax.set_ylabel("risk of not being ready")
-        if k >= len(site_ids) - ncols:
-            ax.set_xlabel("share of active staff required")
+        ax.set_ylabel("risk not ready", fontsize=12)
+        ax.set_xlabel("share of active staff required", fontsize=12)
     _legend_in_spare(fig, axes, len(site_ids), title="scenario")
     return fig
 
