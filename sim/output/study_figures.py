@@ -154,10 +154,9 @@ def sweep_figure(site: str, rows: list[dict[str, Any]], by_name: Mapping[str, Po
         # The base point: where the swept value is the model's own, ringed on every line.
         at = [i for i, v in enumerate(values) if base is not None and not isinstance(base, Mapping) and v == base]
         for i in at:
-            ax.plot(x[i], risk[i], "o", ms=15, mfc="none", mec=BLACK, mew=2, zorder=5,
-                    label=None if marked else "base (the model's value)")
+            ax.plot(x[i], risk[i], "o", ms=15, mfc="none", mec=BLACK, mew=2, zorder=5)
             ax.annotate(f"base {risk[i]:.0%}", (x[i], risk[i]), xytext=(0, 12), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=12)
+                        ha="center", va="bottom", fontsize=12, fontweight="bold")
             marked = True
     if base is not None and not marked:
         _base_outside_points(ax, base, name.unit, is_date)
@@ -171,9 +170,11 @@ def sweep_figure(site: str, rows: list[dict[str, Any]], by_name: Mapping[str, Po
     if texts:
         ax.legend(handles, texts, frameon=False, fontsize=11, loc="upper left", ncols=2 if len(texts) > 3 else 1)
     n = rows[0]["replications"]
-    title = (f"Risk that at least one site is not ready, by {name.text}" if site == ANY_SITE
-             else f"{_site(site, names)}: risk of not being ready, by {name.text}")
-    figure_title(fig, title, f"{experiment}; {n:,} replications a point, same random numbers; band: 95% CI")
+    # The input varied is the x axis's label: the title stays short enough for one line.
+    title = ("Risk that at least one site is not ready" if site == ANY_SITE
+             else f"{_site(site, names)}: risk of not being ready")
+    ring = "; ring: the model's own value" if marked else ""
+    figure_title(fig, title, f"{experiment}; {n:,} replications a point, same random numbers; band: 95% CI{ring}")
     return fig
 
 

@@ -72,6 +72,7 @@ def test_a_sweep_names_the_site_labels_the_key_and_rings_the_base_point():
     x, y = (np.asarray(v, dtype=float) for v in rings[0].get_data())
     assert (x[0], y[0]) == (14, pytest.approx(0.3))
     assert any(t.get_text() == "base 30%" for t in _texts(fig))
+    assert "ring: the model's own value" in fig.get_suptitle()
     assert len(ax.collections) == 1  # the 95% CI band
     band = ax.collections[0].get_paths()[0].vertices
     assert band[:, 1].min() == pytest.approx(0.0) and band[:, 1].max() == pytest.approx(1.0)
