@@ -35,6 +35,7 @@ from sim.output.run_figures import (
     bottleneck_figure,
     completion_figure,
     figure_jobs,
+    postponements,
     readiness_curve,
     risk_figure,
     s_curve_figure,
@@ -413,3 +414,23 @@ def test_a_scenario_whose_completions_are_another_s_says_so_in_the_legend():
     assert "as-happened\n(same as planned)" in texts and "planned" in texts and "more rooms" in texts
     dashed = [line for line in fig.axes[1].get_lines() if line.get_linewidth() == 2.2 and line.get_linestyle() != "-"]
     assert len(dashed) == 1  # the second of the two that coincide, so the first shows through
+
+
+def test_the_postponements_come_from_the_model_each_scenario_ran(results: Path, tmp_path: Path):
+    """resolved/<i>-<scenario>.toml records each scenario's model; a postponement written
+    there (as the run would have written one) is what the site's S-curve marks."""
+    copy = _copy(results, tmp_path / "run")
+    resolved = sorted((copy / "resolved").glob("1-*.toml"))
+    assert len(resolved) == 1  # the second scenario's model
+    text = resolved[0].read_text(encoding="utf-8")
+    head, sep, tail = text.partition('id = "a"\n')
+    assert sep
+    resolved[0].write_text(head + sep + "postponement = [{ decided = 2023-01-26, go_live = 2023-11-04 }]\n" + tail,
+                           encoding="utf-8")
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    moves = postponements(copy, summary)
+    assert moves == {"base": {"a": []}, "two-rooms": {"a": [Postponement(dt.date(2023, 1, 26), dt.date(2023, 11, 4))]}}
+    job = next(job for job in figure_jobs(copy) if job.stem == "s-curve-a")
+    assert [c.postponements for c in job.args[0]] == [[], moves["two-rooms"]["a"]]
+    shutil.rmtree(copy / "resolved")  # an older folder: no postponements known, and still the figures
+    assert postponements(copy, summary) == {"base": {}, "two-rooms": {}}
