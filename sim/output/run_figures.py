@@ -541,17 +541,6 @@ def _short(name: str, most: int = 20) -> str:
     return _plain(name if len(name) <= most else name[:most - 1] + "…")
 
 
-def _go_live_marks(ax: Axes, go_live: dt.date, drawn: list[dt.date]) -> dt.date:
-    """Go-live as a black line; P10-P90 of the go-lives after drawn delays as a grey band.
-    Returns the latest date marked."""
-    ax.axvline(date2num(go_live), color=BLACK, lw=1.8)
-    if not drawn or max(drawn) == min(drawn):
-        return go_live
-    p10, p90 = np.quantile(date2num(drawn), [0.1, 0.9], method="inverted_cdf")
-    ax.axvspan(p10, p90 + 1, color=GREY, alpha=0.2, lw=0, label="go-live P10–P90 after drawn delays")
-    return max(go_live, num2date(p90).date())
-
-
 # ---------------------------------------------------------------- S-curves
 
 @dataclass(frozen=True)
@@ -1001,13 +990,6 @@ def _grid(panels: int) -> tuple[Figure, list[Axes]]:
     fig = Figure(figsize=(SIZE[0], max(SIZE[1], 2.9 * rows)), layout="constrained")
     axes = list(np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel())
     return fig, axes
-
-
-def _columns(ax: Axes) -> int:
-    """The number of columns of the grid of panels that ``ax`` is in."""
-    grid = ax.get_gridspec()
-    assert grid is not None  # every panel comes from Figure.subplots (see _grid), which places it in a grid
-    return grid.ncols
 
 
 def _legend_in_spare(fig: Figure, axes: list[Axes], used: int, title: str | None = None) -> None:
