@@ -290,24 +290,31 @@ def tornado_figure(mine: list[dict[str, Any]], site_name: str, experiment: str, 
 def _tornado_panel(ax: Axes, order: list[str], changes: Mapping[str, Mapping[str, tuple[float, float, float]]],
                    origin: float, ends: Mapping[tuple[str, str], str], percent: bool) -> None:
     """Bars from ``origin`` to origin + change at each end of each parameter, one row per
-    parameter from the bottom (``order``), each end's value written at the end of its
-    bar (where the bar has a length)."""
+    parameter from the bottom (``order``), each end's value written beyond its bar's
+    whisker (where the bar has a length)."""
     y = np.arange(len(order), dtype=float)
     reach = [origin]
     for end, colour, shift in (("low", PALETTE[0], -BAR / 2), ("high", PALETTE[1], BAR / 2)):
         v, lo, hi = (np.array([changes[p].get(end, (np.nan,) * 3)[i] for p in order]) for i in range(3))
         ok = ~np.isnan(v)
         ax.barh(y[ok] + shift, v[ok], left=origin, height=BAR, color=colour, label=f"input at its {end} end")
-        err = np.array([v[ok] - lo[ok], hi[ok] - v[ok]]).clip(0)
+        # A risk's interval is of a paired difference and may reach past 0% or 100%: the
+        # whisker stops there, as a risk does.
+        low_end, high_end = origin + lo[ok], origin + hi[ok]
+        if percent:
+            low_end, high_end = low_end.clip(0, 1), high_end.clip(0, 1)
+        err = np.array([origin + v[ok] - low_end, high_end - origin - v[ok]]).clip(0)
         ax.errorbar(origin + v[ok], y[ok] + shift, xerr=err, fmt="none", ecolor=BLACK, elinewidth=1, capsize=2)
-        reach += list(origin + lo[ok]) + list(origin + hi[ok])
-        for yy, p, x in zip(y[ok] + shift, np.array(order)[ok], origin + v[ok]):
+        reach += list(low_end) + list(high_end)
+        for yy, p, x, left_end, right_end in zip(y[ok] + shift, np.array(order)[ok], origin + v[ok], low_end,
+                                                  high_end):
             if x == origin:
                 continue  # no bar to write at: the header gives the range
             right = x > origin
-            ax.annotate(_plain(ends.get((p, end), "")), (x, yy), xytext=(4 if right else -4, 0),
-                        textcoords="offset points", ha="left" if right else "right", va="center", fontsize=11,
-                        color=colour)
+            # Written beyond the whisker, where the bar's colour is not under it.
+            ax.annotate(_plain(ends.get((p, end), "")), (max(x, right_end) if right else min(x, left_end), yy),
+                        xytext=(4 if right else -4, 0), textcoords="offset points", ha="left" if right else "right",
+                        va="center", fontsize=11, color=colour)
     lo_x, hi_x = min(reach), max(reach)
     pad = max(hi_x - lo_x, 0.1 if percent else 7) * 0.15  # room for the values written at the bar ends
     ax.set_xlim(lo_x - pad, hi_x + pad)

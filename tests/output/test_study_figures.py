@@ -168,3 +168,14 @@ def test_index_figures_label_their_parameters_and_say_when_nothing_stands_out(tm
     assert NO_EFFECT in index_figure(flat, "morris", "risk", "x", "delay", MODEL, keys).axes[0].get_title(loc="left")
     written = index_figures(rows, "morris", tmp_path, "delay", model=MODEL, keys=keys)
     assert [p.name for p in written] == ["morris-st-olavs-risk.png"]
+
+
+def test_a_tornado_s_risk_whiskers_stop_at_100_percent():
+    # A paired difference's t interval may reach past 100% at a base of 90%; a risk cannot.
+    rows = _tornado_rows({"late": ((0.0, 0.0, 0.0), (0.08, -0.05, 0.3))}, {"late": (0, 2)}, base=0.9)
+    fig = tornado_figure(rows, "St. Olavs hospital", "delay", MODEL, None)
+    risk = fig.axes[0]
+    ends = [seg[:, 0] for c in risk.collections for seg in getattr(c, "get_segments", list)() if len(seg) == 2]
+    assert ends and max(e.max() for e in ends) == pytest.approx(1.0)
+    assert risk.get_xlim()[1] < 1.1
+    assert [t.xy[0] for t in risk.texts if t.get_text() == "8w"] == [pytest.approx(1.0)]  # beyond the whisker
