@@ -106,6 +106,8 @@ def base_value(model: Model | None, key: str) -> Any:
 def _tick_text(value: Any, written: str) -> str:
     """A tick of a swept value: the value set (in the axis's unit), with the value as
     written beneath it when that reads differently ("14" over "(2w)")."""
+    if isinstance(value, (bool, str, Mapping)):  # not a number on the axis: as the user wrote it
+        return written
     shown = _fmt(value) if isinstance(value, dt.date) else f"{value:g}" if isinstance(value, float) else str(value)
     return shown if written in (shown, str(value)) else f"{shown}\n({written})"
 

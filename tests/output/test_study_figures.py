@@ -179,3 +179,15 @@ def test_a_tornado_s_risk_whiskers_stop_at_100_percent():
     assert ends and max(e.max() for e in ends) == pytest.approx(1.0)
     assert risk.get_xlim()[1] < 1.1
     assert [t.xy[0] for t in risk.texts if t.get_text() == "8w"] == [pytest.approx(1.0)]  # beyond the whisker
+
+
+def test_a_sweep_of_a_switch_shows_its_values_as_written_and_rings_the_model_s():
+    key = "common_delay.outage.independent"
+    points = [Point("p0", ((key, False),), ("false",)), Point("p1", ((key, True),), ("true",))]
+    rows = [{"point": p.name, "site": "st-olavs", "replications": 40, "risk": r, "risk_ci95_low": r - 0.1,
+             "risk_ci95_high": r + 0.1} for p, r in zip(points, (0.2, 0.4))]
+    fig = sweep_figure("st-olavs", rows, {p.name: p for p in points}, label(key, MODEL), False, {}, "delay")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["false", "true"]
+    rings = [line for line in ax.get_lines() if line.get_markersize() > 10]
+    assert len(rings) == 1 and rings[0].get_xdata()[0] == 0  # at "false", the model's value
