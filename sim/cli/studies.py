@@ -40,7 +40,8 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     path = done.finished.path
     assert path is not None  # the command line always writes a folder
     (path / "figures").mkdir(exist_ok=True)
-    sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg)
+    sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg,
+                  model=study.base(plan.scenario).raw_model)
     click.echo(sweep_text(done.rows, done.points))
     click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}")
 
@@ -70,12 +71,15 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
     assert path is not None  # the command line always writes a folder
     figures = path / "figures"
     figures.mkdir(exist_ok=True)
+    base = study.base(plan.table.scenario)  # the scenario the points build on: labels and names
     if method == "oat":
-        tornado_figures(done.rows, figures, done.finished.spec.name, svg)
+        tornado_figures(done.rows, figures, done.finished.spec.name, svg, model=base.raw_model,
+                        summary=done.finished.summary)
         click.echo(tornado_text(done.rows))
         click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}")
         return
-    index_figures(done.rows, method, figures, done.finished.spec.name, svg)
+    index_figures(done.rows, method, figures, done.finished.spec.name, svg, model=base.raw_model,
+                  keys={b.parameter.name: b.parameter.key for b in plan.params})
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
         click.echo(f"warning: design too small to rank reliably: {w}", err=True)

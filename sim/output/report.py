@@ -38,9 +38,10 @@ FIGURE_GROUPS = (
      "super-user trained) decides; a steep one means the share itself is close to the edge."),
     ("risk", "Risk of not being ready",
      "Per site and scenario, with 95% confidence intervals; later scenarios also as the paired change against the first."),
-    ("s-curves", "Staff trained by date",
-     "The median share of staff trained over time, with P10-P90 and P2.5-P97.5 bands across replications; "
-     "go-live and the readiness threshold are marked."),
+    ("s-curve", "Staff trained by date",
+     "Per site, every scenario on one chart: the median share of staff trained over time, with its P10-P90 band across "
+     "replications; the readiness threshold, the planned go-live and each postponement's decision and new go-live are "
+     "marked."),
     ("completion", "When training is complete",
      "Per site, every scenario on one chart, in days from that scenario's go-live: the range from P10 to P90 of the "
      "completion date with P50, P80 and P90 and their 95% confidence intervals, and the share of replications "
@@ -312,7 +313,7 @@ def _figure_groups(folder: Path, summary: Summary) -> list[dict[str, Any]]:
         figures = []
         for p in mine:
             tail = p.stem[len(prefix) + 1:]
-            known = by_site if prefix == "completion" else by_scenario
+            known = by_site if prefix in ("completion", "s-curve") else by_scenario
             order, caption = known.get(tail, ((len(scenarios), 0), tail)) if tail else ((-1, 0), title)
             figures.append((order, p.name, embedded_figure(p, f"{title}: {caption}" if tail else title)))
         if figures:

@@ -45,6 +45,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import PolyCollection
 from matplotlib.dates import AutoDateLocator, MonthLocator, date2num, num2date
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter
 
@@ -61,11 +62,13 @@ BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 PALETTE = [BLUE, ORANGE, GREEN, PINK, SKY, RED, YELLOW, BLACK]
 GREY = "#777777"
-SIZE = (10.0, 5.6)  # inches: a 16:9 slide
+# Inches: 16:9, 1200 px wide at DPI, and with STYLE's fonts readable when a phone shows
+# the figure 420 px wide (a 14-point label is then about 10 px high).
+SIZE = (8.0, 4.5)
 DPI = 150
 BINDING = 0.9  # utilisation at which capacity binds
-STYLE: dict[RcKeyType, Any] = {"font.size": 12, "axes.titlesize": 13, "figure.titlesize": 14, "legend.fontsize": 11,
-         "xtick.labelsize": 11, "ytick.labelsize": 11, "axes.spines.top": False,
+STYLE: dict[RcKeyType, Any] = {"font.size": 14, "axes.titlesize": 14, "figure.titlesize": 15, "legend.fontsize": 12,
+         "xtick.labelsize": 13, "ytick.labelsize": 13, "axes.labelsize": 14, "axes.spines.top": False,
          "axes.spines.right": False, "font.family": "DejaVu Sans", "svg.hashsalt": "rollout-sim"}
 PCT = PercentFormatter(xmax=1.0, decimals=0)
 
@@ -141,10 +144,11 @@ def figure_jobs(results_dir: Path, svg: bool = False) -> list[FigureJob]:
     for site_id, cells in site_completions(summary, by_cell).items():
         jobs.append(FigureJob(f"completion-{site_slug(site_id)}", completion_figure, (cells,), 1.0))
     if (results_dir / "curves.npz").is_file():
-        for name, hist in _known(read_curves(results_dir / "curves.npz"), summary):
-            jobs.append(FigureJob(f"s-curves-{slug(name)}", s_curve_figure,
-                                  (name, summary["scenarios"][name], s_curve_bands(name, hist, by_cell)),
-                                  0.4 * len(hist.sites)))
+        bands = [s_curve_bands(name, hist, by_cell) for name, hist in _known(read_curves(results_dir / "curves.npz"),
+                                                                             summary)]
+        moves = postponements(results_dir, summary)
+        for site_id, curves in site_s_curves(summary, bands, moves).items():
+            jobs.append(FigureJob(f"s-curve-{site_slug(site_id)}", s_curve_figure, (curves,), 0.4 * len(curves)))
     sites = max((len(scenario["sites"]) for scenario in summary["scenarios"].values()), default=1)
     jobs.append(FigureJob("readiness", readiness_figure, (summary, *readiness_curves(summary, by_cell)), 0.5 * sites))
     jobs.append(FigureJob("risk", risk_figure, (summary,), 1.0))
@@ -398,7 +402,7 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     replications complete by each day (bottom); the share not complete before go-live
     (right)."""
     fig = Figure(figsize=SIZE, layout="constrained")
-    grid = fig.add_gridspec(2, 2, width_ratios=[3.2, 1], height_ratios=[1, 1.5])
+    grid = fig.add_gridspec(2, 2, width_ratios=[2.7, 1], height_ratios=[1, 1.5])
     top = fig.add_subplot(grid[0, 0])
     bottom = fig.add_subplot(grid[1, 0], sharex=top)
     side = fig.add_subplot(grid[:, 1])
@@ -414,12 +418,14 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     pad = max(3, (hi - lo) // 12)
     left, right = lo - pad, hi + pad
     rows = np.arange(len(cells))[::-1]  # the first scenario at the top
+    same = same_as(cells)
     for c, d, y, colour in zip(cells, days, rows, PALETTE * len(cells)):
         _completion_range(top, c.site, y, colour)
         done = np.asarray(d["done"], dtype=float)
         if done.size:
             share = np.arange(1, done.size + 1) / c.n
-            bottom.step(np.r_[left, done, right], np.r_[0, share, share[-1]], where="post", color=colour, lw=2.2)
+            bottom.step(np.r_[left, done, right], np.r_[0, share, share[-1]], where="post", color=colour, lw=2.2,
+                        ls=(0, (4, 3)) if same[c.scenario] else "-")  # dashed: the line under it shows through
         if len(set(d["go_lives"])) > 1:  # go-lives moved by drawn delays: their distribution, to compare
             x = np.sort(np.asarray(d["go_lives"], dtype=float))
             bottom.step(np.r_[left, x, right], np.r_[0, np.arange(1, x.size + 1) / x.size, 1], where="post",
@@ -441,6 +447,18 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     return fig
 
 
+def same_as(cells: list[SiteCompletion]) -> dict[str, str | None]:
+    """For each scenario, the first earlier one whose results for the site are the same
+    (completion dates, go-lives and the summary's quantiles), whose line it would hide;
+    None for a scenario unlike every earlier one."""
+    out: dict[str, str | None] = {}
+    for j, c in enumerate(cells):
+        out[c.scenario] = next((o.scenario for o in cells[:j] if o.dates == c.dates and o.n == c.n
+                                and o.site.get("completion_date") == c.site.get("completion_date")
+                                and o.site.get("go_live") == c.site.get("go_live")), None)
+    return out
+
+
 def _days_from_go_live(cell: SiteCompletion) -> dict[str, list[int]]:
     """The completion dates, drawn go-lives and P-dates of ``cell`` as days from its
     scenario's go-live (negative: before)."""
@@ -454,7 +472,9 @@ def _days_axis(ax: Axes, width: int) -> None:
     """Ticks of days from go-live: whole weeks ("-6 w", "go-live", "+2 w") over more than
     eight weeks, days otherwise."""
     unit, name, steps = (7, "weeks", (1, 2, 4, 8, 13, 26, 52)) if width > 56 else (1, "days", (1, 2, 5, 7))
-    step = unit * next((k for k in steps if width / (unit * k) <= 8), steps[-1] * math.ceil(width / (unit * 8 * steps[-1])))
+    most = 6  # ticks that fit the panel at 13 pt ("go-live", "\u221235 d")
+    step = unit * next((k for k in steps if width / (unit * k) <= most),
+                       steps[-1] * math.ceil(width / (unit * most * steps[-1])))
     ax.xaxis.set_major_locator(MultipleLocator(step))
     short = name[0]
     ax.xaxis.set_major_formatter(FuncFormatter(
@@ -495,7 +515,10 @@ def _completion_range(ax: Axes, site: SiteSummary, y: float, colour: str) -> Non
 
 def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
     """What the marks mean, then each scenario's share not complete before go-live."""
-    key = [(Line2D([], [], color=colour, lw=2.2), _short(c.scenario)) for c, colour in zip(cells, PALETTE * len(cells))]
+    same = same_as(cells)
+    key = [(Line2D([], [], color=colour, lw=2.2, ls=(0, (4, 3)) if same[c.scenario] else "-"),
+            _short(c.scenario) + (f"\n(same as {_short(same[c.scenario] or '')})" if same[c.scenario] else ""))
+           for c, colour in zip(cells, PALETTE * len(cells))]
     key.append((Line2D([], [], color=GREY, lw=9, alpha=0.3), "P10–P90"))
     key += [(Line2D([], [], ls="", marker=m, color=GREY, ms=7), f"{q.upper()} (95% CI)") for q, m in zip(MARKED, "osD")]
     key.append((Line2D([], [], color=BLACK, lw=1.8), "go-live"))
@@ -505,7 +528,7 @@ def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
     lines = ["Not complete before go-live:"]
     for c in cells:
         share = c.dates.late / c.n if c.n else math.nan
-        lines.append(f"{_short(c.scenario)}: {share:.0%} ({c.dates.late} of {c.n})"
+        lines.append(f"{_short(c.scenario)}: {share:.0%} ({c.dates.late}/{c.n})"
                      if len(cells) > 1 else f"{share:.0%} ({c.dates.late} of {c.n} replications)")
         if len(c.dates.done) < c.n:
             lines.append(f"  {c.n - len(c.dates.done)} not complete in the horizon")
@@ -518,17 +541,6 @@ def _short(name: str, most: int = 20) -> str:
     return _plain(name if len(name) <= most else name[:most - 1] + "…")
 
 
-def _go_live_marks(ax: Axes, go_live: dt.date, drawn: list[dt.date]) -> dt.date:
-    """Go-live as a black line; P10-P90 of the go-lives after drawn delays as a grey band.
-    Returns the latest date marked."""
-    ax.axvline(date2num(go_live), color=BLACK, lw=1.8)
-    if not drawn or max(drawn) == min(drawn):
-        return go_live
-    p10, p90 = np.quantile(date2num(drawn), [0.1, 0.9], method="inverted_cdf")
-    ax.axvspan(p10, p90 + 1, color=GREY, alpha=0.2, lw=0, label="go-live P10–P90 after drawn delays")
-    return max(go_live, num2date(p90).date())
-
-
 # ---------------------------------------------------------------- S-curves
 
 @dataclass(frozen=True)
@@ -536,100 +548,250 @@ class SCurveBands:
     """One scenario's S-curve quantiles, read off its share histogram, with the go-lives
     each site's replications drew."""
 
+    scenario: str
     sites: list[str]
     epoch: dt.date
     n_days: int
     replications: int
-    quantiles: np.ndarray  # P2.5, P10, P50, P90, P97.5 x sites x days
+    quantiles: np.ndarray  # P10, P50, P90 x sites x days
     go_lives: dict[str, list[dt.date]]  # by site
 
 
 def s_curve_bands(scenario: str, hist: ShareHistogram, by_cell: dict[tuple[str, str], list[Row]]) -> SCurveBands:
-    """What the S-curve figure of ``scenario`` draws from its histogram and rows."""
-    return SCurveBands(list(hist.sites), hist.epoch, hist.n_days, hist.replications,
-                       hist.quantiles([0.025, 0.1, 0.5, 0.9, 0.975]),
+    """What the S-curve figures draw of ``scenario``, from its histogram and rows."""
+    return SCurveBands(scenario, list(hist.sites), hist.epoch, hist.n_days, hist.replications,
+                       hist.quantiles([0.1, 0.5, 0.9]),
                        {s: [_date(r["go_live"]) for r in by_cell.get((scenario, s), [])] for s in hist.sites})
 
 
-def s_curve_figure(scenario: str, summary: ScenarioSummary, hist: SCurveBands) -> Figure:
-    """One panel per site: median trained share by day with P10-P90 and P2.5-P97.5
-    bands (:func:`s_curve_bands`), go-live and the readiness threshold marked."""
-    q = hist.quantiles
-    days = date2num(hist.epoch) + np.arange(hist.n_days)  # whole days: the same numbers as date2num of each
-    fig, axes = _grid(len(hist.sites))
-    figure_title(fig, "Staff trained by date: median, P10–P90 and P2.5–P97.5", f"{scenario}, {hist.replications} replications")
-    for k, (ax, site_id) in enumerate(zip(axes, hist.sites)):
-        site = summary["sites"].get(site_id)  # None: a site of curves.npz that summary.json lacks
-        go_live = _date(site["go_live"]) if site is not None else hist.epoch
-        ax.fill_between(days, q[0, k], q[4, k], color=SKY, alpha=0.35, lw=0, label="P2.5–P97.5")
-        ax.fill_between(days, q[1, k], q[3, k], color=BLUE, alpha=0.35, lw=0, label="P10–P90")
-        ax.plot(days, q[2, k], color=BLUE, lw=1.6, label="median")
-        threshold = site.get("criteria", {}).get("share") if site is not None else None
-        if threshold is not None:
-            ax.axhline(threshold, color=RED, ls="--", lw=1.5, label="readiness share")
-        latest = _go_live_marks(ax, go_live, hist.go_lives[site_id])
-        ax.plot([], [], color=BLACK, lw=1.8, label="go-live")
-        started = np.nonzero(q[4, k] > 0)[0]
-        start = hist.epoch + dt.timedelta(days=int(started[0]) if started.size else 0) - dt.timedelta(days=14)
-        p90 = site["completion_date"].get("p90") if site is not None else None
-        last = hist.epoch + dt.timedelta(days=hist.n_days - 1)
-        end = min(last, max(latest, _date(p90) if p90 else last) + dt.timedelta(days=21))
-        _date_axis(ax, start, end, months_only=True)
-        ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(PCT)
-        ax.set_title(_plain(site["name"] if site is not None else site_id), fontsize=12)
-        if k % _columns(axes[0]) == 0:
-            ax.set_ylabel("staff trained")
-    _legend_in_spare(fig, axes, len(hist.sites))
+@dataclass(frozen=True)
+class Postponement:
+    """A go-live moved: the day it was decided and the new go-live."""
+
+    decided: dt.date
+    go_live: dt.date
+
+
+def postponements(results_dir: Path, summary: Summary) -> dict[str, dict[str, list[Postponement]]]:
+    """Each scenario's ``[[site.postponement]]``s by site, from the model each scenario
+    ran (``resolved/<i>-<scenario>.toml``); a scenario without that file (an older
+    folder) has none."""
+    import tomllib
+
+    from sim.runs.record import safe_name
+
+    out: dict[str, dict[str, list[Postponement]]] = {}
+    for i, name in enumerate(summary["scenarios"]):
+        path = results_dir / "resolved" / f"{i}-{safe_name(name)}.toml"
+        sites = tomllib.loads(path.read_text(encoding="utf-8")).get("site", []) if path.is_file() else []
+        out[name] = {str(site["id"]): [Postponement(p["decided"], p["go_live"]) for p in site.get("postponement", [])]
+                     for site in sites if "id" in site}
+    return out
+
+
+@dataclass(frozen=True)
+class SiteCurve:
+    """One site's S-curve in one scenario: its P10/P50/P90 by day from ``epoch``, the
+    go-lives its replications drew, what the summary says of it and its postponements."""
+
+    scenario: str
+    site: SiteSummary | None  # None: a site of curves.npz that summary.json lacks
+    site_id: str
+    epoch: dt.date
+    quantiles: np.ndarray  # P10, P50, P90 x days
+    replications: int
+    go_lives: list[dt.date]
+    postponements: list[Postponement]
+
+
+def site_s_curves(summary: Summary, bands: list[SCurveBands], moves: dict[str, dict[str, list[Postponement]]]
+                  ) -> dict[str, list[SiteCurve]]:
+    """Every site's S-curves, one per scenario that has it, sites in the order they first
+    appear (only the site's own quantiles are handed to its figure)."""
+    out: dict[str, list[SiteCurve]] = {}
+    for band in bands:
+        sites = summary["scenarios"][band.scenario]["sites"]
+        for k, site_id in enumerate(band.sites):
+            out.setdefault(site_id, []).append(SiteCurve(
+                band.scenario, sites.get(site_id), site_id, band.epoch, band.quantiles[:, k], band.replications,
+                band.go_lives[site_id], moves.get(band.scenario, {}).get(site_id, [])))
+    return out
+
+
+def _go_live_events(curves: list[SiteCurve]) -> list[tuple[dt.date, str, list[int]]]:
+    """The days marked on a site's S-curves, each with what it is and the scenarios
+    (indices into ``curves``) it is that in: each postponement's decision, and every
+    go-live planned, postponed from or gone live on. A go-live that only some scenarios
+    postponed is one mark (the site's plan), said to be postponed where it was."""
+    decided: dict[dt.date, list[int]] = {}
+    live: dict[dt.date, list[int]] = {}  # the go-live each scenario went live on
+    moved: dict[dt.date, list[int]] = {}  # go-lives a scenario postponed
+    for j, c in enumerate(curves):
+        if c.site is None:
+            continue
+        days = [_date(c.site.get("planned_go_live") or c.site["go_live"])] + [p.go_live for p in c.postponements]
+        for day in days[:-1]:
+            moved.setdefault(day, []).append(j)
+        live.setdefault(days[-1], []).append(j)
+        for p in c.postponements:
+            decided.setdefault(p.decided, []).append(j)
+    events = [(day, "postponement decided", which) for day, which in decided.items()]
+    for day in sorted(set(live) | set(moved)):
+        if day not in moved:
+            events.append((day, "go-live", live[day]))
+        elif day not in live:
+            events.append((day, "planned go-live, postponed", moved[day]))
+        else:
+            events.append((day, "go-live as planned", sorted(live[day] + moved[day])))
+    return sorted(events, key=lambda e: (e[0], e[1]))
+
+
+EVENT_STYLE = {"go-live": ("-", 1.8), "go-live as planned": ("-", 1.8), "planned go-live, postponed": ("--", 1.5),
+               "postponement decided": (":", 1.8)}
+
+
+def s_curve_figure(curves: list[SiteCurve]) -> Figure:
+    """One site in every scenario, each in its colour: the median share of staff trained
+    by day with its P10-P90 band; the readiness share, the planned go-live and each
+    postponement's decision and new go-live marked and labelled (so a fall after a
+    decision reads as what it is: training done for the old date lapsing before the new
+    one, renewed by refresher classes)."""
+    # Taller than a slide: the labels of the marks run down the panel.
+    fig = Figure(figsize=(SIZE[0], SIZE[1] + 0.9), layout="constrained")
+    ax = fig.add_subplot()
+    first = next((c.site for c in curves if c.site is not None), None)
+    name = first["name"] if first is not None else curves[0].site_id
+    counts = sorted({c.replications for c in curves})
+    runs = f"{counts[0]} replications" if len(counts) == 1 else f"{counts[0]}-{counts[-1]} replications"
+    figure_title(fig, f"{name}: staff trained by date",
+                 f"median and P10–P90 of {runs}{f', {len(curves)} scenarios' if len(curves) > 1 else ''}")
+    start, end = None, None
+    colours = [PALETTE[j % len(PALETTE)] for j in range(len(curves))]
+    for j, (c, colour) in enumerate(zip(curves, colours)):
+        q = c.quantiles
+        days = date2num(c.epoch) + np.arange(q.shape[1])  # whole days: the same numbers as date2num of each
+        ax.fill_between(days, q[0], q[2], color=colour, alpha=0.25, lw=0)
+        # A scenario whose curve lies on an earlier one's (within half a percentage point
+        # every day) would hide it: said in the legend, and drawn dashed.
+        same = next((o.scenario for o in curves[:j] if o.epoch == c.epoch and _close(o.quantiles, q)), None)
+        text = "median" if len(curves) == 1 else _short(c.scenario, 28) + (f" (on {_short(same, 28)})"
+                                                                              if same else "")
+        ax.plot(days, q[1], color=colour, lw=2, ls="--" if same else "-", label=text)
+        go_live = _date(c.site["go_live"]) if c.site is not None else c.epoch
+        started = np.nonzero(q[2] > 0)[0]
+        first_day = c.epoch + dt.timedelta(days=int(started[0]) if started.size else 0) - dt.timedelta(days=14)
+        latest = go_live
+        if len(set(c.go_lives)) > 1:  # go-lives moved by drawn delays: where they fell
+            p10, p90 = np.quantile(date2num(c.go_lives), [0.1, 0.9], method="inverted_cdf")
+            ax.axvspan(p10, p90 + 1, color=colour, alpha=0.12, lw=0)
+            latest = max(latest, num2date(p90).date())
+        p90_done = c.site["completion_date"].get("p90") if c.site is not None else None
+        last = c.epoch + dt.timedelta(days=q.shape[1] - 1)
+        stop = min(last, max(latest, _date(p90_done) if p90_done else last) + dt.timedelta(days=21))
+        start = first_day if start is None else min(start, first_day)
+        end = stop if end is None else max(end, stop)
+    ax.fill_between([], [], color=GREY, alpha=0.25, lw=0, label="P10–P90")
+    if any(len(set(c.go_lives)) > 1 for c in curves):
+        ax.fill_between([], [], color=GREY, alpha=0.12, lw=0, label="go-live P10–P90 after drawn delays")
+    shares = {c.site.get("criteria", {}).get("share") for c in curves if c.site is not None} - {None}
+    for share in sorted(s for s in shares if s is not None):
+        ax.axhline(share, color=RED, ls="--", lw=1.3, label=f"readiness: {share:.0%} trained")
+    assert start is not None and end is not None  # at least one curve
+    _date_axis(ax, start, end)
+    _mark_events(ax, _go_live_events(curves), [c.scenario for c in curves], colours)
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(PCT)
+    ax.set_ylabel("staff trained (share required)")
+    ax.set_xlabel("date")
+    if any(c.postponements for c in curves):
+        ax.annotate("After a postponement is decided, training done for the old date lapses before the new\n"
+                    "go-live and is renewed by refresher classes: the share falls, then climbs again.",
+                    xy=(0.5, 0), xycoords=ax.xaxis.label, xytext=(0, -4), textcoords="offset points", ha="center",
+                    va="top", fontsize=11, color=GREY, annotation_clip=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, frameon=False, fontsize=11)
     return fig
+
+
+def _close(one: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two S-curves' quantiles (by day from the same epoch) lie within half a
+    percentage point of each other on every day both have."""
+    days = min(one.shape[1], other.shape[1])
+    return days > 0 and bool(np.abs(one[:, :days] - other[:, :days]).max() < 0.005)
+
+
+def _mark_events(ax: Axes, events: list[tuple[dt.date, str, list[int]]], scenarios: list[str],
+                 colours: list[str]) -> None:
+    """A labelled vertical line at each event: decisions labelled on the left of their
+    line and go-lives on the right, so a decision a fortnight before a go-live stays
+    readable; an event of one scenario of several in that scenario's colour (a planned
+    go-live dashed where every scenario postponed it)."""
+    for day, kind, which in events:
+        style, width = EVENT_STYLE[kind]
+        colour = colours[which[0]] if len(which) == 1 and len(scenarios) > 1 else BLACK
+        ax.axvline(date2num(day), color=colour, ls=style, lw=width, zorder=3)
+        left = kind == "postponement decided"
+        text = {"go-live as planned": "planned go-live", "planned go-live, postponed": "planned go-live"}.get(kind, kind)
+        ax.annotate(_plain(f"{text} {_fmt(day)}"), (date2num(day), 0.97), xycoords=("data", "axes fraction"),
+                    xytext=(-3 if left else 3, 0), textcoords="offset points", rotation=90, ha="right" if left else "left",
+                    va="top", fontsize=10, color=colour,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
 
 
 # ---------------------------------------------------------------- risk
 
 def risk_figure(summary: Summary) -> Figure:
-    """Risk of not being ready per site and scenario with 95% CIs; with two or more
-    scenarios, a second panel of the paired differences against the first."""
+    """Risk of not being ready per site (by name) and scenario: a dot with its 95% CI as
+    a whisker and its value written beside it; with two or more scenarios, a panel
+    beneath of the paired differences against the first. Stacked, not side by side, so
+    each panel has the figure's width for the site names and the axis."""
     scenarios = list(summary["scenarios"].items())
     site_ids = list(scenarios[0][1]["sites"])
     names = [scenarios[0][1]["sites"][s]["name"] for s in site_ids]
     paired = len(scenarios) > 1
-    fig = Figure(figsize=SIZE, layout="constrained")
-    axes = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1]) if paired else [fig.subplots()]
+    rows = len(site_ids) * (0.25 + 0.16 * len(scenarios))  # inches of one panel's rows of sites
+    fig = Figure(figsize=(SIZE[0], 1.6 + (rows + 1.1) * (2 if paired else 1)), layout="constrained")
+    axes = list(fig.subplots(2, 1, sharey=True)) if paired else [fig.subplots()]
     criteria = {s["readiness"]["text"] for _, s in scenarios}
     ready = f"ready ({criteria.pop()} trained)" if len(criteria) == 1 else "ready"
-    figure_title(fig, f"Risk of not being {ready}, with 95% CI",
-                 f"{summary['replications']} replications; on the eve of go-live")
+    figure_title(fig, f"Risk of not being {ready}",
+                 f"{summary['replications']} replications; on the eve of go-live; whiskers: 95% CI")
     y = np.arange(len(site_ids))[::-1].astype(float)
     step = 0.6 / max(len(scenarios), 1)
+    written = len(scenarios) <= 3  # values beside the dots, while they do not crowd
     for j, (name, scenario) in enumerate(scenarios):
         offset = (j - (len(scenarios) - 1) / 2) * step
         sites = [scenario["sites"].get(s) for s in site_ids]
-        _dots(axes[0], y - offset, [(s["risk_not_ready"], s["risk_ci95"]) if s else None for s in sites],
-              PALETTE[j % len(PALETTE)], _plain(name))
+        colour = PALETTE[j % len(PALETTE)]
+        risks = [(s["risk_not_ready"], s["risk_ci95"]) if s else None for s in sites]
+        _dots(axes[0], y - offset, risks, colour, _plain(name), (lambda v: f"{v:.0%}") if written else None)
         if paired and j > 0:
             diffs = [(s["vs_reference"]["risk_difference"], s["vs_reference"]["risk_difference_ci95"])
                      if s and "vs_reference" in s else None for s in sites]
-            _dots(axes[1], y - offset, diffs, PALETTE[j % len(PALETTE)], _plain(f"{name} − {scenarios[0][0]}"))
+            _dots(axes[1], y - offset, diffs, colour, _plain(f"{name} − {scenarios[0][0]}"),
+                  (lambda v: f"{v * 100:+.0f} pp".replace("-", "\u2212")) if written else None)
     axes[0].set_yticks(y, [_plain(n) for n in names])
-    axes[0].set_xlim(-0.02, 1.02)
+    axes[0].set_xlim(-0.02, 1.1)
     axes[0].set_xlabel("risk of not being ready")
-    axes[0].set_title("risk per scenario" if paired else "risk per site", fontsize=12)
+    axes[0].set_title("risk per scenario" if paired else "risk per site", fontsize=13, loc="left")
     axes[0].xaxis.set_major_formatter(PCT)
     for ax in axes:
         ax.grid(axis="x", color="#dddddd")
         ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
-    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=min(len(scenarios), 3), frameon=False)
+        ax.set_ylabel("site")
+    axes[0].legend(loc="lower right", bbox_to_anchor=(1, 1.0),
+                   ncols=min(len(scenarios), 3), frameon=False, fontsize=11, borderaxespad=0.1)
     if paired:
         axes[1].axvline(0, color=BLACK, lw=1)
         axes[1].set_xlabel("difference in risk (percentage points)")
-        axes[1].set_title(_plain(f"change against {scenarios[0][0]} (paired)"), fontsize=12)
+        axes[1].set_title(_plain(f"change against {_short(scenarios[0][0], 28)}, paired"), fontsize=13, loc="left")
+        axes[1].tick_params(labelleft=True)
         lo, hi = axes[1].get_xlim()
-        reach = max(abs(lo), abs(hi), 0.05) * 1.08
+        reach = max(abs(lo), abs(hi), 0.05) * 1.15
         axes[1].set_xlim(-reach, reach)
         axes[1].xaxis.set_major_formatter(
             FuncFormatter(lambda x, _: f"{x * 100:+.0f}".replace("-", "\u2212") if round(x * 100) else "0"))
         if len(scenarios) > 2:
-            axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+            axes[1].legend(loc="lower right", bbox_to_anchor=(1, 1.0), frameon=False, fontsize=11)
     return fig
 
 
@@ -680,7 +842,7 @@ def readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCu
     figure_title(fig, "Risk of not being ready, by the share of active staff required trained",
                  f"{summary['replications']} replications; 95% CI bands; other criteria as in the model")
     x = SHARES * 100
-    for k, (ax, site_id) in enumerate(zip(axes, site_ids)):
+    for ax, site_id in zip(axes, site_ids):
         for j, (name, _) in enumerate(scenarios):
             curve = curves.get((name, site_id))
             if curve is None:
@@ -701,19 +863,17 @@ def readiness_figure(summary: Summary, curves: dict[tuple[str, str], ReadinessCu
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.set_title(_plain(site["name"]), fontsize=12)
         ax.grid(color="#eeeeee")
-        ncols = _columns(axes[0])
-        if k % ncols == 0:
-            ax.set_ylabel("risk of not being ready")
-        if k >= len(site_ids) - ncols:
-            ax.set_xlabel("share of active staff required")
+        ax.set_ylabel("risk not ready", fontsize=12)
+        ax.set_xlabel("share of active staff required", fontsize=12)
     _legend_in_spare(fig, axes, len(site_ids), title="scenario")
     return fig
 
 
 def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float | None, Interval] | None], colour: str,
-          label: str) -> None:
+          label: str, value_text: Callable[[float], str] | None = None) -> None:
     """Points with horizontal 95% CI bars; a missing bound is drawn to the point, an
-    entry without a value (no replications) is not drawn."""
+    entry without a value (no replications) is not drawn. With ``value_text``, each
+    value is written, so, right of its bar."""
     pts = [(yy, v, ci) for yy, entry in zip(y, values) if entry for v, ci in [entry] if v is not None]
     if not pts:
         return
@@ -722,15 +882,23 @@ def _dots(ax: Axes, y: np.ndarray, values: list[tuple[float | None, Interval] | 
     high = np.array([(ci[1] if ci[1] is not None else x) - x for _, x, ci in pts])
     ax.errorbar(xs, ys, xerr=np.clip([low, high], 0, None), fmt="o", color=colour, ms=8, capsize=5, lw=2,
                 label=label)
+    if value_text is not None:
+        for x, yy, right in zip(xs, ys, xs + np.clip(high, 0, None)):
+            ax.annotate(value_text(float(x)), (right, yy), xytext=(6, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize=10, color=colour)
 
 
 # ---------------------------------------------------------------- bottlenecks
 
 def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str, np.ndarray]) -> Figure:
     """Per site: weekly instructor and room utilisation (lines), weeks at or above 90%
-    shaded, and cancelled / under-filled sessions per replication as bars on a twin axis."""
+    shaded, and cancelled / under-filled sessions per replication as bars on a twin axis
+    (labelled), each week with a cancellation marked in red, and the legend saying so
+    when there were none."""
     weeks = np.array([date2num(_date(str(w))) for w in weekly["weeks"]])
     reps = max(int(weekly["replications"]), 1)
+    none = not np.any(weekly["sessions_cancelled"])
+    cancelled_label = "cancelled sessions (right axis)" + (": none in any week" if none else "")
     fig, axes = _grid(len(weekly["sites"]))
     figure_title(fig, "Where capacity binds: instructor and room utilisation by week", f"{scenario}, {reps} replications")
     for k, (ax, site_id) in enumerate(zip(axes, (str(s) for s in weekly["sites"]))):
@@ -751,12 +919,20 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
         _boxes(ax, weeks[binding], weeks[binding] + 7, 0, 1, transform=ax.get_xaxis_transform(),
                color=PINK, alpha=0.45)
         twin = ax.twinx()
-        _boxes(twin, weeks + 1, weeks + 6, 0, cancelled, color=RED, alpha=0.8, label="cancelled sessions (right axis)")
-        _boxes(twin, weeks + 1, weeks + 6, cancelled, cancelled + under, color=ORANGE, alpha=0.6,
+        # Cancelled sessions are few beside the under-filled ones: solid red with a dark
+        # outline at the foot of each bar, so a week with one stands out.
+        _boxes(twin, weeks + 1, weeks + 6, 0, cancelled, facecolor=RED, edgecolor="#4d1a00", linewidths=0.8)
+        # A bar is a pixel or two wide on a panel of a year or more: a marker on each week
+        # with a cancellation keeps it in sight.
+        hit = cancelled > 0
+        twin.plot(weeks[hit] + 3.5, (cancelled + under)[hit], "v", color=RED, mec="#4d1a00", ms=7, ls="",
+                  label=cancelled_label, zorder=5)
+        _boxes(twin, weeks + 1, weeks + 6, cancelled, cancelled + under, color=YELLOW, alpha=0.55,
                label="under-filled sessions (right axis)")
         twin.set_ylim(0, max(float((cancelled + under).max()) * 2.2, 1))
         twin.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
         twin.spines["right"].set_visible(True)
+        twin.set_ylabel("sessions a week", fontsize=12)
         ax.set_zorder(twin.get_zorder() + 1)
         ax.patch.set_visible(False)
         ax.plot(weeks + 3.5, inst, "-o", color=BLUE, ms=3, lw=2, label="instructors busy")
@@ -767,9 +943,10 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
         ax.fill_between([], [], color=PINK, alpha=0.45, label=f"week with utilisation ≥ {BINDING:.0%}")
         start, end = weeks[active[0]] - 7, weeks[active[-1]] + 14
         _date_axis(ax, num2date(start).date(), num2date(end).date(), months_only=True)
-        if k % _columns(axes[0]) == 0:
-            ax.set_ylabel("utilisation")
-    _legend_in_spare(fig, axes, len(weekly["sites"]), title="right axis: sessions per week,\nmean per replication")
+        ax.set_ylabel("utilisation", fontsize=12)
+        ax.set_xlabel("week", fontsize=12)
+    _legend_in_spare(fig, axes, len(weekly["sites"]),
+                     title="right axis: sessions a week,\nmean per replication")
     return fig
 
 
@@ -789,7 +966,8 @@ def _boxes(ax: Axes, left: np.ndarray, right: np.ndarray, bottom: np.ndarray | f
     keep = top > bottom
     corners = np.stack([np.column_stack([x, y]) for x, y in ((left, bottom), (left, top), (right, top), (right, bottom))],
                        axis=1)[keep]
-    boxes = PolyCollection(list(corners), linewidths=0, **style)
+    style.setdefault("linewidths", 0)
+    boxes = PolyCollection(list(corners), **style)
     boxes.set_in_layout(False)
     ax.add_collection(boxes, autolim=False)
 
@@ -804,20 +982,14 @@ def _ratio(used: np.ndarray, available: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- shared helpers
 
 def _grid(panels: int) -> tuple[Figure, list[Axes]]:
-    """A slide-sized figure with one panel per site (up to three across) and, when the
-    grid has room, a spare panel for the legend."""
-    cols = 1 if panels == 1 else 2 if panels in (2, 4) else 3
+    """A figure :data:`SIZE` wide with one panel per site, two across (three would leave
+    a panel too narrow for its dates when a phone shows the figure 420 px wide) and,
+    when the grid has room, a spare panel for the legend."""
+    cols = 1 if panels == 1 else 2
     rows = math.ceil((panels + (1 if panels % cols == 0 and panels > 1 else 0)) / cols)
-    fig = Figure(figsize=(SIZE[0], max(SIZE[1], 2.8 * rows)), layout="constrained")
+    fig = Figure(figsize=(SIZE[0], max(SIZE[1], 2.9 * rows)), layout="constrained")
     axes = list(np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel())
     return fig, axes
-
-
-def _columns(ax: Axes) -> int:
-    """The number of columns of the grid of panels that ``ax`` is in."""
-    grid = ax.get_gridspec()
-    assert grid is not None  # every panel comes from Figure.subplots (see _grid), which places it in a grid
-    return grid.ncols
 
 
 def _legend_in_spare(fig: Figure, axes: list[Axes], used: int, title: str | None = None) -> None:
@@ -837,11 +1009,15 @@ def _legend_in_spare(fig: Figure, axes: list[Axes], used: int, title: str | None
 
 
 def figure_title(fig: Figure, text: str, detail: str) -> None:
-    """A figure title with its detail in brackets, on a second line if it would not fit
-    a slide's width."""
+    """A figure title with its detail in brackets, on a second line (and each wrapped) if
+    it would not fit the figure's width."""
     text, detail = _plain(text), _plain(detail)
     line = f"{text} ({detail})"
-    fig.suptitle(line if len(line) <= 88 else f"{textwrap.fill(text, 88)}\n({detail})")
+    # Characters that fit across the figure: a DejaVu Sans character is on average
+    # about 0.58 of the font size wide.
+    size = FontProperties(size=matplotlib.rcParams["figure.titlesize"]).get_size_in_points()
+    most = max(20, int(fig.get_figwidth() * 72 / (0.58 * size)))
+    fig.suptitle(line if len(line) <= most else f"{textwrap.fill(text, most)}\n{textwrap.fill(f'({detail})', most)}")
 
 
 def _date_axis(ax: Axes, start: dt.date, end: dt.date, months_only: bool = False) -> None:

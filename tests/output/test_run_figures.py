@@ -13,20 +13,33 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from sim.cli.main import cli
 from sim.output.run_figures import (
+    BLACK,
+    PALETTE,
+    RED,
     SHARES,
+    STYLE,
     CompletionDates,
     FigureJob,
+    Postponement,
     SiteCompletion,
+    SiteCurve,
     Slugs,
     _draw_all,
+    _go_live_events,
+    bottleneck_figure,
     completion_figure,
     figure_jobs,
+    postponements,
     readiness_curve,
+    risk_figure,
+    s_curve_figure,
+    same_as,
     write_figures,
 )
 from tests.cli.conftest import invoke
@@ -92,7 +105,7 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
     stems = {"risk", "readiness"}
     for name, scenario in summary["scenarios"].items():
         stems |= {f"completion-{site_slug(site)}" for site in scenario["sites"]}  # one per site: every scenario
-        stems.add(f"s-curves-{slug(name)}")
+        stems |= {f"s-curve-{site_slug(site)}" for site in scenario["sites"]}
         if bottlenecks:
             stems.add(f"bottlenecks-{slug(name)}")
     return stems
@@ -100,8 +113,7 @@ def expected_stems(folder: Path, bottlenecks: bool = True) -> set[str]:
 
 def test_every_figure_as_png_and_svg(results: Path, drawn: list[Path]):
     stems = expected_stems(results)
-    assert stems == {"risk", "readiness", "completion-a", "s-curves-base",
-                     "s-curves-two-rooms", "bottlenecks-base", "bottlenecks-two-rooms"}
+    assert stems == {"risk", "readiness", "completion-a", "s-curve-a", "bottlenecks-base", "bottlenecks-two-rooms"}
     assert sorted(p.name for p in drawn) == sorted(f"{s}.{ext}" for s in stems for ext in ("png", "svg"))
     assert all(p.parent == results / "figures" and p.is_file() for p in drawn)
 
@@ -116,7 +128,8 @@ def test_pngs_are_real_pictures(drawn: list[Path]):
     for png in (p for p in drawn if p.suffix == ".png"):
         assert png.stat().st_size > 10_000, png.name
         pixels = imread(png)
-        assert pixels.shape[0] >= 700 and pixels.shape[1] >= 1400, png.name  # 10 x 5.6 in at 150 dpi
+        # 8 x 4.5 in (taller with more panels) at 150 dpi: not cut at 1280 px in the report
+        assert pixels.shape[0] >= 675 and pixels.shape[1] == 1200, png.name
         rgb = np.rint(pixels[..., :3] * 255).astype(np.uint32)
         colours = np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])
         assert len(colours) > 20, png.name
@@ -271,7 +284,7 @@ def test_a_completion_figure_puts_every_scenario_on_days_from_its_go_live():
         assert cell.dates.late == round(10 * (1 - in_time))
         x, y = (np.asarray(v, dtype=float) for v in line.get_data())
         assert y[x < 0][-1] == pytest.approx(in_time)  # a step line holds its value until the next x
-        assert f"({cell.dates.late} of 10)" in "".join(t.get_text() for t in fig.axes[2].texts)
+        assert f"({cell.dates.late}/10)" in "".join(t.get_text() for t in fig.axes[2].texts)
     assert bottom.get_xlim()[0] < -40 and bottom.get_xlim()[1] > 40  # both scenarios on one axis of days
 
 
@@ -279,3 +292,145 @@ def test_the_completion_figures_are_one_per_site_with_every_scenario(results: Pa
     jobs = [job for job in figure_jobs(results) if job.stem.startswith("completion-")]
     assert [job.stem for job in jobs] == ["completion-a"]
     assert [c.scenario for c in jobs[0].args[0]] == ["base", "two-rooms"]
+
+
+def _curve(scenario: str, planned: dt.date, moves: list[tuple[dt.date, dt.date]], shift: float = 0.0) -> SiteCurve:
+    """St. Olavs in a scenario: a curve that climbs, falls after the first decision and
+    climbs again; ``moves``: its postponements (decided, new go-live)."""
+    epoch = dt.date(2022, 1, 1)
+    days = np.arange(400)
+    median = np.clip(np.where(days < 120, days / 130, np.where(days < 180, 0.9 - (days - 120) / 70, (days - 250) / 40)),
+                     0.05, 1.0) + shift
+    quantiles = np.vstack([median - 0.02, median, median + 0.02]).clip(0, 1)
+    go_live = moves[-1][1] if moves else planned
+    site = {"name": "St. Olavs hospital", "planned_go_live": planned.isoformat(), "go_live": go_live.isoformat(),
+            "criteria": {"share": 0.95}, "completion_date": {"p90": (go_live - dt.timedelta(days=20)).isoformat()}}
+    return SiteCurve(scenario, site, "st-olavs", epoch, quantiles, 40, [go_live] * 40,  # type: ignore[arg-type]
+                     [Postponement(d, g) for d, g in moves])
+
+
+def test_an_s_curve_overlays_the_scenarios_and_marks_the_plan_and_each_postponement():
+    planned, decided, live = dt.date(2022, 5, 7), dt.date(2022, 4, 22), dt.date(2022, 11, 12)
+    curves = [_curve("as-planned", planned, []), _curve("postponed", planned, [(decided, live)], shift=-0.1),
+              _curve("postponed again", planned, [(decided, live)], shift=-0.1)]
+    with matplotlib.rc_context(STYLE):
+        fig = s_curve_figure(curves)
+    ax = fig.axes[0]
+    assert "St. Olavs hospital" in fig.get_suptitle()
+    labels = fig.legends[0].texts
+    assert [t.get_text() for t in labels][:3] == ["as-planned", "postponed", "postponed again (on postponed)"]
+    medians = [line for line in ax.get_lines() if line.get_linewidth() == 2]
+    assert len(medians) == 3 and len(ax.collections) >= 3  # a line and a P10-P90 band per scenario
+    # The marks: each a vertical line at its day with its label, the plan's in black
+    # (kept by one scenario, postponed by two), the decision and the new go-live in the
+    # colour of the scenarios that have them (two: black).
+    marks = {t.get_text(): t for t in ax.texts if t.get_rotation() == 90}
+    assert set(marks) == {"planned go-live 7 May 2022", "postponement decided 22 Apr 2022", "go-live 12 Nov 2022"}
+    verticals = {num2date(line.get_xdata()[0]).date(): line for line in ax.get_lines()
+                 if list(line.get_ydata()) == [0, 1]}
+    assert set(verticals) == {planned, decided, live}
+    assert verticals[decided].get_linestyle() == ":" and verticals[live].get_linestyle() == "-"
+    assert "postponement is decided" in " ".join(t.get_text() for t in ax.texts)
+    assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_a_plan_every_scenario_postponed_is_dashed_and_one_scenario_s_marks_are_in_its_colour():
+    planned, decided, live = dt.date(2023, 2, 11), dt.date(2023, 1, 26), dt.date(2023, 11, 4)
+    curves = [_curve("as-planned", dt.date(2023, 2, 11), []), _curve("as-happened", planned, [(decided, live)])]
+    events = {(day, kind): which for day, kind, which in _go_live_events(curves)}
+    assert events == {(planned, "go-live as planned"): [0, 1], (decided, "postponement decided"): [1],
+                      (live, "go-live"): [1]}
+    only_moved = _go_live_events([curves[1]])
+    assert [(day, kind) for day, kind, _ in only_moved] == [
+        (decided, "postponement decided"), (planned, "planned go-live, postponed"), (live, "go-live")]
+    with matplotlib.rc_context(STYLE):
+        ax = s_curve_figure(curves).axes[0]
+    colours = {t.get_text(): t.get_color() for t in ax.texts if t.get_rotation() == 90}
+    assert colours["postponement decided 26 Jan 2023"] == PALETTE[1] == colours["go-live 4 Nov 2023"]
+    assert colours["planned go-live 11 Feb 2023"] == BLACK
+
+
+def test_the_s_curves_are_one_per_site_with_every_scenario(results: Path):
+    jobs = [job for job in figure_jobs(results) if job.stem.startswith("s-curve-")]
+    assert [job.stem for job in jobs] == ["s-curve-a"]
+    assert [c.scenario for c in jobs[0].args[0]] == ["base", "two-rooms"]
+
+
+def test_the_risk_figure_shows_every_scenario_s_risk_with_its_ci_by_site_name(results: Path):
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    with matplotlib.rc_context(STYLE):
+        fig = risk_figure(summary)
+    risk, change = fig.axes[:2]
+    site = summary["scenarios"]["base"]["sites"]["a"]
+    assert [t.get_text() for t in risk.get_yticklabels()] == [site["name"]]
+    assert risk.get_xlabel() and risk.get_ylabel() and change.get_xlabel() and change.get_ylabel()
+    assert risk.get_legend_handles_labels()[1] == list(summary["scenarios"])
+    for scenario, container in zip(summary["scenarios"].values(), risk.containers):
+        s = scenario["sites"]["a"]
+        x = container.lines[0].get_xdata()[0]
+        assert x == pytest.approx(s["risk_not_ready"])
+        segment = container.lines[2][0].get_segments()[0]  # the whisker: the 95% CI
+        assert [segment[0][0], segment[1][0]] == pytest.approx(s["risk_ci95"])
+        assert f"{s['risk_not_ready']:.0%}" in {t.get_text() for t in risk.texts}
+
+
+def test_the_bottleneck_figure_labels_both_axes_and_marks_each_week_with_a_cancellation(results: Path):
+    from sim.analysis.bottlenecks import read_bottlenecks
+
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    weekly = dict(read_bottlenecks(results / "bottlenecks.npz")["base"])
+    cancelled = np.zeros_like(weekly["sessions_cancelled"])
+    active = np.flatnonzero(weekly["instructor_slots_on_duty"][0] > 0)
+    cancelled[0, active[[0, -1]]] = [3, 1]  # two weeks with cancellations
+    weekly["sessions_cancelled"] = cancelled
+    with matplotlib.rc_context(STYLE):
+        fig = bottleneck_figure("base", summary["scenarios"]["base"], weekly)
+    panel, twin = fig.axes[0], next(ax for ax in fig.axes if ax.get_ylabel() == "sessions a week")
+    assert panel.get_ylabel() == "utilisation" and panel.get_xlabel() and twin.get_ylabel()
+    marks = [line for line in twin.get_lines() if line.get_marker() == "v"]
+    assert len(marks) == 1 and marks[0].get_color() == RED
+    assert len(marks[0].get_xdata()) == 2
+    assert "cancelled sessions (right axis)" in _legend_texts(fig)
+    none = {**weekly, "sessions_cancelled": np.zeros_like(weekly["sessions_cancelled"])}
+    with matplotlib.rc_context(STYLE):
+        quiet = bottleneck_figure("base", summary["scenarios"]["base"], none)
+    assert "cancelled sessions (right axis): none in any week" in _legend_texts(quiet)
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    """The entries of a figure's legends, its own and its panels'."""
+    legends = fig.legends + [legend for ax in fig.axes if (legend := ax.get_legend()) is not None]
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
+
+
+def test_a_scenario_whose_completions_are_another_s_says_so_in_the_legend():
+    go_live = dt.date(2023, 2, 11)
+    cells = [_cell("planned", go_live, [-9, -5, -3, -1, 2], 10), _cell("as-happened", go_live, [-9, -5, -3, -1, 2], 10),
+             _cell("more rooms", go_live, [-20, -15, -9, -5, -3], 10)]
+    assert same_as(cells) == {"planned": None, "as-happened": "planned", "more rooms": None}
+    with matplotlib.rc_context(STYLE):
+        fig = completion_figure(cells)
+    texts = _legend_texts(fig)
+    assert "as-happened\n(same as planned)" in texts and "planned" in texts and "more rooms" in texts
+    dashed = [line for line in fig.axes[1].get_lines() if line.get_linewidth() == 2.2 and line.get_linestyle() != "-"]
+    assert len(dashed) == 1  # the second of the two that coincide, so the first shows through
+
+
+def test_the_postponements_come_from_the_model_each_scenario_ran(results: Path, tmp_path: Path):
+    """resolved/<i>-<scenario>.toml records each scenario's model; a postponement written
+    there (as the run would have written one) is what the site's S-curve marks."""
+    copy = _copy(results, tmp_path / "run")
+    resolved = sorted((copy / "resolved").glob("1-*.toml"))
+    assert len(resolved) == 1  # the second scenario's model
+    text = resolved[0].read_text(encoding="utf-8")
+    head, sep, tail = text.partition('id = "a"\n')
+    assert sep
+    resolved[0].write_text(head + sep + "postponement = [{ decided = 2023-01-26, go_live = 2023-11-04 }]\n" + tail,
+                           encoding="utf-8")
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    moves = postponements(copy, summary)
+    assert moves == {"base": {"a": []}, "two-rooms": {"a": [Postponement(dt.date(2023, 1, 26), dt.date(2023, 11, 4))]}}
+    job = next(job for job in figure_jobs(copy) if job.stem == "s-curve-a")
+    assert [c.postponements for c in job.args[0]] == [[], moves["two-rooms"]["a"]]
+    shutil.rmtree(copy / "resolved")  # an older folder: no postponements known, and still the figures
+    assert postponements(copy, summary) == {"base": {}, "two-rooms": {}}
