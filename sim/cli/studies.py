@@ -28,6 +28,7 @@ from sim.studies.study import Study
 def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     """Run EXPERIMENT over a grid of values; write sweep.csv and a risk-against-value figure per site."""
     from sim.output.study_figures import sweep_figures
+    from sim.output.study_report import write_sweep_report
     from sim.studies.sweep import SWEEP_FILE, parse_vary, plan_sweep, run_sweep
 
     with spoken():
@@ -42,7 +43,7 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     (path / "figures").mkdir(exist_ok=True)
     sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg)
     click.echo(sweep_text(done.rows, done.points))
-    click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}")
+    click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}\nreport: {write_sweep_report(path)}")
 
 
 @click.command()
@@ -54,6 +55,7 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
 def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool) -> None:
     """How much each uncertain input of EXPERIMENT's [sensitivity] table moves each site's readiness."""
     from sim.output.study_figures import index_figures, tornado_figures
+    from sim.output.study_report import write_sensitivity_report
     from sim.studies.sensitivity import plan_sensitivity, run_sensitivity
 
     with spoken():
@@ -73,13 +75,14 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
     if method == "oat":
         tornado_figures(done.rows, figures, done.finished.spec.name, svg)
         click.echo(tornado_text(done.rows))
-        click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}")
+        click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}\n"
+                   f"report: {write_sensitivity_report(path)}")
         return
     index_figures(done.rows, method, figures, done.finished.spec.name, svg)
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
         click.echo(f"warning: design too small to rank reliably: {w}", err=True)
-    click.echo(f"\nindices: {path / done.table}\nfigures: {figures}")
+    click.echo(f"\nindices: {path / done.table}\nfigures: {figures}\nreport: {write_sensitivity_report(path)}")
 
 
 @click.command()
