@@ -92,9 +92,17 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
 @click.option("--scenario-b", help="Scenario of FOLDER_B (default: its first).")
 @click.option("--unpaired", is_flag=True, help="Treat the runs as independent (when their seeds or replications differ).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the comparison to this JSON file.")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Also write a folder: compare.json, figures of the changes with 95% CIs, and compare.html.")
+@click.option("--force", is_flag=True, help="With --out: replace an earlier comparison in that folder.")
+@svg_option
 def compare(folder_a: Path, folder_b: Path, scenario_a: str | None, scenario_b: str | None, unpaired: bool,
-            json_out: Path | None) -> None:
-    """The change from FOLDER_A to FOLDER_B per site: risk, expected untrained, P50/P80 completion, with 95% CIs."""
+            json_out: Path | None, out: Path | None, force: bool, svg: bool) -> None:
+    """The change from FOLDER_A to FOLDER_B per site: risk, expected untrained, P50/P80 completion, with 95% CIs.
+
+    With --out FOLDER it also writes a page, FOLDER/compare.html, with a figure per
+    measure: each site's change with its 95% CI.
+    """
     from sim.studies.compare import CompareError, check_json_out
     from sim.studies.compare import compare as compare_folders
 
@@ -105,7 +113,17 @@ def compare(folder_a: Path, folder_b: Path, scenario_a: str | None, scenario_b: 
             raise ConfigError([Problem(f"{folder_a} vs {folder_b}", "", str(err))]) from None
         if json_out is not None:
             check_json_out(json_out)
+        if out is not None:
+            from sim.output.compare_report import check_compare_out
+
+            check_compare_out(out, force)  # before anything is printed or written
     click.echo(compare_text(result))
     if json_out is not None:
         write_atomic(json_out, json_text(result))
         click.echo(f"comparison: {json_out}")
+    if out is not None:
+        from sim.output.compare_report import write_compare
+
+        with spoken():
+            page = write_compare(result, out, force, svg)
+        click.echo(f"page: {page}")

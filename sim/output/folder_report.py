@@ -1,5 +1,5 @@
 """Which kind of folder a report is asked of, and its report: a run, a sweep, a
-sensitivity study, a capacity search or a calibration (``rollout-sim report FOLDER``).
+sensitivity study, a capacity search, a comparison or a calibration (``rollout-sim report FOLDER``).
 
 A sweep's and a sensitivity study's folders are run folders too (their points ran as the
 scenarios of one experiment), so a study's own file decides before summary.json does:
@@ -13,6 +13,7 @@ from pathlib import Path
 from sim.model.parameter_sets import CALIBRATION
 from sim.output.calibration_report import write_calibration_report
 from sim.output.capacity_report import write_capacity_report
+from sim.output.compare_report import write_compare_report
 from sim.output.report import write_report
 from sim.output.study_report import UnknownFolder, write_sensitivity_report, write_sweep_report
 
@@ -23,6 +24,7 @@ __all__ = ["KINDS", "UnknownFolder", "folder_kind", "write_folder_report"]
 KINDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("calibration", (CALIBRATION,), "a calibration's (calibration.json)"),
     ("capacity", ("capacity.json",), "a capacity search's (capacity.json)"),
+    ("compare", ("compare.json",), "a comparison's (compare.json, from compare --out)"),
     ("sweep", ("sweep.csv",), "a sweep's (sweep.csv)"),
     ("sensitivity", ("tornado.csv", "indices.csv"), "a sensitivity study's (tornado.csv or indices.csv)"),
     ("run", ("summary.json",), "a run's (summary.json)"),
@@ -30,7 +32,7 @@ KINDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 
 
 def folder_kind(folder: Path) -> str:
-    """``run``, ``sweep``, ``sensitivity``, ``capacity`` or ``calibration``, from the
+    """``run``, ``sweep``, ``sensitivity``, ``capacity``, ``compare`` or ``calibration``, from the
     files that mark each; raises :class:`UnknownFolder` naming the folder and what a
     folder of each kind holds."""
     for kind, marks, _ in KINDS:
@@ -42,8 +44,9 @@ def folder_kind(folder: Path) -> str:
 
 
 def write_folder_report(folder: Path) -> Path:
-    """Write ``folder/report.html`` for a folder of any kind and return its path."""
+    """Write the report of a folder of any kind (report.html; a comparison's compare.html)
+    and return its path."""
     writers: dict[str, Callable[[Path], Path]] = {
-        "calibration": write_calibration_report, "capacity": write_capacity_report,
+        "calibration": write_calibration_report, "capacity": write_capacity_report, "compare": write_compare_report,
         "sweep": write_sweep_report, "sensitivity": write_sensitivity_report, "run": write_report}
     return writers[folder_kind(folder)](folder)
