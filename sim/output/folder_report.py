@@ -27,7 +27,9 @@ KINDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("compare", ("compare.json",), "a comparison's (compare.json, from compare --out)"),
     ("sweep", ("sweep.csv",), "a sweep's (sweep.csv)"),
     ("sensitivity", ("tornado.csv", "indices.csv"), "a sensitivity study's (tornado.csv or indices.csv)"),
-    ("run", ("summary.json",), "a run's (summary.json)"),
+    # manifest.json too: a run's folder that lost its summary is still a run's, and the
+    # check of its files before the report says what is missing
+    ("run", ("summary.json", "manifest.json"), "a run's (summary.json, manifest.json)"),
 )
 
 
