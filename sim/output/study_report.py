@@ -323,7 +323,12 @@ def sensitivity_context(folder: Path) -> dict[str, Any]:
     if method != "oat":
         numeric = [{k: (float(v) if k not in ("site", "output", "parameter") else v) for k, v in r.items()}
                    for r in rows]
-        notes = warnings(method, numeric)
+        # The study's own warnings, each led by its site's name rather than its id:
+        # "<site>, <output>, <parameter>: <what>" as sim.studies.sensitivity.warnings words it.
+        for note in warnings(method, numeric):
+            site, _, rest = note.partition(", ")
+            output, _, rest = rest.partition(", ")
+            notes.append(f"{names.get(site, site)}, {output.replace('_', ' ')}, {rest}")
     sites = [{"id": s, "name": names.get(s, s), **(_tornado(rows, s, parameters) if method == "oat" else
                                                    _indices(rows, s, method, parameters))}
              for s in dict.fromkeys(r["site"] for r in rows)]

@@ -100,7 +100,11 @@ def test_indices_report_shows_the_precision_warnings(tmp_path):
     assert "Precision" in parsed.headings  # a tiny design: the study's own warnings
     warned = [line.removeprefix("warning: design too small to rank reliably: ") for line in r.output.splitlines()
               if line.startswith("warning: design too small")]
-    assert warned and all(w.replace("'", "&#39;") in html for w in warned)
+    assert warned
+    for w in warned:  # the study's words, led by the site's name
+        site, _, rest = w.partition(", ")
+        output, _, rest = rest.partition(", ")
+        assert f"Site {site.upper()}, {output.replace('_', ' ')}, {rest}".replace("'", "&#39;") in html
     indices = [rows for cls, rows in parsed.tables if cls == "indices"]
     assert len(indices) == 4  # two sites x two outputs
     assert indices[0][0] == ["input", "mu*", "sigma"]
