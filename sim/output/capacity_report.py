@@ -4,6 +4,7 @@ search path as a table and the risk-against-value figure, from the folder's file
 self-contained as the run's report (:mod:`sim.output.report`)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -82,6 +83,15 @@ def _ci(e: dict[str, Any]) -> str:
     return f"95% CI {percent(low)}\u2013{percent(high)}"
 
 
+def _is_date(text: str) -> bool:
+    """Whether a value as capacity.json writes it is a date (2023-03-11)."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def answer_sentence(record: dict[str, Any], what: str, site: str) -> str:
     """The answer in one sentence (or why there is none)."""
     target = f"{record['max_risk']:.1%}".replace(".0%", "%")
@@ -91,7 +101,7 @@ def answer_sentence(record: dict[str, Any], what: str, site: str) -> str:
         told = "" if not reason or reason.startswith("no value in the range") else f": {reason}"
         return (f"No {what} from {record['low']} to {record['high']} keeps {site}'s risk of not being ready at "
                 f"{target} or less{told}.")
-    dates = len(a["value"]) == 10 and a["value"][4] == "-"
+    dates = _is_date(a["value"])
     word = ("earliest" if dates else "smallest") if record["direction"] == "up" else ("latest" if dates else "largest")
     return (f"The {word} {what} that keeps {site}'s risk of not being ready at {target} or less is {a['value']}: "
             f"risk {percent(a['risk'])} ({_ci(a)}, {a['replications']:,} replications).")
@@ -134,12 +144,14 @@ def capacity_context(folder: Path) -> dict[str, Any]:
              else "", "answer": e["value"] == answer} for e in search]
     figure = folder / "figures" / "capacity.png"
     return {
-        "title": f"Capacity: {name}, {key['text']}",
+        # "Site A: go-live" already names the site
+        "title": f"Capacity: {key['text']}" if name in key["text"] else f"Capacity: {name}, {key['text']}",
         "answer": answer_sentence(record, what, name),
         "found": answer is not None,
         "precision": precision_sentence(record),
         "question": [("Site", name), ("Highest acceptable risk", f"{record['max_risk']:.1%}"),
-                     ("Range searched", f"{record['low']} to {record['high']}, in steps of {record['step']}"),
+                     ("Range searched", f"{record['low']} to {record['high']}, in steps of {record['step']}"
+                                        + (" days" if _is_date(str(record["low"])) else "")),
                      ("Replications per value", f"{record['replications']:,}"), ("Seed", str(record["seed"])),
                      ("The model's own value", value_shown(model_value(model, record["vary"])))],
         "key": key,

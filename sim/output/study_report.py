@@ -100,6 +100,12 @@ def value_shown(value: Any) -> str:
     return str(value)
 
 
+def _with_unit(text: str, value: Any, unit: str) -> str:
+    """A plain number with its unit ("0 days"); other values as they are."""
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return f"{text} {unit}" if numeric and unit and unit not in ("share", "probability") else text
+
+
 def label_of(key: str, model: dict[str, Any]) -> dict[str, str]:
     """A key as the reports name it: its label, unit and the key itself (small print)."""
     found = label(key, model)
@@ -236,7 +242,7 @@ def sweep_context(folder: Path) -> dict[str, Any]:
         return {"value": r.get("p80_completion") or "not within the horizon", "ci": ""}
 
     varied: list[dict[str, Any]] = [{"label": label_of(k, model), "tried": ", ".join(dict.fromkeys(values[p][i] for p in points)),
-               "model": value_shown(own[k])} for i, k in enumerate(keys)]
+               "model": _with_unit(value_shown(own[k]), own[k], label(k, model).unit)} for i, k in enumerate(keys)]
     first = next(iter(summary.get("scenarios", {}).values()), None)
     wording = " and ".join(f"{v['label']['text']}" for v in varied)
     return {
@@ -248,8 +254,7 @@ def sweep_context(folder: Path) -> dict[str, Any]:
         "sites": shown_sites,
         "sites_only": list(names.items()),
         "any_site": any_site,
-        "replications": f"{summary.get('replications', rows[0]['replications']):,}" if summary else
-        rows[0]["replications"],
+        "replications": f"{int(summary.get('replications') or rows[0]['replications']):,}",
         "criteria": first["readiness"]["text"] + " trained" if first else "its readiness criteria",
         "risk_rows": grid(lambda r: risk_cell(r["risk"], r["risk_ci95_low"], r["risk_ci95_high"]), shown_sites),
         "p80_rows": grid(p80, list(names.items())),
@@ -318,7 +323,8 @@ def sensitivity_context(folder: Path) -> dict[str, Any]:
         parameters[name] = {"name": name, "label": label_of(key, model) if key else
                             {"text": name, "unit": "", "key": ""},
                             "low": "-" if low is None else str(low), "high": "-" if high is None else str(high),
-                            "model": value_shown(model_value(model, key)) if key else "-"}
+                            "model": _with_unit(value_shown(model_value(model, key)), model_value(model, key),
+                                                label(key, model).unit) if key else "-"}
     notes: list[str] = []
     if method != "oat":
         numeric = [{k: (float(v) if k not in ("site", "output", "parameter") else v) for k, v in r.items()}
