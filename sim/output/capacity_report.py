@@ -130,7 +130,8 @@ def capacity_context(folder: Path) -> dict[str, Any]:
     key = label_of(record["vary"], model)
     what = f"value of {key['text']}" + (f" ({key['unit']})" if key["unit"] else "")
     search = record.get("search")
-    if search is None:  # written before the search path was recorded: search.csv has the values
+    finished = search is not None  # else only the question: an older rollout-sim, or a search cut short
+    if search is None:  # search.csv has the values tried, if the search got that far
         import csv
         with open(folder / "search.csv", newline="", encoding="utf-8") as f:
             search = [{"step": "", "value": r["value"], "risk": float(r["risk"]),
@@ -146,8 +147,11 @@ def capacity_context(folder: Path) -> dict[str, Any]:
     return {
         # "Site A: go-live" already names the site
         "title": f"Capacity: {key['text']}" if name in key["text"] else f"Capacity: {name}, {key['text']}",
-        "answer": answer_sentence(record, what, name),
-        "found": answer is not None,
+        "answer": answer_sentence(record, what, name) if finished else (
+            f"This folder's capacity.json holds only the question ({what} for {name}), not the search's answer: "
+            "it was written by an older rollout-sim or by a search that did not finish. The values tried are "
+            "below; run the search again for its answer and precision."),
+        "found": answer is not None or not finished,
         "precision": precision_sentence(record),
         "question": [("Site", name), ("Highest acceptable risk", f"{record['max_risk']:.1%}"),
                      ("Range searched", f"{record['low']} to {record['high']}, in steps of {record['step']}"

@@ -3,6 +3,7 @@ report.html says the answer in a sentence, the path as a table and embeds the fi
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,16 @@ def test_a_search_with_no_answer_says_so(tmp_path):
     assert "No value of Classrooms at a-venue (rooms) from 1 to 3 keeps a" in html
     assert "the range is too narrow" in html
     assert len(parsed.images) == 1  # drawn from capacity.json
+
+
+def test_a_folder_with_only_the_question_does_not_claim_an_answer(search, tmp_path):
+    out, _ = search
+    copy = tmp_path / "old"
+    shutil.copytree(out, copy)
+    record = json.loads((copy / "capacity.json").read_text(encoding="utf-8"))
+    question = {k: record[k] for k in ("site", "max_risk", "vary", "low", "high", "step", "replications", "seed")}
+    (copy / "capacity.json").write_text(json.dumps(question), encoding="utf-8")
+    write_capacity_report(copy)
+    html, parsed = check_page(copy / "report.html")
+    assert "holds only the question" in html and "No value of" not in html
+    assert len(table(parsed, "search")) == 1 + len(rows(copy / "search.csv"))
