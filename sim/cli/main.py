@@ -183,7 +183,8 @@ def report(results: Path) -> None:
     """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures.
 
     RESULTS may be a run's folder, or a sweep's, a sensitivity study's, a capacity
-    search's or a calibration's: the report is the one of its kind.
+    search's or a calibration's: the report is the one of its kind. A comparison's
+    folder (compare --out) gets its compare.html again.
     """
     from sim.output.folder_report import UnknownFolder, folder_kind, write_folder_report
     from sim.output.run_figures import write_figures

@@ -92,7 +92,7 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
 @click.option("--scenario-b", help="Scenario of FOLDER_B (default: its first).")
 @click.option("--unpaired", is_flag=True, help="Treat the runs as independent (when their seeds or replications differ).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the comparison to this JSON file.")
-@click.option("--out", "out", type=click.Path(path_type=Path),
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="FOLDER",
               help="Also write a folder: compare.json, figures of the changes with 95% CIs, and compare.html.")
 @click.option("--force", is_flag=True, help="With --out: replace an earlier comparison in that folder.")
 @svg_option
@@ -107,6 +107,8 @@ def compare(folder_a: Path, folder_b: Path, scenario_a: str | None, scenario_b: 
     from sim.studies.compare import compare as compare_folders
 
     with spoken():
+        if force and out is None:
+            raise ConfigError([Problem("--force", "", "only used with --out (the folder it may replace)")])
         try:
             result = compare_folders(folder_a, folder_b, scenario_a, scenario_b, unpaired)
         except CompareError as err:

@@ -78,6 +78,8 @@ def test_an_existing_folder_is_replaced_only_with_force(runs, tmp_path):
     r = invoke("compare", a, b, "--out", out, "--force")
     assert r.exit_code == 1 and "notes.txt" in r.output and (out / "notes.txt").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rollout-sim-")]  # no staging left
+    r = invoke("compare", a, b, "--force")
+    assert r.exit_code == 1 and "--force: only used with --out" in r.output
 
 
 def test_report_rewrites_a_comparison_s_page(runs, tmp_path):
