@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sim.cli.options import RISK
+from sim.cli.options import RISK, svg_option
 from sim.cli.study_options import study_command
 from sim.cli.talk import fail, spoken
 from sim.errors import Problem
@@ -22,10 +22,11 @@ from sim.studies.study import Study
 @click.option("--low", help="Lowest value to try (number, date, or shift like -8w).")
 @click.option("--high", help="Highest value to try.")
 @click.option("--step", help="Step between values (a number; for dates a duration like 1w or 1d; default 1, dates 1w).")
+@svg_option
 @click.option("--earliest-go-live", is_flag=True,
               help="Search SITE's go-live date, the whole plan moving with it: the earliest date that meets the target (or the latest, where later dates raise the risk).")
 def capacity(study: Study, quiet: bool, site: str | None, max_risk: float | None, key: str | None,
-             low: str | None, high: str | None, step: str | None, earliest_go_live: bool) -> None:
+             low: str | None, high: str | None, step: str | None, svg: bool, earliest_go_live: bool) -> None:
     """The value of KEY at which SITE's risk is at most --max-risk, with its precision.
 
     Counts (instructors, rooms) give the smallest that meets the target; a key whose
@@ -49,7 +50,10 @@ def capacity(study: Study, quiet: bool, site: str | None, max_risk: float | None
         done = run_capacity(study, plan, heard)
     click.echo(capacity_text(done.result, plan.key, plan.site, plan.max_risk, plan.options.replications))
     assert done.path is not None  # the command line always writes a folder
-    click.echo(f"\nsearch table: {done.path / 'search.csv'}")
+    from sim.output.capacity_report import write_capacity_report
+
+    report = write_capacity_report(done.path, svg)  # with its figure
+    click.echo(f"\nsearch table: {done.path / 'search.csv'}\nreport: {report}")
     if done.result.answer is None:
         # No answer is a finding, but a script must be able to tell it from one: exit 1,
         # with the reason where errors go.

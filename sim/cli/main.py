@@ -18,7 +18,6 @@ from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
 from sim.model.experiment_file import is_experiment, load_experiment
 from sim.model.model_file import build_model, load_toml
-from sim.model.parameter_sets import CALIBRATION
 from sim.output.console import parameter_sets_text, run_text
 from sim.paths import experiment_path
 from sim.runs import integrity, manifest
@@ -182,19 +181,24 @@ def plot(results: Path, svg: bool) -> None:
 @cli.command()
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 def report(results: Path) -> None:
-    """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures."""
-    from sim.output.report import write_report
+    """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures.
+
+    RESULTS may be a run's folder, or a sweep's, a sensitivity study's, a capacity
+    search's or a calibration's: the report is the one of its kind. A comparison's
+    folder (compare --out) gets its compare.html again.
+    """
+    from sim.output.folder_report import UnknownFolder, folder_kind, write_folder_report
     from sim.output.run_figures import write_figures
 
-    if (results / CALIBRATION).is_file():  # a calibration's folder: its own report
-        from sim.output.calibration_report import write_calibration_report
-
-        click.echo(f"report: {write_calibration_report(results)}")
-        return
-    path = _results_dir(results)
-    if not (path / "figures").is_dir():
-        write_figures(path)
-    click.echo(f"report: {write_report(path)}")
+    try:
+        kind = folder_kind(results)
+    except UnknownFolder as err:
+        fail([Problem(str(results), "", str(err).removeprefix(f"{results}: "))])
+    if kind in ("run", "sweep", "sensitivity"):
+        path = _results_dir(results)  # a run's folder underneath: whole before it is read
+        if kind == "run" and not (path / "figures").is_dir():
+            write_figures(path)
+    click.echo(f"report ({kind}): {write_folder_report(results)}")
 
 
 @cli.command()

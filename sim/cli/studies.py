@@ -28,6 +28,7 @@ from sim.studies.study import Study
 def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     """Run EXPERIMENT over a grid of values; write sweep.csv and a risk-against-value figure per site."""
     from sim.output.study_figures import sweep_figures
+    from sim.output.study_report import write_sweep_report
     from sim.studies.sweep import SWEEP_FILE, parse_vary, plan_sweep, run_sweep
 
     with spoken():
@@ -43,7 +44,7 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg,
                   model=study.base(plan.scenario).raw_model)
     click.echo(sweep_text(done.rows, done.points))
-    click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}")
+    click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}\nreport: {write_sweep_report(path)}")
 
 
 @click.command()
@@ -55,6 +56,7 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
 def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool) -> None:
     """How much each uncertain input of EXPERIMENT's [sensitivity] table moves each site's readiness."""
     from sim.output.study_figures import index_figures, tornado_figures
+    from sim.output.study_report import write_sensitivity_report
     from sim.studies.sensitivity import plan_sensitivity, run_sensitivity
 
     with spoken():
@@ -76,14 +78,15 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
         tornado_figures(done.rows, figures, done.finished.spec.name, svg, model=base.raw_model,
                         summary=done.finished.summary)
         click.echo(tornado_text(done.rows))
-        click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}")
+        click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}\n"
+                   f"report: {write_sensitivity_report(path)}")
         return
     index_figures(done.rows, method, figures, done.finished.spec.name, svg, model=base.raw_model,
                   keys={b.parameter.name: b.parameter.key for b in plan.params})
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
         click.echo(f"warning: design too small to rank reliably: {w}", err=True)
-    click.echo(f"\nindices: {path / done.table}\nfigures: {figures}")
+    click.echo(f"\nindices: {path / done.table}\nfigures: {figures}\nreport: {write_sensitivity_report(path)}")
 
 
 @click.command()
@@ -93,20 +96,40 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
 @click.option("--scenario-b", help="Scenario of FOLDER_B (default: its first).")
 @click.option("--unpaired", is_flag=True, help="Treat the runs as independent (when their seeds or replications differ).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the comparison to this JSON file.")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="FOLDER",
+              help="Also write a folder: compare.json, figures of the changes with 95% CIs, and compare.html.")
+@click.option("--force", is_flag=True, help="With --out: replace an earlier comparison in that folder.")
+@svg_option
 def compare(folder_a: Path, folder_b: Path, scenario_a: str | None, scenario_b: str | None, unpaired: bool,
-            json_out: Path | None) -> None:
-    """The change from FOLDER_A to FOLDER_B per site: risk, expected untrained, P50/P80 completion, with 95% CIs."""
+            json_out: Path | None, out: Path | None, force: bool, svg: bool) -> None:
+    """The change from FOLDER_A to FOLDER_B per site: risk, expected untrained, P50/P80 completion, with 95% CIs.
+
+    With --out FOLDER it also writes a page, FOLDER/compare.html, with a figure per
+    measure: each site's change with its 95% CI.
+    """
     from sim.studies.compare import CompareError, check_json_out
     from sim.studies.compare import compare as compare_folders
 
     with spoken():
+        if force and out is None:
+            raise ConfigError([Problem("--force", "", "only used with --out (the folder it may replace)")])
         try:
             result = compare_folders(folder_a, folder_b, scenario_a, scenario_b, unpaired)
         except CompareError as err:
             raise ConfigError([Problem(f"{folder_a} vs {folder_b}", "", str(err))]) from None
         if json_out is not None:
             check_json_out(json_out)
+        if out is not None:
+            from sim.output.compare_report import check_compare_out
+
+            check_compare_out(out, force)  # before anything is printed or written
     click.echo(compare_text(result))
     if json_out is not None:
         write_atomic(json_out, json_text(result))
         click.echo(f"comparison: {json_out}")
+    if out is not None:
+        from sim.output.compare_report import write_compare
+
+        with spoken():
+            page = write_compare(result, out, force, svg)
+        click.echo(f"page: {page}")

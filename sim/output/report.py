@@ -51,6 +51,19 @@ FIGURE_GROUPS = (
 )
 
 
+# The files of a results folder a report links to, with what each holds, in the order
+# listed; a report links only to those its folder has.
+RUN_FILES = (
+    ("summary.json", "per scenario and site: the risk, dates and comparisons above, with their intervals"),
+    ("replications.csv", "one row per replication, scenario and site: every outcome the summary is made of"),
+    ("manifest.json", "what was run: seed, replications, versions, and the SHA-256 of every input and result"),
+    ("config/experiment.toml", "the experiment file as run"),
+    ("config/model.toml", "the model file as run"),
+    ("curves.npz", "the S-curve histograms (NumPy)"),
+    ("bottlenecks.npz", "weekly capacity use (NumPy)"),
+)
+
+
 @dataclass(frozen=True)
 class Assumption:
     """One value the model file marks as an assumption in its comment."""
@@ -113,7 +126,14 @@ def report_context(results_dir: Path) -> dict[str, Any]:
         "assumptions_source": _relative(model_file, results_dir),
         "assumptions_recorded": model_file is not None and model_file.parent.name == "original",
         "replications": summary["replications"],
+        "files": file_links(results_dir, RUN_FILES),
     }
+
+
+def file_links(folder: Path, files: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """(relative path, what it holds) of those ``files`` that ``folder`` has: a report
+    links only to files a reader can open beside it."""
+    return [(name, what) for name, what in files if (folder / name).is_file()]
 
 
 def _read_json(path: Path) -> Any:

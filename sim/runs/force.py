@@ -31,7 +31,7 @@ RUN_FILES = frozenset({
     "sweep.csv", "tornado.csv", "indices.csv",  # studies
 })
 RUN_FOLDERS = frozenset({"config", "resolved", "figures"})
-CAPACITY_FILES = frozenset({"capacity.json", "search.csv", WORKBOOK})
+CAPACITY_FILES = frozenset({"capacity.json", "search.csv", "report.html", WORKBOOK})
 CALIBRATION_KEYS = frozenset({"experiment", "seed", "simulations", "parameters", "targets"})
 CALIBRATION_FILES = frozenset({CALIBRATION, FILE, "waves.csv", "fit.csv", "report.html", WORKBOOK})
 STAGING = ".rollout-sim-"  # prefix of a new folder's name until its run starts
@@ -84,6 +84,8 @@ def why_not_capacity_folder(path: Path) -> str | None:
     for entry in _entries(path):
         if entry.is_symlink():
             return f"it holds a symbolic link, {entry.name}"
+        if entry.name == "figures" and entry.is_dir():
+            continue  # drawn by capacity into the folder it wrote
         if entry.name == "values" and entry.is_dir():
             for run in _entries(Path(entry.path)):
                 if run.name.startswith(STAGING) and run.is_dir(follow_symlinks=False):

@@ -129,8 +129,10 @@ class CapacityResult:
 def run_capacity(study: Study, plan: CapacityPlan,
                  on_value: Callable[[Evaluation], None] | None = None) -> CapacityResult:
     """Search, running each value the bisection asks for; ``on_value`` hears each risk
-    found. Writes capacity.json first and search.csv at the end into the study's folder."""
+    found. Writes capacity.json (the question) first; at the end search.csv, and
+    capacity.json again with the search path, the answer and its precision."""
     root = study.root()
+    tried: list[Evaluation] = []  # in the order the bisection asked for them
 
     def evaluate(value: Any) -> Evaluation:
         out = None if root is None else root / "values" / safe_name(str(value))
@@ -140,6 +142,7 @@ def run_capacity(study: Study, plan: CapacityPlan,
         risk, (low, high) = s["risk_not_ready"], s["risk_ci95"]
         assert risk is not None and low is not None and high is not None  # defined for one replication or more
         e = Evaluation(value, risk, low, high, s["replications"])
+        tried.append(e)
         if on_value is not None:
             on_value(e)
         return e
@@ -153,4 +156,33 @@ def run_capacity(study: Study, plan: CapacityPlan,
              "replications": e.n} for e in result.evaluations]
     if root is not None:
         write_atomic(root / "search.csv", dict_csv_text(rows))
+        write_atomic(root / "capacity.json", json_text(capacity_record(plan, result, tried)))
     return CapacityResult(plan, result, rows, root)
+
+
+def capacity_record(plan: CapacityPlan, result: SearchResult, tried: list[Evaluation]) -> dict[str, Any]:
+    """capacity.json of a finished search: the question (as :meth:`CapacityPlan.question`),
+    then ``search``, every value tried in the order the bisection tried it, with the site's
+    risk and its 95% CI; ``direction`` ("up": larger values lower the risk, "down": smaller
+    values do, "none"); ``answer`` and ``neighbour`` (the adjacent value that misses the
+    target), each a value tried or null; ``precision``, the values between the one that
+    meets the target only at the bottom of its CI and the one that meets it even at the
+    top (``low``/``high`` in the order of the values; a bound is null when no value
+    tried reaches it); and ``reason``, the search's own words."""
+    def shown(e: Evaluation | None) -> dict[str, Any] | None:
+        if e is None:
+            return None
+        return {"value": str(e.value), "risk": round(e.risk, 6), "risk_ci95": [round(e.low, 6), round(e.high, 6)],
+                "replications": e.n}
+
+    precision = None
+    if result.plausible is not None:
+        maybe, sure = result.plausible
+        ends = [v for v in (maybe, sure) if v is not None]
+        ordered = sorted(ends) if len(ends) == 2 else ends
+        precision = {"maybe": None if maybe is None else str(maybe), "sure": None if sure is None else str(sure),
+                     "low": str(ordered[0]) if len(ends) == 2 else None,
+                     "high": str(ordered[1]) if len(ends) == 2 else None}
+    return {**plan.question(), "direction": result.direction, "reason": result.reason,
+            "answer": shown(result.answer), "neighbour": shown(result.neighbour), "precision": precision,
+            "search": [{"step": i + 1, **(shown(e) or {})} for i, e in enumerate(tried)]}

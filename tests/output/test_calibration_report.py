@@ -11,6 +11,7 @@ from sim.studies.calibrate import plan_calibration, run_calibration
 from sim.studies.study import Study
 from tests.cli.conftest import invoke
 from tests.conftest import with_observed
+from tests.output.html_check import check_page
 
 
 def _folder(tmp_path, observed: float):
@@ -33,6 +34,9 @@ def test_the_report_shows_the_folder_and_needs_no_network(tmp_path):
         assert f'<a href="{name}">' in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # self-contained
     assert "Nothing plausible" not in html
+    _, parsed = check_page(out / "report.html")  # the contents lead to its sections, the links to its files
+    assert {"how-to-read", "parameters", "targets", "waves", "files"} <= {h[1:] for h in parsed.hrefs
+                                                                         if h.startswith("#")}
 
 
 def test_nothing_plausible_is_said_at_the_top_and_report_recognises_the_folder(tmp_path):

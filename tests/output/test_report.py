@@ -20,6 +20,7 @@ from sim.output.console import percent, verdict
 from sim.output.report import assumptions, write_report
 from tests.cli.conftest import invoke
 from tests.conftest import SMALL_EXPERIMENT
+from tests.output.html_check import check_page
 
 EVIL_NAME = "<script>alert(1)</script> Ø"
 EVIL_ASSUMPTION = "<img src=x onerror=alert(2)> rooms booked a term ahead"
@@ -265,3 +266,33 @@ def test_texts_from_users_files_are_escaped(results, tmp_path):
         assert escaped in html
     scenario = summary["scenarios"]["base"]
     assert verdict(scenario["sites"]["a"]) in parsed.verdicts  # the text survives
+
+
+def test_contents_how_to_read_and_files_lead_the_page(results):
+    html, parsed = check_page(results / "report.html")
+    # The contents, then how to read it, come before what was run
+    assert html.index('<nav class="toc"') < html.index('<section id="how-to-read">') < html.index(
+        '<section id="what-was-run">')
+    contents = [h[1:] for h in parsed.hrefs if h.startswith("#")]
+    assert {"how-to-read", "what-was-run", "figures", "assumptions", "files", "scenario-1"} <= set(contents)
+    for words in ("95% CI", "P50", "P80", "P90", "S-curves", "median"):
+        assert words in html[html.index('<section id="how-to-read">'):html.index('<section id="what-was-run">')]
+    files = [h for h in parsed.hrefs if not h.startswith("#")]
+    assert {"summary.json", "replications.csv", "manifest.json", "config/experiment.toml"} <= set(files)
+    assert "curves.npz" in files  # this run kept its S-curve histograms
+    assert "bottlenecks.npz" not in files or (results / "bottlenecks.npz").is_file()
+
+
+def test_the_assumptions_are_folded(results):
+    html, _ = check_page(results / "report.html")
+    section = html[html.index('<section id="assumptions">'):]
+    assert section.index("<details>") < section.index('<table class="assumptions"') < section.index("</details>")
+
+
+def test_a_file_the_folder_lacks_is_not_linked(results, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy)
+    (copy / "replications.csv").unlink()
+    write_report(copy)
+    _, parsed = check_page(copy / "report.html")
+    assert "replications.csv" not in parsed.hrefs and "summary.json" in parsed.hrefs
