@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 
+from tests.cli.conftest import SERIAL, invoke
+from tests.conftest import STUDY_EXPERIMENT
+
 LAPTOP, PHONE = 1280, 420
 WIDTHS = (LAPTOP, PHONE)
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +112,35 @@ def _look(browser: Any, page_path: Path, width: int, screenshot: Path) -> tuple[
     page.screenshot(path=str(screenshot), full_page=True)
     page.close()
     return console, requests, found
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    """A page of every kind: the shipped baseline's report (as the README's first
+    command runs it, with fewer replications), a sweep's, a sensitivity study's and a
+    capacity search's report on the small study model, and a comparison's page."""
+    tmp = tmp_path_factory.mktemp("pages")
+    for name, args in (("baseline", ["run", "baseline", "-n", 20, "--seed", 1]),
+                       ("sweep", ["sweep", STUDY_EXPERIMENT, "-n", 4]),
+                       ("sensitivity", ["sensitivity", STUDY_EXPERIMENT, "-n", 4]),
+                       ("capacity", ["capacity", STUDY_EXPERIMENT, "-n", 4, "--seed", 2])):
+        r = invoke(*args, "--out", tmp / name, *SERIAL)
+        assert r.exit_code == 0, r.output
+    b = tmp / "baseline-b"
+    r = invoke("run", "baseline", "-n", 20, "--seed", 1, "--out", b, "--no-plots", "--set",
+               "uncertainty.no_show_probability=0.3", *SERIAL)
+    assert r.exit_code == 0, r.output
+    r = invoke("compare", tmp / "baseline", b, "--out", tmp / "compare")
+    assert r.exit_code == 0, r.output
+    found = {name: tmp / name / "report.html" for name in ("baseline", "sweep", "sensitivity", "capacity")}
+    found["compare"] = tmp / "compare" / "compare.html"
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["baseline", "sweep", "sensitivity", "capacity", "compare"])
+def test_every_kind_of_page_loads_alone_and_fits_a_laptop_and_a_phone(browser, pages, kind: str) -> None:
+    assert page_problems(browser, pages[kind], f"{kind}-page") == []
 
 
 def test_the_check_sees_overflow_console_errors_and_requests(browser, tmp_path: Path) -> None:
