@@ -238,6 +238,15 @@ def test_out_that_is_a_file_gives_a_message_not_a_traceback(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_what_run_prints_for_the_shipped_baseline_fits_80_columns(tmp_path):
+    out = tmp_path / "b"
+    result = invoke("run", "baseline", "-n", 2, "-q", "--out", out)
+    assert result.exit_code == 0, result.output
+    printed = [line for line in result.stdout.splitlines() if str(out) not in line]
+    assert len(printed) > 40 and all(len(line) <= 80 for line in printed), result.stdout
+    assert "Helse Nord-Trøndelag HF:" in result.stdout and "P50" in result.stdout
+
+
 def test_run_given_a_model_file_says_it_takes_an_experiment_file(tmp_path):
     result = invoke("run", SMALL_MODEL, "-q", "--out", tmp_path / "out")
     assert_clean_failure(result)

@@ -1,0 +1,105 @@
+"""Every console text fits 80 columns for the shipped model and studies: the shipped
+sites' ids and names, the shipped studies' keys and parameter names, and the widest
+numbers each cell can hold (a -100.0% change, a CI of 0.1-99.9%)."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sim.model.design import point
+from sim.model.experiment_file import load_experiment
+from sim.output.console import (
+    capacity_text,
+    compare_text,
+    evaluation_text,
+    indices_text,
+    run_text,
+    sweep_text,
+    tornado_text,
+)
+from sim.paths import experiment_path, shipped_dir
+from sim.studies.bisection import Evaluation, SearchResult
+from tests.output.test_console import SITE
+
+SPEC = load_experiment(experiment_path(Path("baseline")))
+SITES = SPEC.scenarios[0].model.sites
+STUDIES = tomllib.loads((shipped_dir("experiments") / "delay-sensitivity.toml").read_text(encoding="utf-8"))
+CAPACITY = tomllib.loads((shipped_dir("experiments") / "hnt-capacity.toml").read_text(encoding="utf-8"))["capacity"]
+PARAMETERS = STUDIES["sensitivity"]["parameter"]
+
+
+def assert_fits(text: str) -> None:
+    long = [line for line in text.splitlines() if len(line) > 80]
+    assert not long, "\n".join(long)
+
+
+def site_summary(site: Any, **more: Any) -> dict[str, Any]:
+    return dict(copy.deepcopy(SITE), name=site.name, go_live=site.go_live.isoformat(), active_staff=12_345,
+                risk_not_ready=0.999, risk_ci95=[0.001, 0.999], expected_untrained=12_345.6,
+                completion_date={"p50": "2022-12-12", "p80": None, "p90": "2024-10-09"}, **more)
+
+
+def test_the_run_text_fits():
+    vs = {"risk_difference": -1.0, "risk_difference_ci95": [-1.0, 1.0]}
+    summary = {"replications": 20_000, "seed": 20220905, "scenarios": {
+        name: {"sites": {s.id: site_summary(s, **({"vs_reference": vs} if i else {})) for s in SITES}}
+        for i, name in enumerate(s.name for s in SPEC.scenarios)}}
+    text = run_text(summary)  # type: ignore[arg-type]
+    assert_fits(text)
+    for s in SITES:  # every site in both tables of both scenarios, and its sentence whole
+        assert sum(line.startswith(f"{s.id} ") for line in text.splitlines()) == 4
+        assert f"{s.name}: 100% risk" in " ".join(text.split())
+
+
+def test_the_sweep_text_fits_and_names_the_key_in_full():
+    key, values = next(iter(STUDIES["sweep"]["vary"].items()))
+    points = [point(f"p{i}", [(key, v)]) for i, v in enumerate(values)]
+    rows = [{"point": p.name, "site": s.id, "risk": 0.999, "risk_ci95_low": 0.001, "risk_ci95_high": 0.999}
+            for p in points for s in SITES]
+    text = sweep_text(rows, points)
+    assert_fits(text)
+    assert key in " ".join(text.split())
+    for s in SITES:
+        assert s.id in text
+
+
+def test_the_tornado_and_indices_fit():
+    rows = [{"site": s.id, "parameter": p["name"], "key": p["key"], "value": p[end], "end": end, "risk_change": -1.0,
+             "risk_change_ci95_low": -1.0, "risk_change_ci95_high": 1.0, "p80_change_days": -1234}
+            for s in SITES for p in PARAMETERS for end in ("low", "high")]
+    assert_fits(tornado_text(rows))
+    for method, main in (("morris", "mu_star"), ("sobol", "ST")):
+        rows = [{"site": s.id, "output": output, "parameter": p["name"], main: 123.456, f"{main}_conf": 12.345}
+                for s in SITES for output in ("risk", "expected_untrained") for p in PARAMETERS]
+        text = indices_text(rows, method)
+        assert_fits(text)
+        assert all(p["name"] in text for p in PARAMETERS)
+
+
+def test_the_capacity_texts_fit():
+    key, site = CAPACITY["vary"], CAPACITY["site"]
+    for value, other in ((21, 7), (dt.date(2023, 2, 11), dt.date(2024, 11, 9))):
+        e = Evaluation(value, 0.999, 0.001, 0.999, 400)
+        assert_fits(evaluation_text(key, e))
+        for plausible in ((value, value), (value, None), (value, other)):
+            result = SearchResult("up", e, e, plausible, (e,), "every value was tried")
+            assert_fits(capacity_text(result, key, site, 0.05, 400))
+        assert_fits(capacity_text(SearchResult("up", None, None, None, (), "no value in the range meets the "
+                                               "target, not even the highest"), key, site, 0.05, 400))
+
+
+def test_the_compare_text_fits():
+    site = {"risk_a": 0.999, "risk_b": 0.001, "risk_difference": -0.998, "risk_difference_ci95": [-1.0, 1.0],
+            "expected_untrained_difference": -12_345.6, "expected_untrained_difference_ci95": [-12_345.6, 12_345.6],
+            "p50_completion_difference": {"days": -1234, "ci95": [-1234, 1234]},
+            "p80_completion_difference": {"days": -1234, "ci95": [-1234, 1234]}}
+    result = {"a": {"folder": "results/baseline/20261204-093223", "scenario": "as-planned-2022"},
+              "b": {"folder": "results/baseline/20261204-093224", "scenario": "as-happened"},
+              "paired": True, "inputs_differ": ["model", "experiment", "headcount"],
+              "sites": {s.id: site for s in SITES}}
+    text = compare_text(result)
+    assert_fits(text)
+    assert all(f"  {s.id}: risk 100% -> 0.1%" in text for s in SITES)
