@@ -10,6 +10,7 @@ import click
 from sim import __version__, limits
 from sim.cli.calibrate import calibrate
 from sim.cli.capacity import capacity
+from sim.cli.listing import list_shipped
 from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
 from sim.cli.talk import fail, spoken
@@ -220,7 +221,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     click.echo(f"timetable: {csv_path} and {ics_path}")
 
 
-for command in (sweep, sensitivity, compare, capacity, targets, calibrate):
+for command in (sweep, sensitivity, compare, capacity, targets, calibrate, list_shipped):
     cli.add_command(command)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
+from sim.model.catalogue import Shipped
 from sim.model.parameter_sets import ParameterSets
 from sim.model.spec import Readiness, share_text
 from sim.model.target_file import SHARE_MEASURES
@@ -365,3 +366,29 @@ def drawn_from(described: dict[str, Any], file: str) -> str:
 def _ranged(p: dict[str, Any], which: str) -> str:
     """A parameter's name with its prior or posterior range."""
     return f"{p['parameter']} ({value_text(p[f'{which}_low'])}-{value_text(p[f'{which}_high'])})"
+
+
+def shipped_text(files: list[Shipped]) -> str:
+    """The shipped models and experiments within 80 columns: per file its name (what a
+    command takes) and description, and for an experiment the commands it answers (run,
+    and the studies its tables set up) and its scenarios (what --scenario takes)."""
+    width = max(len(f.name) for f in files) + 4
+    models = [f for f in files if f.kind == "model"]
+    lines: list[str] = []
+    for kind, heading in (("model", "Models (an experiment file names its model):"),
+                          ("experiment", "Experiments (rollout-sim COMMAND NAME):")):
+        mine = [f for f in files if f.kind == kind]
+        if not mine:
+            continue
+        lines += ["", heading] if lines else [heading]
+        for f in mine:
+            about = f"{f.title}, {f.sites} sites: {f.description}" if kind == "model" else f.description
+            about += " (the default)" if f.default else ""
+            lines.append(paragraph(about, first=f"  {f.name}".ljust(width), indent=" " * width))
+            if kind == "model":
+                continue
+            facts = [f"commands: {', '.join(('run', *f.commands))}", f"scenarios: {', '.join(f.scenarios)}"]
+            if len(models) > 1:  # with one model, naming it on every line says nothing
+                facts.append(f"model: {f.model}")
+            lines.append(paragraph("; ".join(facts), first=" " * width, indent=" " * (width + 2)))
+    return "\n".join(lines)
