@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sim.cli.options import RISK
+from sim.cli.options import RISK, examples
 from sim.cli.study_options import study_command
 from sim.cli.talk import fail, spoken
 from sim.errors import Problem
@@ -14,7 +14,11 @@ from sim.studies.capacity import plan_capacity, run_capacity
 from sim.studies.study import Study
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim capacity hnt-capacity              # its [capacity] table",
+    "rollout-sim capacity hnt-capacity --max-risk 0.1 -n 200",
+    "rollout-sim capacity baseline --site hnt --max-risk 0.05 --earliest-go-live",
+))
 @study_command("capacity")
 @click.option("--site", help="The site whose risk must be at most --max-risk (default: the [capacity] table's).")
 @click.option("--max-risk", type=RISK, help="The highest acceptable risk of not being ready, like 0.05.")

@@ -11,7 +11,7 @@ from sim import __version__, limits
 from sim.cli.calibrate import calibrate
 from sim.cli.capacity import capacity
 from sim.cli.listing import list_shipped
-from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, svg_option
+from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, examples, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
 from sim.cli.talk import fail, spoken
 from sim.cli.targets import targets
@@ -55,7 +55,10 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim validate models/midt-norge.toml experiments/baseline.toml",
+    "rollout-sim validate my-model.toml my-experiment.toml   # your own files",
+))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check model and experiment FILES; print every problem on its own line."""
@@ -79,7 +82,13 @@ def validate(files: tuple[Path, ...]) -> None:
         fail(problems)
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim run                                # the baseline, shipped",
+    "rollout-sim run st-olavs-may-2022 -n 500 --seed 1 --out results/may",
+    "rollout-sim run --set site.hnt.go_live=2023-03-04 --no-plots",
+    "rollout-sim run --precision 0.01 --workers 2   # until +-1 point",
+    "rollout-sim run --resume results/may           # after Ctrl-C",
+))
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=REPLICATIONS, help="Replications per scenario (default: the experiment file's; with --precision, the first round).")
 @click.option("--seed", type=SEED, help="Seed of the whole experiment (default: the experiment file's).")
@@ -168,7 +177,10 @@ def _results_dir(path: Path) -> Path:
     return checked
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim plot results/may",
+    "rollout-sim plot results/may --svg             # SVG too, for slides",
+))
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @svg_option
 def plot(results: Path, svg: bool) -> None:
@@ -179,7 +191,10 @@ def plot(results: Path, svg: bool) -> None:
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim report results/may                 # a run's folder",
+    "rollout-sim report results/hnt-capacity/sweep  # a study's or calibration's",
+))
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 def report(results: Path) -> None:
     """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures."""
@@ -197,7 +212,10 @@ def report(results: Path) -> None:
     click.echo(f"report: {write_report(path)}")
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim trace --replication 3 --out trace",
+    "rollout-sim trace baseline --scenario as-happened --out trace-hnt --force",
+))
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
 @click.option("--replication", type=click.IntRange(0, limits.MAX_REPLICATIONS - 1), default=0, show_default=True, help="Which replication to trace.")
 @click.option("--scenario", help="Which scenario (default: the first).")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import svg_option
+from sim.cli.options import examples, svg_option
 from sim.cli.study_options import study_command
 from sim.cli.talk import spoken
 from sim.errors import ConfigError, Problem
@@ -20,7 +20,11 @@ from sim.studies.sensitivity import METHODS as sa_methods
 from sim.studies.study import Study
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim sweep delay-sensitivity            # its [sweep] table",
+    "rollout-sim sweep baseline --vary readiness.share=90%,95%,100%",
+    "rollout-sim sweep baseline --vary site.hnt.go_live=+0w,+4w,+8w -n 100",
+))
 @study_command("sweep")
 @click.option("--vary", "vary", multiple=True, metavar="KEY=V1,V2,...",
               help="A dotted key and its values (3w, 10d, +2w, 15%, numbers, dates); repeat for a grid. Default: the experiment's [sweep] table.")
@@ -45,7 +49,11 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}")
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim sensitivity delay-sensitivity      # one at a time: a tornado",
+    "rollout-sim sensitivity delay-sensitivity --method morris --dry-run",
+    "rollout-sim sensitivity delay-sensitivity --method sobol -n 50 --workers 2",
+))
 @study_command("sensitivity")
 @click.option("--method", type=click.Choice(sa_methods), default="oat", show_default=True,
               help="oat: one parameter at a time (tornado); morris: elementary effects; sobol: variance shares.")
@@ -82,7 +90,11 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
     click.echo(f"\nindices: {path / done.table}\nfigures: {figures}")
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim compare results/plan results/hnt-late        # B against A",
+    "rollout-sim compare results/b results/b --scenario-b as-happened",
+    "rollout-sim compare results/a results/b --unpaired --json diff.json",
+))
 @click.argument("folder_a", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.argument("folder_b", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--scenario-a", help="Scenario of FOLDER_A (default: its first).")
