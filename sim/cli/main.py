@@ -85,7 +85,7 @@ def validate(files: tuple[Path, ...]) -> None:
 @cli.command(epilog=examples(
     "rollout-sim run                                # the baseline, shipped",
     "rollout-sim run st-olavs-may-2022 -n 500 --seed 1 --out results/may",
-    "rollout-sim run --set site.hnt.go_live=2023-03-04 --no-plots",
+    "rollout-sim run --set site.hnt.go_live=+4w --no-plots   # 4 weeks later",
     "rollout-sim run --precision 0.01 --workers 2   # until +-1 point",
     "rollout-sim run --resume results/may           # after Ctrl-C",
 ))
@@ -95,7 +95,7 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<date-time>).")
 @click.option("--force", is_flag=True, help="Replace the results folder if it exists.")
 @click.option("--resume", "resume", type=click.Path(path_type=Path, file_okay=False), help="Continue an interrupted run in this results folder.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key; repeatable.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key (a date may be a shift like +4w or -10d); repeatable.")
 @click.option("--parameters", type=click.Path(path_type=Path), metavar="FOLDER_OR_CSV",
               help="Draw each replication's inputs from a calibration's weighted parameter sets (its folder or parameters.csv).")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run.")

@@ -26,7 +26,7 @@ def study_options(f: Callable[..., None]) -> Callable[..., None]:
         click.option("-n", "--replications", type=REPLICATIONS, help="Replications per point (default: the study table's, else the experiment's)."),
         click.option("--seed", type=SEED, help="Seed (default: the experiment file's); every point uses the same replication seeds."),
         click.option("--scenario", help="The experiment's scenario to build on (default: the study table's, else the first)."),
-        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model value by its dotted key for every point; repeatable."),
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model value by its dotted key for every point (a date may be a shift like +4w); repeatable."),
         click.option("--out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<study>-<date-time>)."),
         click.option("--force", is_flag=True, help="Replace the results folder if it exists."),
         click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run."),

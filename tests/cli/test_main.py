@@ -247,6 +247,36 @@ def test_what_run_prints_for_the_shipped_baseline_fits_80_columns(tmp_path):
     assert "Helse Nord-Trøndelag HF:" in result.stdout and "P50" in result.stdout
 
 
+@pytest.mark.parametrize("shift, days", [("+4w", 28), ("-10d", -10)])
+def test_set_moves_a_date_by_a_shift(tmp_path, shift, days):
+    # The shipped baseline as built: HNT's go-live moved, and nothing else's.
+    from sim.model.experiment_file import load_experiment
+    from sim.paths import experiment_path
+    from sim.runs.launch import parse_sets
+
+    base, moved = (load_experiment(experiment_path(Path("baseline")), parse_sets(sets))
+                   for sets in ([], [f"site.hnt.go_live={shift}"]))
+    for a, b in zip(base.scenarios[0].model.sites, moved.scenarios[0].model.sites):
+        assert b.go_live - a.go_live == dt.timedelta(days=days if a.id == "hnt" else 0)
+    # And a run of it, as summary.json records the go-live.
+    result = run_small(tmp_path / "r", "--set", f"site.a.go_live={shift}")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenarios"]["base"]["sites"]["a"]["go_live"] == str(dt.date(2023, 5, 6) + dt.timedelta(days=days))
+
+
+@pytest.mark.parametrize("setting, fragment", [
+    ("site.a.go_live=+4x", "site.a.go_live: '+4x' for site.a.go_live: unknown unit 'x'; expected d, days, w or weeks"),
+    ("venue.a-venue.rooms=+4w", "venue.a-venue.rooms: '+4w' is a shift of a date, but the key holds 1, not a date"),
+])
+def test_a_bad_shift_is_one_clear_line(tmp_path, setting, fragment):
+    result = run_small(tmp_path / "r", "--set", setting)
+    assert_clean_failure(result)
+    (line,) = error_lines(result)
+    assert line.startswith("error: --set: ") and fragment in line, line
+    assert not (tmp_path / "r").exists()
+
+
 def test_run_given_a_model_file_says_it_takes_an_experiment_file(tmp_path):
     result = invoke("run", SMALL_MODEL, "-q", "--out", tmp_path / "out")
     assert_clean_failure(result)

@@ -177,3 +177,39 @@ def test_a_missing_table_is_made_on_the_way_and_still_checked(small_raw):
         build_model(bad, SMALL_MODEL)
     with pytest.raises(OverrideError):
         apply_overrides(small_raw, [("site.nowhere.go_live", 1)])  # ids of arrays are never made
+
+
+# -- a date as a shift of the date the key holds -------------------------------------------
+
+def test_a_shift_moves_the_date_the_key_holds(shipped_raw):
+    planned = apply_overrides(shipped_raw, [])["site"]
+    go_live = next(s["go_live"] for s in planned if s["id"] == "hnt")
+    for written, days in (("+4w", 28), ("-10d", -10), ("+2 weeks", 14), ("+0d", 0)):
+        raw = apply_overrides(shipped_raw, [("site.hnt.go_live", written)])
+        assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == go_live + dt.timedelta(days=days)
+    # After the overrides before it: a date set, then shifted; two shifts add up.
+    raw = apply_overrides(shipped_raw, [("site.hnt.go_live", D(2023, 3, 4)), ("site.hnt.go_live", "+1w")])
+    assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == D(2023, 3, 11)
+    raw = apply_overrides(shipped_raw, [("site.hnt.go_live", "+1w"), ("site.hnt.go_live", "-3d")])
+    assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == go_live + dt.timedelta(days=4)
+
+
+def test_a_shift_of_what_is_not_a_date_is_an_error_naming_the_key(shipped_raw):
+    err = _override_error(shipped_raw, "venue.hnt-levanger.rooms", "+4w")
+    assert err.key == "venue.hnt-levanger.rooms" and "is a shift of a date, but the key holds" in err.message
+    assert "not a date" in err.message and "expected a date like 2023-03-04" in err.message
+    err = _override_error(shipped_raw, "site.hnt.readiness.share", "+1w")  # a table made empty for it
+    assert "is not set" in err.message
+
+
+def test_a_bad_shift_says_what_was_expected(shipped_raw):
+    err = _override_error(shipped_raw, "site.hnt.go_live", "+4x")
+    assert err.key == "site.hnt.go_live" and "unknown unit 'x'; expected d, days, w or weeks" in err.message
+    err = _override_error(shipped_raw, "site.hnt.go_live", "+99999w")
+    assert "expected a duration of at most" in err.message
+
+
+def test_text_that_is_no_shift_is_left_for_the_model_check(shipped_raw):
+    for text in ("soon", "+", "-w", "4w"):  # no sign, or no number: not a shift; the model's check names it
+        raw = apply_overrides(shipped_raw, [("site.hnt.go_live", text)])
+        assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == text
