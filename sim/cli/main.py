@@ -16,11 +16,11 @@ from sim.cli.studies import compare, sensitivity, sweep
 from sim.cli.talk import fail, spoken
 from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import is_experiment, load_experiment
 from sim.model.model_file import build_model, load_toml
 from sim.model.parameter_sets import CALIBRATION
 from sim.output.console import parameter_sets_text, run_text
-from sim.paths import experiment_path
 from sim.runs import integrity, manifest
 from sim.runs.executors import EXECUTORS, executor_problems
 from sim.runs.launch import create_folder, default_out, execute, parse_sets, resumable
@@ -134,8 +134,8 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         options = replace(resumption.options, executor=executor, workers=workers, scheduler=scheduler,
                           chunk_size=chunk_size)
     else:
-        path = experiment_path(experiment)
         with spoken():
+            path = experiment_file(experiment)
             overrides = parse_sets(sets)
             if parameters is not None:  # as the experiment's own key, so that the folder records it
                 overrides.append(("experiment.parameters", str(parameters.resolve())))
@@ -231,7 +231,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
 
     with spoken():
         check_out(out, force)
-        spec = load_experiment(experiment_path(experiment), parse_sets(sets))
+        spec = load_experiment(experiment_file(experiment), parse_sets(sets))
     try:
         csv_path, ics_path = write_trace(spec, scenario, replication, seed, out)
     except ValueError as err:

@@ -12,8 +12,8 @@ import click
 from sim.cli.options import REPLICATIONS, SEED, WORKERS
 from sim.cli.talk import spoken
 from sim.errors import ConfigError
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import load_experiment
-from sim.paths import experiment_path
 from sim.runs.executors import EXECUTORS, executor_problems
 from sim.runs.launch import parse_sets
 from sim.studies.study import Study
@@ -49,7 +49,7 @@ def study_command(kind: str) -> Callable[[Callable[..., None]], Callable[..., No
                 if problems := executor_problems(executor, scheduler):
                     raise ConfigError(problems)  # before the experiment is read, as `run` does
                 overrides = parse_sets(sets)
-                spec = load_experiment(experiment_path(experiment), overrides)
+                spec = load_experiment(experiment_file(experiment), overrides)
                 study = Study(kind, spec, overrides, replications, seed, scenario, out, force, executor, workers,
                               scheduler)
             return f(study, quiet=quiet, **rest)

@@ -8,9 +8,9 @@ import click
 
 from sim.cli.options import REPLICATIONS, SEED, examples
 from sim.cli.talk import spoken
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import load_experiment
 from sim.output.console import targets_text
-from sim.paths import experiment_path
 from sim.runs.launch import parse_sets
 
 
@@ -32,7 +32,7 @@ def targets(experiment: Path | None, replications: int, seed: int | None, sets: 
     from sim.studies.targets import fit_targets
 
     with spoken():
-        spec = load_experiment(experiment_path(experiment), parse_sets(sets))
+        spec = load_experiment(experiment_file(experiment), parse_sets(sets))
     with spoken(quiet) as talk:
         fits = fit_targets(spec, replications, spec.seed if seed is None else seed, talk.bar)
     click.echo(targets_text(fits))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.errors import ConfigError, Problem, did_you_mean
 from sim.model.model_file import load_toml
-from sim.paths import DEFAULT_EXPERIMENT, shipped_dir
+from sim.paths import DEFAULT_EXPERIMENT, experiment_path, shipped_dir
 
 #: A table of an experiment file -> the command it is the default question of.
 STUDY_COMMANDS = {"sweep": "sweep", "sensitivity": "sensitivity", "capacity": "capacity",
@@ -61,3 +62,16 @@ def shipped() -> list[Shipped]:
     """The shipped models, then the shipped experiments, each by name."""
     return ([_model(p) for p in sorted(shipped_dir("models").glob("*.toml"))]
             + [_experiment(p) for p in sorted(shipped_dir("experiments").glob("*.toml"))])
+
+
+def experiment_file(given: Path | None) -> Path:
+    """The experiment file a command runs (:func:`sim.paths.experiment_path`); a
+    ConfigError when ``given`` is a bare name that is neither a file here nor a shipped
+    experiment, suggesting the closest shipped name (``baselin``: ``baseline``)."""
+    path = experiment_path(given)
+    if given is None or path.exists() or given.parent != Path("."):
+        return path  # a path with a folder: load_toml says what is wrong with it
+    names = sorted(p.stem for p in shipped_dir("experiments").glob("*.toml"))
+    stem = given.stem if given.suffix == ".toml" else given.name
+    raise ConfigError([Problem(str(given), "", "file not found, nor a shipped experiment of that name (rollout-sim "
+                                               f"list shows them){did_you_mean(stem, names)}")])

@@ -18,7 +18,7 @@ import re
 import tomllib
 from typing import Any
 
-from sim.errors import excerpt
+from sim.errors import did_you_mean, excerpt
 from sim.limits import MAX_NESTING
 from sim.model.input_files import nesting
 from sim.model.values import ValueProblem, study_value
@@ -52,7 +52,7 @@ def parse_value(text: str) -> Any:
 def _child(node: Any, part: str, key: str, walked: str) -> Any:
     if isinstance(node, dict):
         if part not in node:
-            raise OverrideError(key, f"{walked or 'the file'} has no table {part!r}")
+            raise OverrideError(key, f"{walked or 'the file'} has no table {part!r}{did_you_mean(part, node)}")
         return node[part]
     if isinstance(node, list):
         for item in node:
@@ -62,7 +62,8 @@ def _child(node: Any, part: str, key: str, walked: str) -> Any:
             return node[int(part)]
         ids = [str(i.get("id")) for i in node if isinstance(i, dict) and "id" in i]
         known = ", ".join(ids) if ids else (f"positions 0-{len(node) - 1}" if node else "nothing (the list is empty)")
-        raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}")
+        raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}"
+                                 f"{did_you_mean(part, ids)}")
     raise OverrideError(key, f"{walked} is a value, not a table")
 
 
@@ -123,5 +124,5 @@ def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
         if missing_ok:
             return None
         where = key.rsplit(".", 1)[0] if "." in key else "the file"
-        raise OverrideError(key, f"{where} has no value {last!r}")
+        raise OverrideError(key, f"{where} has no value {last!r}{did_you_mean(last, node)}")
     return node[last]

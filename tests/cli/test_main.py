@@ -91,7 +91,7 @@ def test_validate_checks_every_file(tmp_path):
     result = invoke("validate", SMALL_MODEL, bad, SMALL_EXPERIMENT)
     assert_clean_failure(result)
     assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [f"ok: {SMALL_MODEL}", f"ok: {SMALL_EXPERIMENT}"]
-    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md)"]
+    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md); did you mean 'rooms'?"]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -275,6 +275,38 @@ def test_a_bad_shift_is_one_clear_line(tmp_path, setting, fragment):
     (line,) = error_lines(result)
     assert line.startswith("error: --set: ") and fragment in line, line
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("args, line", [
+    (["run", "baselin"], "error: baselin: file not found, nor a shipped experiment of that name (rollout-sim list "
+                         "shows them); did you mean 'baseline'?"),
+    (["sweep", "delay-sensitivty.toml"], "did you mean 'delay-sensitivity'?"),
+    (["run", "--set", "site.hntt.go_live=+1w"], "error: --set: site.hntt.go_live: no site with id 'hntt'; expected "
+                                                "one of trondheim, st-olavs, hnt, levanger, verdal; did you mean 'hnt'?"),
+    (["run", "--set", "uncertanty.no_show_probability=0.1"], "uncertanty: unknown key (check the spelling; see "
+                                                             "docs/model-file.md and docs/experiment-file.md); "
+                                                             "did you mean 'uncertainty'?"),
+    (["run", "--set", "sitee.hnt.go_live=+1w"], "error: --set: sitee.hnt.go_live: the file has no table 'sitee'; "
+                                                "did you mean 'site'?"),
+    (["run", "--set", "uncertainty.no_show_probabilty=0.1"], "uncertainty.no_show_probabilty: unknown key (check "
+                                                             "the spelling; see docs/model-file.md and "
+                                                             "docs/experiment-file.md); did you mean 'no_show_probability'?"),
+    (["trace", "--scenario", "as-hapened"], "did you mean 'as-happened'?"),
+    (["sweep", "baseline", "--scenario", "as-hapened", "--vary", "site.hnt.go_live=+1w"],
+     "did you mean 'as-happened'?"),
+    (["capacity", "hnt-capacity", "--site", "hntt"], "--site: hntt: no such site; expected one of trondheim, "
+                                                     "st-olavs, hnt, levanger, verdal; did you mean 'hnt'?"),
+    (["run", "nothing-like-it"], "error: nothing-like-it: file not found, nor a shipped experiment of that name "
+                                 "(rollout-sim list shows them)"),
+])
+def test_a_mistyped_name_gets_the_closest_known_one(tmp_path, monkeypatch, args, line):
+    monkeypatch.chdir(tmp_path)  # no file of these names here, and nothing written elsewhere
+    result = invoke(*args)
+    assert_clean_failure(result)
+    (error,) = error_lines(result)
+    assert line in error, error
+    if "did you mean" not in line:
+        assert "did you mean" not in error
 
 
 def test_run_given_a_model_file_says_it_takes_an_experiment_file(tmp_path):

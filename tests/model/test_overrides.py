@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.model.model_file import build_model, load_toml
-from sim.model.overrides import OverrideError, apply_overrides, parse_value
+from sim.model.overrides import OverrideError, apply_overrides, parse_value, value_at
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
@@ -213,3 +213,13 @@ def test_text_that_is_no_shift_is_left_for_the_model_check(shipped_raw):
     for text in ("soon", "+", "-w", "4w"):  # no sign, or no number: not a shift; the model's check names it
         raw = apply_overrides(shipped_raw, [("site.hnt.go_live", text)])
         assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == text
+
+
+def test_a_mistyped_part_of_a_key_gets_the_closest_known_one(shipped_raw):
+    assert _override_error(shipped_raw, "sitee.hnt.go_live").message.endswith("no table 'sitee'; did you mean 'site'?")
+    err = _override_error(shipped_raw, "venue.hnt-levangr.rooms")
+    assert err.message.startswith("no venue with id 'hnt-levangr'; expected one of ")
+    assert err.message.endswith("; did you mean 'hnt-levanger'?")
+    with pytest.raises(OverrideError, match=r"has no value 'go_lve'; did you mean 'go_live'\?$"):
+        value_at(shipped_raw, "site.hnt.go_lve")
+    assert "did you mean" not in _override_error(shipped_raw, "zzz.hnt.go_live").message

@@ -65,3 +65,5 @@ def test_compare_command_prints_each_site_and_refuses_cleanly(folders, tmp_path)
     r = invoke("compare", folders["a"], folders["other-seed"])
     assert r.exit_code == 1 and "the seeds differ" in r.output and "--unpaired" in r.output
     assert "Traceback" not in r.output
+    r = invoke("compare", folders["a"], folders["b"], "--scenario-b", "bse")
+    assert r.exit_code == 1 and "no scenario 'bse'; expected one of base; did you mean 'base'?" in r.output
