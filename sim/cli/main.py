@@ -13,7 +13,7 @@ from sim.cli.capacity import capacity
 from sim.cli.listing import list_shipped
 from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, examples, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
-from sim.cli.talk import fail, spoken
+from sim.cli.talk import ProgressBar, Spoken, fail, spoken
 from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
 from sim.model.catalogue import experiment_file
@@ -155,17 +155,19 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
     if spec.parameter_sets is not None:
         click.echo(parameter_sets_text(spec.parameter_sets))
     if not no_plots:
-        _draw(folder.path, svg)
+        _draw(folder.path, svg, quiet)
     click.echo(f"\n{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
     click.echo(f"results: {folder.path}")
 
 
-def _draw(path: Path, svg: bool) -> None:
-    """Write the figures (with ``svg``, as SVG too), then the report that embeds them."""
+def _draw(path: Path, svg: bool, quiet: bool = False) -> None:
+    """Write the figures (with ``svg``, as SVG too), then the report that embeds them;
+    unless ``quiet``, with a progress bar of the figures."""
     from sim.output.report import write_report
     from sim.output.run_figures import write_figures
 
-    figures = write_figures(path, svg=svg)
+    with Spoken(None if quiet else ProgressBar("figure")) as talk:
+        figures = write_figures(path, svg=svg, progress=talk.bar)
     report = write_report(path)
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
 
@@ -187,7 +189,9 @@ def plot(results: Path, svg: bool) -> None:
     """Draw the figures of a RESULTS folder into RESULTS/figures (PNG; with --svg, SVG too)."""
     from sim.output.run_figures import write_figures
 
-    figures = write_figures(_results_dir(results), svg=svg)
+    path = _results_dir(results)
+    with Spoken(ProgressBar("figure")) as talk:
+        figures = write_figures(path, svg=svg, progress=talk.bar)
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
 
 
