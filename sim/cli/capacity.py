@@ -6,7 +6,7 @@ import click
 
 from sim.cli.options import RISK, examples
 from sim.cli.study_options import study_command
-from sim.cli.talk import fail, spoken
+from sim.cli.talk import fail, say, spoken
 from sim.errors import Problem
 from sim.output.console import capacity_text, evaluation_text
 from sim.studies.bisection import Evaluation
@@ -39,9 +39,9 @@ def capacity(study: Study, quiet: bool, site: str | None, max_risk: float | None
     with spoken():
         plan = plan_capacity(study, site, max_risk, key, low, high, step, earliest_go_live)
     values = plan.values
-    click.echo(f"capacity: {plan.key} from {values[0]} to {values[-1]} ({len(values)} values) for {plan.site}, "
-               f"risk at most {plan.max_risk:.1%}; {plan.options.replications:,} replications per value, "
-               f"seed {plan.options.seed}", err=True)
+    say(f"capacity: {plan.key} from {values[0]} to {values[-1]} ({len(values)} values) for {plan.site}, "
+        f"risk at most {plan.max_risk:.1%}; {plan.options.replications:,} replications per value, "
+        f"seed {plan.options.seed}", err=True)
     with spoken(quiet) as talk:
         study.on_progress = talk.bar
 

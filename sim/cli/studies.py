@@ -12,7 +12,7 @@ import click
 
 from sim.cli.options import examples, svg_option
 from sim.cli.study_options import study_command
-from sim.cli.talk import spoken
+from sim.cli.talk import say, spoken
 from sim.errors import ConfigError, Problem
 from sim.output.console import compare_text, duration, indices_text, sweep_text, tornado_text
 from sim.runs.folder import json_text, write_atomic
@@ -36,8 +36,8 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
 
     with spoken():
         plan = plan_sweep(study, parse_vary(vary) if vary else None)
-    click.echo(f"sweep: {len(plan.points)} points x {plan.options.replications:,} replications, "
-               f"seed {plan.options.seed}", err=True)
+    say(f"sweep: {len(plan.points)} points x {plan.options.replications:,} replications, "
+        f"seed {plan.options.seed}", err=True)
     with spoken(quiet) as talk:
         study.on_progress = talk.bar
         done = run_sweep(study, plan)
@@ -66,9 +66,9 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
 
     with spoken():
         plan = plan_sensitivity(study, method)
-    click.echo(f"{method}: {len(plan.params)} parameters, {len(plan.points)} design points x "
-               f"{plan.options.replications:,} replications = {plan.total:,} replications; estimated "
-               f"{duration(plan.estimated_seconds)} on {plan.workers} worker(s)")
+    say(f"{method}: {len(plan.params)} parameters, {len(plan.points)} design points x "
+        f"{plan.options.replications:,} replications = {plan.total:,} replications; estimated "
+        f"{duration(plan.estimated_seconds)} on {plan.workers} worker(s)")
     if dry_run:
         return
     with spoken(quiet) as talk:
@@ -86,7 +86,7 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
     index_figures(done.rows, method, figures, done.finished.spec.name, svg)
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
-        click.echo(f"warning: design too small to rank reliably: {w}", err=True)
+        say(f"warning: design too small to rank reliably: {w}", err=True)
     click.echo(f"\nindices: {path / done.table}\nfigures: {figures}")
 
 

@@ -16,7 +16,14 @@ import click
 
 from sim.cli.eta import Eta
 from sim.errors import ConfigError, Problem
+from sim.output.text_width import paragraph
 from sim.runs.launch import RunStopped
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print ``text`` wrapped at 80 columns, its later lines indented (an error line is
+    not: one problem per line is what scripts read)."""
+    click.echo(paragraph(text), err=err)
 
 
 def fail(problems: list[Problem]) -> NoReturn:

@@ -141,7 +141,8 @@ def sweep_text(rows: list[dict[str, Any]], points: list[Any]) -> str:
             cells.append(risk_ci(r["risk"], r["risk_ci95_low"], r["risk_ci95_high"]))
         cells_by_row.append(cells)
     named = "; ".join(f"{short}: {key}" for short, key in zip(head, keys) if short != key)
-    key = (f"Each site's risk (95% CI) of not being ready on the eve of go-live, at each point"
+    anywhere = "; (any site): the risk that at least one site is not ready" if "(any site)" in sites else ""
+    key = (f"Each site's risk (95% CI) of not being ready on the eve of go-live, at each point{anywhere}"
            f"{'; ' + named if named else ''}.")
     return "\n".join(["", *fit_table(head, cells_by_row, keys=len(keys)), "", paragraph(key)])
 

@@ -46,3 +46,13 @@ def test_no_bar_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     bar(1, 10)  # stderr is captured here, not a terminal: nothing drawn
     bar.close()
     assert capsys.readouterr().err == ""
+
+
+def test_say_wraps_at_80_columns_with_later_lines_indented(capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli.talk import say
+
+    text = "morris: 6 parameters, 70 design points x 20 replications = 1,400 replications; " * 3
+    say(text, err=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) > 2 and all(len(line) <= 80 for line in lines)
+    assert all(line.startswith("  ") for line in lines[1:]) and " ".join(" ".join(lines).split()) == text.strip()

@@ -57,11 +57,11 @@ def test_the_run_text_fits():
 def test_the_sweep_text_fits_and_names_the_key_in_full():
     key, values = next(iter(STUDIES["sweep"]["vary"].items()))
     points = [point(f"p{i}", [(key, v)]) for i, v in enumerate(values)]
-    rows = [{"point": p.name, "site": s.id, "risk": 0.999, "risk_ci95_low": 0.001, "risk_ci95_high": 0.999}
-            for p in points for s in SITES]
+    rows = [{"point": p.name, "site": s, "risk": 0.999, "risk_ci95_low": 0.001, "risk_ci95_high": 0.999}
+            for p in points for s in [*(s.id for s in SITES), "(any site)"]]
     text = sweep_text(rows, points)
     assert_fits(text)
-    assert key in " ".join(text.split())
+    assert key in " ".join(text.split()) and "(any site): the risk that at least one site" in " ".join(text.split())
     for s in SITES:
         assert s.id in text
 
