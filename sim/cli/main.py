@@ -44,7 +44,12 @@ class Guarded(click.Group):
             fail([Problem("", "", "out of memory; try fewer replications (-n) or workers (--workers)")])
 
 
-@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]}, epilog=examples(
+    "rollout-sim list                               # what is shipped",
+    "rollout-sim run                                # the baseline",
+    "rollout-sim sweep delay-sensitivity",
+    "rollout-sim run --help                         # a command's options",
+))
 @click.version_option(version=__version__, prog_name="rollout-sim")  # works uninstalled too
 def cli() -> None:
     """Will staff be trained before go-live? Simulate an EHR training rollout.

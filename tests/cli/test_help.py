@@ -56,6 +56,15 @@ def test_help_has_examples_that_parse_and_fits_80_columns(name, tmp_path, monkey
             assert experiment_path(Path(experiment)).is_file() or "/" in str(experiment) or name == "validate", words
 
 
+def test_the_command_s_own_help_has_examples_of_commands_that_exist():
+    from sim.cli.main import cli
+
+    r = invoke_no_traceback("--help")
+    assert r.exit_code == 0 and all(len(line) <= 80 for line in r.stdout.splitlines()), r.stdout
+    found = examples(r.stdout)
+    assert found and all(words[0] == "rollout-sim" and words[1] in cli.commands for words in found)
+
+
 def test_an_example_with_an_unknown_option_would_be_caught():
     from sim.cli.main import cli
 
