@@ -224,8 +224,15 @@ def evaluation_text(key: str, e: Evaluation) -> str:
                      first="  ", indent="      ")
 
 
+COMPARE_KEY = ("risk A, risk B: the risk of not being ready in each run; change: B's risk less A's; untrained: "
+               "the change in expected untrained active staff; P50, P80 days: the change in the completion dates, "
+               "in days (+: later). 95% CIs in brackets.")
+
+
 def compare_text(result: dict[str, Any]) -> str:
-    """The change from A to B per site: risk, expected untrained, P50/P80 completion."""
+    """The change from A to B per site within 80 columns: a table of the risks and their
+    change, expected untrained and P50/P80 completion (split when it does not fit), and
+    a key."""
     how = "paired by replication (same seeds)" if result["paired"] else "unpaired (independent runs)"
     lines = [paragraph(f"B ({result['b']['folder']}, {result['b']['scenario']}) against A ({result['a']['folder']}, "
                        f"{result['a']['scenario']}), {how}:")]
@@ -233,19 +240,23 @@ def compare_text(result: dict[str, Any]) -> str:
         lines.append(paragraph(f"note: the two runs' inputs differ ({', '.join(result['inputs_differ'])}), so the "
                                "change is that of every difference between them, not of the scenarios alone",
                                first="  ", indent="    "))
+
+    def change(value: float | None, ci: list[float | None], form: str, unit: str = "") -> str:
+        if value is None:
+            return "-"
+        low, high = ci
+        return f"{value:{form}}{unit}" + (f" ({low:{form}} to {high:{form}}{unit})" if low is not None else "")
+
+    head = ("site", "risk A", "risk B", "change (95% CI)", "untrained (95% CI)", "P50 days", "P80 days")
+    rows = []
     for site, d in result["sites"].items():
-        low, high = d["risk_difference_ci95"]
-        ci = f" (95% CI {low:+.1%} to {high:+.1%})" if low is not None else ""
-        u_low, u_high = d["expected_untrained_difference_ci95"]
-        u_ci = f" ({u_low:+.1f} to {u_high:+.1f})" if u_low is not None else ""
-        parts = [f"risk {percent(d['risk_a'])} -> {percent(d['risk_b'])}: {d['risk_difference']:+.1%}{ci}",
-                 f"untrained {d['expected_untrained_difference']:+.1f}{u_ci}"]
-        for q in ("p50", "p80"):
-            qd = d[f"{q}_completion_difference"]
-            if qd["days"] is not None:
-                ql, qh = qd["ci95"]
-                parts.append(f"{q.upper()} {qd['days']:+d} days" + (f" ({ql:+.0f} to {qh:+.0f})" if ql is not None else ""))
-        lines.append(paragraph(f"{site}: " + "; ".join(parts), first="  ", indent="      "))
+        p50, p80 = d["p50_completion_difference"], d["p80_completion_difference"]
+        rows.append((site, percent(d["risk_a"]), percent(d["risk_b"]),
+                     change(100 * d["risk_difference"], [None if x is None else 100 * x
+                                                          for x in d["risk_difference_ci95"]], "+.1f", "%"),
+                     change(d["expected_untrained_difference"], d["expected_untrained_difference_ci95"], "+.1f"),
+                     change(p50["days"], p50["ci95"], "+.0f"), change(p80["days"], p80["ci95"], "+.0f")))
+    lines += ["", *fit_table(head, rows, groups=(3, 1, 2)), "", paragraph(COMPARE_KEY)]
     return "\n".join(lines)
 
 

@@ -102,4 +102,20 @@ def test_the_compare_text_fits():
               "sites": {s.id: site for s in SITES}}
     text = compare_text(result)
     assert_fits(text)
-    assert all(f"  {s.id}: risk 100% -> 0.1%" in text for s in SITES)
+    for s in SITES:  # a row per site in each part of the table: its numbers, in order
+        parts = [line.split() for line in text.splitlines() if line.startswith(f"{s.id} ")]
+        assert len(parts) > 1 and all(part[0] == s.id for part in parts)
+        assert [cell for part in parts for cell in part[1:]] == [
+            "100%", "0.1%", "-99.8%", "(-100.0", "to", "+100.0%)", "-12345.6", "(-12345.6", "to", "+12345.6)",
+            "-1234", "(-1234", "to", "+1234)", "-1234", "(-1234", "to", "+1234)"]
+
+
+def test_a_comparison_without_intervals_or_dates_says_so():
+    site = {"risk_a": 0.5, "risk_b": 0.25, "risk_difference": -0.25, "risk_difference_ci95": [None, None],
+            "expected_untrained_difference": 1.5, "expected_untrained_difference_ci95": [None, None],
+            "p50_completion_difference": {"days": None, "ci95": [None, None]},
+            "p80_completion_difference": {"days": 3, "ci95": [None, None]}}
+    result = {"a": {"folder": "a", "scenario": "x"}, "b": {"folder": "b", "scenario": "y"}, "paired": False,
+              "inputs_differ": [], "sites": {"hnt": site}}
+    rows = [line.split() for line in compare_text(result).splitlines() if line.startswith("hnt ")]
+    assert rows == [["hnt", "50%", "25%", "-25.0%", "+1.5", "-", "+3"]]  # narrow enough for one table
