@@ -119,3 +119,19 @@ def test_a_comparison_without_intervals_or_dates_says_so():
               "inputs_differ": [], "sites": {"hnt": site}}
     rows = [line.split() for line in compare_text(result).splitlines() if line.startswith("hnt ")]
     assert rows == [["hnt", "50%", "25%", "-25.0%", "+1.5", "-", "+3"]]  # narrow enough for one table
+
+
+def test_the_targets_text_fits_for_the_shipped_targets():
+    from sim.analysis.targets import TargetFit
+    from sim.output.console import targets_text
+
+    spec = load_experiment(experiment_path(Path("calibration-midt-norge")))
+    from sim.model.target_file import SHARE_MEASURES
+
+    def widest(t):  # the widest values a target's measure can have: shares up to 100%, counts of thousands
+        return (1.0, 0.5, 0.0, 1.0) if t.measure in SHARE_MEASURES else (123_456.7, 1_234.5, 12_345.6, 123_456.7)
+
+    fits = [TargetFit(t, 20_000, *widest(t), 99.9) for t in spec.targets]
+    text = targets_text(fits)
+    assert_fits(text)
+    assert all(t.name.split()[0] in text for t in spec.targets)
