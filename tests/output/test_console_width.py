@@ -135,3 +135,37 @@ def test_the_targets_text_fits_for_the_shipped_targets():
     text = targets_text(fits)
     assert_fits(text)
     assert all(t.name.split()[0] in text for t in spec.targets)
+
+
+def test_the_calibration_texts_fit_for_the_shipped_calibration():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from sim.output.console import calibration_text, wave_text
+
+    spec = load_experiment(experiment_path(Path("calibration-midt-norge")))
+    params = spec.studies.calibration.parameters
+    constrained = [{"parameter": p.name, "prior_low": 12_345.6, "prior_high": 123_456.7, "posterior_low": 12_345.6,
+                    "posterior_high": 123_456.7, "constrained": i % 2 == 0, "width_ratio": 1.0}
+                   for i, p in enumerate(params)]
+    from sim.model.target_file import SHARE_MEASURES
+
+    def big(t):  # the widest value of the target's measure: 100% for a share, thousands for a count
+        return 1.0 if t.measure in SHARE_MEASURES else 123_456.7
+
+    fit = [{"target": t.name, "measure": t.measure, "held_out": t.held_out, "observed": big(t),
+            "prior_mean": big(t), "posterior_mean": big(t), "posterior_low": big(t) / 10,
+            "posterior_high": big(t), "implausibility": 99.9} for t in spec.targets]
+    fitted = [t for t in spec.targets if not t.held_out]
+    wave = SimpleNamespace(number=12, points=np.zeros((1_000, len(params))), kept=np.ones(1_000, bool),
+                           share_of_prior=0.123, implausibility=np.full((1_000, len(fitted)), 99.9))
+    matching = SimpleNamespace(plausible=True, effective_size=12_345.0, waves=[wave])
+    result = SimpleNamespace(parameters=[{}] * 12_345, matching=matching, constrained=constrained, fit=fit,
+                             plan=SimpleNamespace(fitted=fitted))
+    for text in (calibration_text(result), wave_text(wave)):  # type: ignore[arg-type]
+        assert_fits(text)
+    matching.plausible = False  # nothing kept: a paragraph naming the furthest target
+    text = calibration_text(result)  # type: ignore[arg-type]
+    assert_fits(text)
+    assert "Nothing plausible" in text
