@@ -54,10 +54,12 @@ class ProgressBar:
             return
         bar = self._bar
         if bar is None:
+            if self.eta.elapsed() < DELAY:
+                return  # no bar at all for a phase that is over in a moment
             from tqdm import tqdm
 
-            # delay: no bar at all for a run that is over in a moment.
-            bar = self._bar = tqdm(total=total, unit=self.unit, file=sys.stderr, dynamic_ncols=True, delay=1.0,
+            # delay: tqdm draws nothing when made (refresh below draws the first state).
+            bar = self._bar = tqdm(total=total, unit=self.unit, file=sys.stderr, dynamic_ncols=True, delay=DELAY,
                                    bar_format=BAR_FORMAT)
         bar.total = total
         bar.n = done
@@ -73,6 +75,7 @@ class ProgressBar:
         self.eta = Eta(self._clock)
 
 
+DELAY = 1.0  # seconds into a phase before its bar is drawn (tqdm's delay is not heeded by refresh)
 # tqdm's own elapsed time, rate and time left left out: see ProgressBar.
 BAR_FORMAT = "{percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit}{postfix}"  # postfix: ", elapsed ..."
 
