@@ -161,7 +161,8 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         click.echo(parameter_sets_text(spec.parameter_sets))
     if not no_plots:
         _draw(folder.path, svg, quiet)
-    click.echo(f"\n{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
+    gap = "\n" if no_plots else ""  # a blank line after the sentences: before the figures' line, else here
+    click.echo(f"{gap}{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
     click.echo(f"results: {folder.path}")
 
 
@@ -174,7 +175,7 @@ def _draw(path: Path, svg: bool, quiet: bool = False) -> None:
     with Spoken(None if quiet else ProgressBar("figure")) as talk:
         figures = write_figures(path, svg=svg, progress=talk.bar)
     report = write_report(path)
-    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
+    click.echo(f"\nfigures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
 
 
 def _results_dir(path: Path) -> Path:
