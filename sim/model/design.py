@@ -55,7 +55,13 @@ def resolve(spec: ExperimentSpec, base: Scenario, key: str, values: list[Any], f
         try:
             out.append(study_value(v, key, current))
         except ValueProblem as err:
-            problems.append(Problem(file, at, str(err)))
+            message = str(err)
+            if current is None:  # not in the file: a key left at its default, or a typo to name
+                try:
+                    value_at(raw, key)
+                except OverrideError as missing:
+                    message += f" ({missing.message})"
+            problems.append(Problem(file, at, message))
     if problems:
         raise ConfigError(problems)
     return out
