@@ -218,7 +218,8 @@ def report(results: Path) -> None:
         return
     path = _results_dir(results)
     if not (path / "figures").is_dir():
-        write_figures(path)
+        with Spoken(ProgressBar("figure")) as talk:
+            write_figures(path, progress=talk.bar)
     click.echo(f"report: {write_report(path)}")
 
 
