@@ -395,11 +395,11 @@ def shipped_text(files: list[Shipped]) -> str:
         lines += ["", heading] if lines else [heading]
         for f in mine:
             about = f"{f.title}, {f.sites} sites: {f.description}" if kind == "model" else f.description
-            about += " (the default)" if f.default else ""
             lines.append(paragraph(about, first=f"  {f.name}".ljust(width), indent=" " * width))
             if kind == "model":
                 continue
-            facts = [f"commands: {', '.join(('run', *f.commands))}", f"scenarios: {', '.join(f.scenarios)}"]
+            run = "run (the default)" if f.default else "run"  # what run runs when no experiment is named
+            facts = [f"commands: {', '.join((run, *f.commands))}", f"scenarios: {', '.join(f.scenarios)}"]
             if len(models) > 1:  # with one model, naming it on every line says nothing
                 facts.append(f"model: {f.model}")
             lines.append(paragraph("; ".join(facts), first=" " * width, indent=" " * (width + 2)))

@@ -19,7 +19,8 @@ def test_list_names_every_shipped_file_within_80_columns():
     assert starts == [f.name for f in shipped()]
     flat = " ".join(r.stdout.split())
     assert "commands: run, sweep, sensitivity; scenarios: as-planned-2022" in flat
-    assert "commands: run, calibrate, targets" in flat and "(the default)" in flat
+    assert "commands: run, calibrate, targets" in flat and "baseline Midt-Norge" in flat
+    assert "commands: run (the default); scenarios: as-planned-2022, as-happened" in flat
 
 
 def test_every_listed_experiment_is_one_run_finds_by_that_name(tmp_path, monkeypatch):
