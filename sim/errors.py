@@ -1,6 +1,8 @@
 """User-facing errors: every problem names the file, the key and what was expected."""
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 EXCERPT_LENGTH = 40  # characters of a user's value quoted back in a message, at most
@@ -14,6 +16,17 @@ def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
         return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value):,} characters)"
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def did_you_mean(given: str, known: Iterable[object]) -> str:
+    """``"; did you mean 'hnt'?"`` for the known name closest to a mistyped one (by
+    difflib's similarity, at least 0.6), to append to a message; ``""`` when none is
+    close, or ``given`` is itself known."""
+    names = [k for k in known if isinstance(k, str)]
+    if given in names:
+        return ""
+    close = difflib.get_close_matches(given, names, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import click
 
-from sim.cli.options import svg_option
+from sim.cli.options import examples, svg_option
 from sim.cli.study_options import study_command
-from sim.cli.talk import spoken
+from sim.cli.talk import say, spoken
 from sim.errors import ConfigError, Problem
 from sim.output.console import calibration_text, wave_text
 from sim.studies.study import Study
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim calibrate calibration-midt-norge --budget 2000",
+    "rollout-sim calibrate calibration-midt-norge --budget 5m --workers 2",
+    "rollout-sim calibrate calibration-midt-norge -n 5 --out results/cal",
+    "rollout-sim calibrate calibration-midt-norge -n 5 --out results/cal --resume",
+))
 @study_command("calibrate")
 @click.option("--budget", metavar="N|Nm",
               help="Replications in all (2000), or minutes here (10m); sets the parameter sets per wave (default: the [calibration] table's points).")
@@ -23,13 +28,6 @@ def calibrate(study: Study, quiet: bool, budget: str | None, resume: bool, svg: 
     """Fit EXPERIMENT's [calibration] parameters to its [[target]] tables, in waves of
     history matching; write the parameter sets not ruled out, with weights, and the fit
     of every target.
-
-    \b
-    Examples:
-      rollout-sim calibrate calibration-midt-norge --budget 2000
-      rollout-sim calibrate calibration-midt-norge --budget 5m --workers 2
-      rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal
-      rollout-sim calibrate calibration-midt-norge -n 5 --workers 2 --out results/cal --resume
     """
     from sim.studies.calibrate import budget_of, plan_calibration, replications_in, run_calibration
 
@@ -40,13 +38,13 @@ def calibrate(study: Study, quiet: bool, budget: str | None, resume: bool, svg: 
         if minutes is not None:
             plan_calibration(study)  # what is wrong with the experiment, before anything is timed
             replications = replications_in(study, minutes)
-            click.echo(f"--budget {budget}: about {replications:,} replications on this machine (rerun with "
-                       f"--budget {replications} for the same numbers)", err=True)
+            say(f"--budget {budget}: about {replications:,} replications on this machine (rerun with "
+                f"--budget {replications} for the same numbers)", err=True)
         plan = plan_calibration(study, replications)
-    click.echo(f"calibrate: {len(plan.bounds)} parameters to {len(plan.fitted)} targets "
-               f"({len(plan.held_out)} held out); {plan.waves} waves of {plan.points} parameter sets x "
-               f"{len(plan.scenarios)} scenario(s) x {plan.replications} replications = {plan.simulations:,} "
-               f"replications, seed {plan.seed}", err=True)
+    say(f"calibrate: {len(plan.bounds)} parameters to {len(plan.fitted)} targets "
+        f"({len(plan.held_out)} held out); {plan.waves} waves of {plan.points} parameter sets x "
+        f"{len(plan.scenarios)} scenario(s) x {plan.replications} replications = {plan.simulations:,} "
+        f"replications, seed {plan.seed}", err=True)
     with spoken(quiet) as talk:
         def heard(wave):  # each wave's line, below its progress bar
             if talk.bar is not None:

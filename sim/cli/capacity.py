@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from sim.cli.options import RISK, svg_option
+from sim.cli.options import RISK, examples, svg_option
 from sim.cli.study_options import study_command
-from sim.cli.talk import fail, spoken
+from sim.cli.talk import fail, say, spoken
 from sim.errors import Problem
 from sim.output.console import capacity_text, evaluation_text
 from sim.studies.bisection import Evaluation
@@ -14,7 +14,11 @@ from sim.studies.capacity import plan_capacity, run_capacity
 from sim.studies.study import Study
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim capacity hnt-capacity              # its [capacity] table",
+    "rollout-sim capacity hnt-capacity --max-risk 0.1 -n 200",
+    "rollout-sim capacity baseline --site hnt --max-risk 0.05 --earliest-go-live",
+))
 @study_command("capacity")
 @click.option("--site", help="The site whose risk must be at most --max-risk (default: the [capacity] table's).")
 @click.option("--max-risk", type=RISK, help="The highest acceptable risk of not being ready, like 0.05.")
@@ -36,9 +40,9 @@ def capacity(study: Study, quiet: bool, site: str | None, max_risk: float | None
     with spoken():
         plan = plan_capacity(study, site, max_risk, key, low, high, step, earliest_go_live)
     values = plan.values
-    click.echo(f"capacity: {plan.key} from {values[0]} to {values[-1]} ({len(values)} values) for {plan.site}, "
-               f"risk at most {plan.max_risk:.1%}; {plan.options.replications:,} replications per value, "
-               f"seed {plan.options.seed}", err=True)
+    say(f"capacity: {plan.key} from {values[0]} to {values[-1]} ({len(values)} values) for {plan.site}, "
+        f"risk at most {plan.max_risk:.1%}; {plan.options.replications:,} replications per value, "
+        f"seed {plan.options.seed}", err=True)
     with spoken(quiet) as talk:
         study.on_progress = talk.bar
 

@@ -11,15 +11,16 @@ from sim import __version__, limits
 from sim.cli.calibrate import calibrate
 from sim.cli.capacity import capacity
 from sim.cli.export import export
-from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, svg_option
+from sim.cli.listing import list_shipped
+from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, examples, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
-from sim.cli.talk import fail, spoken
+from sim.cli.talk import ProgressBar, Spoken, fail, spoken
 from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import is_experiment, load_experiment
 from sim.model.model_file import build_model, load_toml
 from sim.output.console import parameter_sets_text, run_text
-from sim.paths import experiment_path
 from sim.runs import integrity, manifest
 from sim.runs.executors import EXECUTORS, executor_problems
 from sim.runs.launch import create_folder, default_out, execute, parse_sets, resumable
@@ -43,7 +44,12 @@ class Guarded(click.Group):
             fail([Problem("", "", "out of memory; try fewer replications (-n) or workers (--workers)")])
 
 
-@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]}, epilog=examples(
+    "rollout-sim list                               # what is shipped",
+    "rollout-sim run                                # the baseline",
+    "rollout-sim sweep delay-sensitivity",
+    "rollout-sim run --help                         # a command's options",
+))
 @click.version_option(version=__version__, prog_name="rollout-sim")  # works uninstalled too
 def cli() -> None:
     """Will staff be trained before go-live? Simulate an EHR training rollout.
@@ -54,7 +60,10 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim validate models/midt-norge.toml experiments/baseline.toml",
+    "rollout-sim validate my-model.toml my-experiment.toml   # your own files",
+))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check model and experiment FILES; print every problem on its own line."""
@@ -78,14 +87,20 @@ def validate(files: tuple[Path, ...]) -> None:
         fail(problems)
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim run                                # the baseline, shipped",
+    "rollout-sim run st-olavs-may-2022 -n 500 --seed 1 --out results/may",
+    "rollout-sim run --set site.hnt.go_live=+4w --no-plots   # 4 weeks later",
+    "rollout-sim run --precision 0.01 --workers 2   # until +-1 point",
+    "rollout-sim run --resume results/may           # after Ctrl-C",
+))
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=REPLICATIONS, help="Replications per scenario (default: the experiment file's; with --precision, the first round).")
 @click.option("--seed", type=SEED, help="Seed of the whole experiment (default: the experiment file's).")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<date-time>).")
 @click.option("--force", is_flag=True, help="Replace the results folder if it exists.")
 @click.option("--resume", "resume", type=click.Path(path_type=Path, file_okay=False), help="Continue an interrupted run in this results folder.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key; repeatable.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model or experiment value by its dotted key (a date may be a shift like +4w or -10d); repeatable.")
 @click.option("--parameters", type=click.Path(path_type=Path), metavar="FOLDER_OR_CSV",
               help="Draw each replication's inputs from a calibration's weighted parameter sets (its folder or parameters.csv).")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run.")
@@ -124,8 +139,8 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
         options = replace(resumption.options, executor=executor, workers=workers, scheduler=scheduler,
                           chunk_size=chunk_size)
     else:
-        path = experiment_path(experiment)
         with spoken():
+            path = experiment_file(experiment)
             overrides = parse_sets(sets)
             if parameters is not None:  # as the experiment's own key, so that the folder records it
                 overrides.append(("experiment.parameters", str(parameters.resolve())))
@@ -145,19 +160,22 @@ def run(experiment: Path | None, replications: int | None, seed: int | None, out
     if spec.parameter_sets is not None:
         click.echo(parameter_sets_text(spec.parameter_sets))
     if not no_plots:
-        _draw(folder.path, svg)
-    click.echo(f"\n{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
+        _draw(folder.path, svg, quiet)
+    gap = "\n" if no_plots else ""  # a blank line after the sentences: before the figures' line, else here
+    click.echo(f"{gap}{finished.stop_reason}: {finished.summary['replications']} replications per scenario.")
     click.echo(f"results: {folder.path}")
 
 
-def _draw(path: Path, svg: bool) -> None:
-    """Write the figures (with ``svg``, as SVG too), then the report that embeds them."""
+def _draw(path: Path, svg: bool, quiet: bool = False) -> None:
+    """Write the figures (with ``svg``, as SVG too), then the report that embeds them;
+    unless ``quiet``, with a progress bar of the figures."""
     from sim.output.report import write_report
     from sim.output.run_figures import write_figures
 
-    figures = write_figures(path, svg=svg)
+    with Spoken(None if quiet else ProgressBar("figure")) as talk:
+        figures = write_figures(path, svg=svg, progress=talk.bar)
     report = write_report(path)
-    click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
+    click.echo(f"\nfigures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
 
 
 def _results_dir(path: Path) -> Path:
@@ -167,18 +185,26 @@ def _results_dir(path: Path) -> Path:
     return checked
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim plot results/may",
+    "rollout-sim plot results/may --svg             # SVG too, for slides",
+))
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @svg_option
 def plot(results: Path, svg: bool) -> None:
     """Draw the figures of a RESULTS folder into RESULTS/figures (PNG; with --svg, SVG too)."""
     from sim.output.run_figures import write_figures
 
-    figures = write_figures(_results_dir(results), svg=svg)
+    path = _results_dir(results)
+    with Spoken(ProgressBar("figure")) as talk:
+        figures = write_figures(path, svg=svg, progress=talk.bar)
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim report results/may                 # a run's folder",
+    "rollout-sim report results/hnt-capacity/sweep  # a study's or calibration's",
+))
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 def report(results: Path) -> None:
     """Write RESULTS/report.html: one self-contained file with the verdicts, tables and figures.
@@ -197,11 +223,15 @@ def report(results: Path) -> None:
     if kind in ("run", "sweep", "sensitivity"):
         path = _results_dir(results)  # a run's folder underneath: whole before it is read
         if kind == "run" and not (path / "figures").is_dir():
-            write_figures(path)
+            with Spoken(ProgressBar("figure")) as talk:
+                write_figures(path, progress=talk.bar)
     click.echo(f"report ({kind}): {write_folder_report(results)}")
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    "rollout-sim trace --replication 3 --out trace",
+    "rollout-sim trace baseline --scenario as-happened --out trace-hnt --force",
+))
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
 @click.option("--replication", type=click.IntRange(0, limits.MAX_REPLICATIONS - 1), default=0, show_default=True, help="Which replication to trace.")
 @click.option("--scenario", help="Which scenario (default: the first).")
@@ -217,7 +247,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
 
     with spoken():
         check_out(out, force)
-        spec = load_experiment(experiment_path(experiment), parse_sets(sets))
+        spec = load_experiment(experiment_file(experiment), parse_sets(sets))
     try:
         csv_path, ics_path = write_trace(spec, scenario, replication, seed, out)
     except ValueError as err:
@@ -225,7 +255,7 @@ def trace(experiment: Path | None, replication: int, scenario: str | None, seed:
     click.echo(f"timetable: {csv_path} and {ics_path}")
 
 
-for command in (sweep, sensitivity, compare, capacity, targets, calibrate, export):
+for command in (sweep, sensitivity, compare, capacity, targets, calibrate, export, list_shipped):
     cli.add_command(command)
 
 

@@ -39,3 +39,10 @@ def svg_option(f: F) -> F:
     """``--svg``: save each figure as SVG too (the PNGs, which the report embeds, are always written)."""
     return click.option("--svg", is_flag=True,
                         help="Save each figure as SVG too, for slides and print (PNG is always written).")(f)
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog of example invocations, shown by ``--help`` as written: the
+    ``\\b`` keeps click from rewrapping them into one paragraph. Each line is a whole
+    command (``rollout-sim ...``), optionally followed by a ``# comment``."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import svg_option
+from sim.cli.options import examples, svg_option
 from sim.cli.study_options import study_command
-from sim.cli.talk import spoken
+from sim.cli.talk import say, spoken
 from sim.errors import ConfigError, Problem
 from sim.output.console import compare_text, duration, indices_text, sweep_text, tornado_text
 from sim.runs.folder import json_text, write_atomic
@@ -20,7 +20,11 @@ from sim.studies.sensitivity import METHODS as sa_methods
 from sim.studies.study import Study
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim sweep delay-sensitivity            # its [sweep] table",
+    "rollout-sim sweep baseline --vary readiness.share=90%,95%,100%",
+    "rollout-sim sweep baseline --vary site.hnt.go_live=+0w,+4w,+8w -n 100",
+))
 @study_command("sweep")
 @click.option("--vary", "vary", multiple=True, metavar="KEY=V1,V2,...",
               help="A dotted key and its values (3w, 10d, +2w, 15%, numbers, dates); repeat for a grid. Default: the experiment's [sweep] table.")
@@ -33,8 +37,8 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
 
     with spoken():
         plan = plan_sweep(study, parse_vary(vary) if vary else None)
-    click.echo(f"sweep: {len(plan.points)} points x {plan.options.replications:,} replications, "
-               f"seed {plan.options.seed}", err=True)
+    say(f"sweep: {len(plan.points)} points x {plan.options.replications:,} replications, "
+        f"seed {plan.options.seed}", err=True)
     with spoken(quiet) as talk:
         study.on_progress = talk.bar
         done = run_sweep(study, plan)
@@ -47,7 +51,11 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}\nreport: {write_sweep_report(path)}")
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim sensitivity delay-sensitivity      # one at a time: a tornado",
+    "rollout-sim sensitivity delay-sensitivity --method morris --dry-run",
+    "rollout-sim sensitivity delay-sensitivity --method sobol -n 50 --workers 2",
+))
 @study_command("sensitivity")
 @click.option("--method", type=click.Choice(sa_methods), default="oat", show_default=True,
               help="oat: one parameter at a time (tornado); morris: elementary effects; sobol: variance shares.")
@@ -61,9 +69,9 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
 
     with spoken():
         plan = plan_sensitivity(study, method)
-    click.echo(f"{method}: {len(plan.params)} parameters, {len(plan.points)} design points x "
-               f"{plan.options.replications:,} replications = {plan.total:,} replications; estimated "
-               f"{duration(plan.estimated_seconds)} on {plan.workers} worker(s)")
+    say(f"{method}: {len(plan.params)} parameters, {len(plan.points)} design points x "
+        f"{plan.options.replications:,} replications = {plan.total:,} replications; estimated "
+        f"{duration(plan.estimated_seconds)} on {plan.workers} worker(s)")
     if dry_run:
         return
     with spoken(quiet) as talk:
@@ -85,11 +93,15 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
                   keys={b.parameter.name: b.parameter.key for b in plan.params})
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
-        click.echo(f"warning: design too small to rank reliably: {w}", err=True)
+        say(f"warning: design too small to rank reliably: {w}", err=True)
     click.echo(f"\nindices: {path / done.table}\nfigures: {figures}\nreport: {write_sensitivity_report(path)}")
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim compare results/plan results/hnt-late        # B against A",
+    "rollout-sim compare results/b results/b --scenario-b as-happened",
+    "rollout-sim compare results/a results/b --unpaired --json diff.json",
+))
 @click.argument("folder_a", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.argument("folder_b", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--scenario-a", help="Scenario of FOLDER_A (default: its first).")

@@ -12,8 +12,8 @@ import click
 from sim.cli.options import REPLICATIONS, SEED, WORKERS
 from sim.cli.talk import spoken
 from sim.errors import ConfigError
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import load_experiment
-from sim.paths import experiment_path
 from sim.runs.executors import EXECUTORS, executor_problems
 from sim.runs.launch import parse_sets
 from sim.studies.study import Study
@@ -26,7 +26,7 @@ def study_options(f: Callable[..., None]) -> Callable[..., None]:
         click.option("-n", "--replications", type=REPLICATIONS, help="Replications per point (default: the study table's, else the experiment's)."),
         click.option("--seed", type=SEED, help="Seed (default: the experiment file's); every point uses the same replication seeds."),
         click.option("--scenario", help="The experiment's scenario to build on (default: the study table's, else the first)."),
-        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model value by its dotted key for every point; repeatable."),
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a model value by its dotted key for every point (a date may be a shift like +4w); repeatable."),
         click.option("--out", type=click.Path(path_type=Path), help="Results folder (default: results/<experiment>/<study>-<date-time>)."),
         click.option("--force", is_flag=True, help="Replace the results folder if it exists."),
         click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True, help="Where replications run."),
@@ -49,7 +49,7 @@ def study_command(kind: str) -> Callable[[Callable[..., None]], Callable[..., No
                 if problems := executor_problems(executor, scheduler):
                     raise ConfigError(problems)  # before the experiment is read, as `run` does
                 overrides = parse_sets(sets)
-                spec = load_experiment(experiment_path(experiment), overrides)
+                spec = load_experiment(experiment_file(experiment), overrides)
                 study = Study(kind, spec, overrides, replications, seed, scenario, out, force, executor, workers,
                               scheduler)
             return f(study, quiet=quiet, **rest)

@@ -7,13 +7,23 @@ report progress through callbacks; this module turns them into text and exit cod
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, NoReturn
 
 import click
 
+from sim.cli.eta import Eta
 from sim.errors import ConfigError, Problem
+from sim.output.text_width import paragraph
 from sim.runs.launch import RunStopped
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print ``text`` wrapped at 80 columns, its later lines indented (an error line is
+    not: one problem per line is what scripts read)."""
+    click.echo(paragraph(text), err=err)
 
 
 def fail(problems: list[Problem]) -> NoReturn:
@@ -25,30 +35,49 @@ def fail(problems: list[Problem]) -> NoReturn:
 
 class ProgressBar:
     """A progress callback drawing a tqdm bar on a terminal, and nothing elsewhere (a
-    log file or a pipe gets no carriage returns)."""
+    log file or a pipe gets no carriage returns).
 
-    def __init__(self, unit: str = "rep") -> None:
+    The time left is this class's own estimate (:class:`sim.cli.eta.Eta`), not tqdm's:
+    tqdm's clock starts when its bar is made, at the first report, while its count
+    includes the work done before it (worker start-up, the engine's compilation, the
+    first chunks), so its first estimates were many times too short."""
+
+    def __init__(self, unit: str = "rep", clock: Callable[[], float] = time.monotonic) -> None:
         self.unit = unit
+        self._clock = clock
+        self.eta = Eta(clock)
         self._bar: Any = None  # a tqdm bar once the first progress arrives
 
     def __call__(self, done: int, total: int) -> None:
+        self.eta.update(done, total)
         if not sys.stderr.isatty():
             return
         bar = self._bar
         if bar is None:
+            if self.eta.elapsed() < DELAY:
+                return  # no bar at all for a phase that is over in a moment
             from tqdm import tqdm
 
-            # delay: no bar at all for a run that is over in a moment.
-            bar = self._bar = tqdm(total=total, unit=self.unit, file=sys.stderr, dynamic_ncols=True, delay=1.0)
+            # delay: tqdm draws nothing when made (refresh below draws the first state).
+            bar = self._bar = tqdm(total=total, unit=self.unit, file=sys.stderr, dynamic_ncols=True, delay=DELAY,
+                                   bar_format=BAR_FORMAT)
         bar.total = total
         bar.n = done
+        bar.set_postfix_str(self.eta.text(), refresh=False)
         bar.refresh()
 
     def close(self) -> None:
-        """End the bar's line, so what is printed next starts on its own."""
+        """End the bar's line, so what is printed next starts on its own; the next
+        report starts a new phase with an estimate of its own."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        self.eta = Eta(self._clock)
+
+
+DELAY = 1.0  # seconds into a phase before its bar is drawn (tqdm's delay is not heeded by refresh)
+# tqdm's own elapsed time, rate and time left left out: see ProgressBar.
+BAR_FORMAT = "{percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit}{postfix}"  # postfix: ", elapsed ..."
 
 
 class Spoken:

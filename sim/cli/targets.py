@@ -6,15 +6,18 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import REPLICATIONS, SEED
+from sim.cli.options import REPLICATIONS, SEED, examples
 from sim.cli.talk import spoken
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import load_experiment
 from sim.output.console import targets_text
-from sim.paths import experiment_path
 from sim.runs.launch import parse_sets
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim targets calibration-midt-norge",
+    "rollout-sim targets calibration-midt-norge --set venue.rinnleiret.rooms=4",
+))
 @click.argument("experiment", required=False, type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=REPLICATIONS, default=20, show_default=True,
               help="Replications of each scenario a target names.")
@@ -25,16 +28,11 @@ def targets(experiment: Path | None, replications: int, seed: int | None, sets: 
     """Compare EXPERIMENT's model with its [[target]] tables: each observed figure, the
     model's mean and spread, and the implausibility (over 3: the model cannot have made
     that observation).
-
-    \b
-    Examples:
-      rollout-sim targets calibration-midt-norge
-      rollout-sim targets calibration-midt-norge -n 50 --set venue.rinnleiret.rooms=4
     """
     from sim.studies.targets import fit_targets
 
     with spoken():
-        spec = load_experiment(experiment_path(experiment), parse_sets(sets))
+        spec = load_experiment(experiment_file(experiment), parse_sets(sets))
     with spoken(quiet) as talk:
         fits = fit_targets(spec, replications, spec.seed if seed is None else seed, talk.bar)
     click.echo(targets_text(fits))

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sim.errors import ConfigError, Problem, excerpt
+from sim.errors import ConfigError, Problem, did_you_mean, excerpt
 from sim.model.model_file import build_model
 from sim.model.overrides import OverrideError, apply_overrides, value_at
 from sim.model.spec import ExperimentSpec, Scenario
@@ -36,8 +36,9 @@ def base_scenario(spec: ExperimentSpec, name: str | None) -> Scenario:
         if s.name == name:
             return s
     known = ", ".join(s.name for s in spec.scenarios)
+    suggestion = did_you_mean(name, [s.name for s in spec.scenarios])
     raise ConfigError([Problem("--scenario", excerpt(name), f"no scenario {excerpt(name)} in {spec.file}; "
-                                                            f"expected one of {known}")])
+                                                            f"expected one of {known}{suggestion}")])
 
 
 def resolve(spec: ExperimentSpec, base: Scenario, key: str, values: list[Any], file: str, at: str) -> list[Any]:
@@ -54,7 +55,13 @@ def resolve(spec: ExperimentSpec, base: Scenario, key: str, values: list[Any], f
         try:
             out.append(study_value(v, key, current))
         except ValueProblem as err:
-            problems.append(Problem(file, at, str(err)))
+            message = str(err)
+            if current is None:  # not in the file: a key left at its default, or a typo to name
+                try:
+                    value_at(raw, key)
+                except OverrideError as missing:
+                    message += f" ({missing.message})"
+            problems.append(Problem(file, at, message))
     if problems:
         raise ConfigError(problems)
     return out

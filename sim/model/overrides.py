@@ -4,15 +4,28 @@ A key walks tables by name and arrays of tables by the ``id`` of an element (or 
 position, ``loan.0``), so the keys a user writes are the same keys that error messages
 name. Overrides apply to the raw tables, before validation, so an overridden value is
 checked exactly like one written in the file.
+
+A date may be set as a shift of the date the key holds when the override is applied
+(``site.hnt.go_live=+4w``, ``-10d``: after the overrides before it), read as a study
+value is (:func:`sim.model.values.study_value`); a shift of a key that holds no date is
+an error naming the key.
 """
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import re
 import tomllib
 from typing import Any
 
+from sim.errors import did_you_mean, excerpt
 from sim.limits import MAX_NESTING
 from sim.model.input_files import nesting
+from sim.model.values import ValueProblem, study_value
+
+# A sign, a number and a unit: what only a shift is (a date or a number has no unit, and
+# TOML reads "+4" as a number); the unit is checked by study_value.
+_SHIFT = re.compile(r"^\s*[+-]\s*\d+(?:\.\d+)?\s*[a-z]+\s*$", re.IGNORECASE)
 
 
 class OverrideError(ValueError):
@@ -39,7 +52,7 @@ def parse_value(text: str) -> Any:
 def _child(node: Any, part: str, key: str, walked: str) -> Any:
     if isinstance(node, dict):
         if part not in node:
-            raise OverrideError(key, f"{walked or 'the file'} has no table {part!r}")
+            raise OverrideError(key, f"{walked or 'the file'} has no table {part!r}{did_you_mean(part, node)}")
         return node[part]
     if isinstance(node, list):
         for item in node:
@@ -49,7 +62,8 @@ def _child(node: Any, part: str, key: str, walked: str) -> Any:
             return node[int(part)]
         ids = [str(i.get("id")) for i in node if isinstance(i, dict) and "id" in i]
         known = ", ".join(ids) if ids else (f"positions 0-{len(node) - 1}" if node else "nothing (the list is empty)")
-        raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}")
+        raise OverrideError(key, f"no {walked.rsplit('.', 1)[-1]} with id {part!r}; expected one of {known}"
+                                 f"{did_you_mean(part, ids)}")
     raise OverrideError(key, f"{walked} is a value, not a table")
 
 
@@ -72,12 +86,33 @@ def _parent(raw: dict[str, Any], key: str, create: bool = False) -> tuple[dict[s
     return node, parts[-1]
 
 
+def is_shift(value: Any) -> bool:
+    """Whether ``value`` is written as a shift of a date, like ``+4w`` or ``-10d``."""
+    return isinstance(value, str) and _SHIFT.match(value) is not None
+
+
+def _shifted(node: dict[str, Any], last: str, key: str, value: Any) -> Any:
+    """``value``, or the date the key holds moved by it when it is a shift."""
+    if not is_shift(value):
+        return value
+    current = node.get(last)
+    if not isinstance(current, dt.date):
+        holds = "is not set" if last not in node else f"holds {excerpt(current)}, not a date"
+        raise OverrideError(key, f"{excerpt(value)} is a shift of a date, but the key {holds}; expected a date "
+                                 "like 2023-03-04, or a shift like +4w or -10d of a key that holds a date")
+    try:
+        return study_value(value, key, current)
+    except ValueProblem as err:
+        raise OverrideError(key, str(err)) from None
+
+
 def apply_overrides(raw: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order."""
+    """A deep copy of ``raw`` with every ``(dotted key, value)`` set, in order; a shift of
+    a date (``+4w``) moves the date the key holds at that point."""
     out = copy.deepcopy(raw)
     for key, value in overrides:
         node, last = _parent(out, key, create=True)
-        node[last] = value
+        node[last] = _shifted(node, last, key, value)
     return out
 
 
@@ -89,5 +124,5 @@ def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
         if missing_ok:
             return None
         where = key.rsplit(".", 1)[0] if "." in key else "the file"
-        raise OverrideError(key, f"{where} has no value {last!r}")
+        raise OverrideError(key, f"{where} has no value {last!r}{did_you_mean(last, node)}")
     return node[last]

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sim.errors import Problem, excerpt
+from sim.errors import Problem, did_you_mean, excerpt
 from sim.limits import (
     EARLIEST_DATE,
     FAR_TAIL_FACTOR,
@@ -338,7 +338,9 @@ class Table:
                 if text_problem(name, MAX_NAME_LENGTH):  # a key no one could mean: not quoted whole
                     self.problem("", f"unknown key {excerpt(name)} (check the spelling; see docs/model-file.md and docs/experiment-file.md)")
                 else:
-                    self.problem(name, "unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md)")
+                    # The keys this table was asked for are the ones it may have.
+                    self.problem(name, "unknown key (check the spelling; see docs/model-file.md and "
+                                       f"docs/experiment-file.md){did_you_mean(name, sorted(self._used))}")
 
 
 def unique_ids(tables: list[Table], what: str, key: str = "id") -> list[Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.errors import Problem
+from sim.errors import Problem, did_you_mean
 from sim.limits import MAX_OBSERVED, MAX_TARGETS
 from sim.model.reader import Table, unique_ids
 from sim.model.spec import CURRICULUM_KINDS, ExperimentSpec, TargetSpec
@@ -131,14 +131,16 @@ def check_targets(spec: ExperimentSpec) -> list[Problem]:
         key = f"target.{i}"  # as the reader names them: [[target]] tables have no id
         if target.scenario is not None and target.scenario not in scenarios:
             problems.append(Problem(file, f"{key}.scenario",
-                                    f"no scenario {target.scenario!r}; the experiment has {', '.join(scenarios)}"))
+                                    f"no scenario {target.scenario!r}; the experiment has {', '.join(scenarios)}"
+                                    f"{did_you_mean(target.scenario, scenarios)}"))
             continue
         model = (scenarios[target.scenario] if target.scenario else spec.scenarios[0]).model
         ids = [site.id for site in model.sites]
         for site in target.sites:
             if site not in ids:
                 field = "site" if "site" in MEASURES[target.measure][0] else "sites"
-                problems.append(Problem(file, f"{key}.{field}", f"no site {site!r} in the model; it has {', '.join(ids)}"))
+                problems.append(Problem(file, f"{key}.{field}", f"no site {site!r} in the model; it has {', '.join(ids)}"
+                                                                f"{did_you_mean(site, ids)}"))
         if target.kind is not None and target.kind not in {c.kind for c in model.curricula}:
             problems.append(Problem(file, f"{key}.kind", f"the model has no {target.kind} curriculum"))
     return problems

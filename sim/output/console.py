@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
+from sim.model.catalogue import Shipped
 from sim.model.parameter_sets import ParameterSets
 from sim.model.spec import Readiness, share_text
 from sim.model.target_file import SHARE_MEASURES
+from sim.output.text_width import WIDTH, fit_table, paragraph
 from sim.studies.bisection import Evaluation, SearchResult
 
 if TYPE_CHECKING:
@@ -70,85 +72,108 @@ def verdict(site: SiteSummary) -> str:
             f"{share_text(crit.share)} trained by {median} (median), {p90} (P90).")  # as describe() writes it
 
 
+def table_date(iso: str | None) -> str:
+    """'2024-10-09' -> '9 Oct 24', short enough for a table's column; None -> '> horizon'."""
+    if iso is None:
+        return "> horizon"
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%b %y}"
+
+
+def risk_ci(risk: float | None, low: float | None, high: float | None) -> str:
+    """A risk with its 95% CI as a table cell: '23% (20-26%)'."""
+    return f"{percent(risk)} ({percent(low)[:-1]}-{percent(high)})"
+
+
+TABLE_KEY = ("not ready: the risk of not being ready on the eve of go-live (95% CI); self-trn: the risk that too "
+             "few had also finished self-training; untrained: expected active staff untrained on the eve; P50, "
+             "P80, P90: the date the share required was trained by, in 50%, 80% and 90% of replications.")
+
+
 def table(scenario: ScenarioSummary) -> str:
-    """A fixed-width table of one scenario's sites."""
-    head = ("site", "go-live", "active", "risk not ready (95% CI)", "self-trn risk", "exp. untrained", "P50", "P80", "P90")
-    rows = [head]
+    """A table of one scenario's sites within 80 columns: the risks, then (in a table of
+    their own when both do not fit side by side) the completion dates, each with the
+    site and its go-live. :data:`TABLE_KEY` says what the columns are."""
+    head = ("site", "go-live", "active", "not ready (95% CI)", "self-trn", "untrained", "P50", "P80", "P90")
+    rows = []
     for site_id, s in scenario["sites"].items():
         low, high = s["risk_ci95"]
         c = s["completion_date"]
-        rows.append((site_id, s["go_live"], f"{s['active_staff']:,}",
-                     f"{percent(s['risk_not_ready'])} ({percent(low)}-{percent(high)})",
-                     percent(s["risk_self_training"]["risk"]),
-                     f"{s['expected_untrained']:.1f}", c["p50"] or "> horizon", c["p80"] or "> horizon", c["p90"] or "> horizon"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-             for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+        rows.append((site_id, table_date(s["go_live"]), f"{s['active_staff']:,}",
+                     risk_ci(s["risk_not_ready"], low, high), percent(s["risk_self_training"]["risk"]),
+                     f"{s['expected_untrained']:.1f}", table_date(c["p50"]), table_date(c["p80"]),
+                     table_date(c["p90"])))
+    return "\n".join(fit_table(head, rows, keys=2, groups=(4, 3)))
 
 
 def run_text(summary: Summary) -> str:
-    """Per scenario: its table, then a verdict per site and, after the first scenario,
-    the change in risk against it."""
+    """Per scenario: its table, then a paragraph per site (its verdict and, after the
+    first scenario, the change in risk against it), within 80 columns."""
     lines: list[str] = []
-    for name, scenario in summary["scenarios"].items():
+    for i, (name, scenario) in enumerate(summary["scenarios"].items()):
         lines += [f"\nscenario {name}: {summary['replications']} replications, seed {summary['seed']}",
                   table(scenario), ""]
+        if i == 0:  # the key once: the tables of later scenarios have the same columns
+            lines += [paragraph(TABLE_KEY), ""]
         for site in scenario["sites"].values():
-            lines.append(verdict(site))
+            text = verdict(site)
             if "vs_reference" in site:
                 d = site["vs_reference"]
                 low, high = d["risk_difference_ci95"]
-                change = f"  against the first scenario: risk {d['risk_difference']:+.1%}"
-                lines.append(f"{change} (95% CI {low:+.1%} to {high:+.1%})" if low is not None and high is not None
-                             else change)
+                text += f" Against the first scenario: risk {d['risk_difference']:+.1%}"
+                text += f" (95% CI {low:+.1%} to {high:+.1%})." if low is not None and high is not None else "."
+            lines.append(paragraph(text))
     return "\n".join(lines)
 
 
 def sweep_text(rows: list[dict[str, Any]], points: list[Any]) -> str:
-    """The sweep table: a row per point, a column per site's risk with its 95% CI."""
+    """The sweep table within 80 columns: a row per point, a column per site's risk with
+    its 95% CI (the sites split over several tables when they do not fit side by side),
+    and a key naming the varied keys in full."""
     keys = [k for k, _ in points[0].settings]
     sites = list(dict.fromkeys(r["site"] for r in rows))
-    head = [k.rsplit(".", 1)[-1] for k in keys] + [f"{s} risk (95% CI)" for s in sites]
-    cells_by_row = [head]
+    head = [k.rsplit(".", 1)[-1] for k in keys] + sites
+    cells_by_row = []
     for p in points:
         cells = list(p.labels)
         for s in sites:
             r = next(r for r in rows if r["point"] == p.name and r["site"] == s)
-            cells.append(f"{percent(r['risk'])} ({percent(r['risk_ci95_low'])}-{percent(r['risk_ci95_high'])})")
+            cells.append(risk_ci(r["risk"], r["risk_ci95_low"], r["risk_ci95_high"]))
         cells_by_row.append(cells)
-    widths = [max(len(row[i]) for row in cells_by_row) for i in range(len(head))]
-    lines = [""]
-    for i, row in enumerate(cells_by_row):
-        lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths)))
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    named = "; ".join(f"{short}: {key}" for short, key in zip(head, keys) if short != key)
+    anywhere = "; (any site): the risk that at least one site is not ready" if "(any site)" in sites else ""
+    key = (f"Each site's risk (95% CI) of not being ready on the eve of go-live, at each point{anywhere}"
+           f"{'; ' + named if named else ''}.")
+    return "\n".join(["", *fit_table(head, cells_by_row, keys=len(keys)), "", paragraph(key)])
 
 
 def tornado_text(rows: list[dict[str, Any]]) -> str:
-    """Per site, each parameter's change in risk against the base, largest first."""
+    """Per site, each parameter's change in risk against the base, largest first, within
+    80 columns."""
     lines: list[str] = []
     for site in dict.fromkeys(r["site"] for r in rows):
         mine = sorted((r for r in rows if r["site"] == site), key=lambda r: -abs(r["risk_change"] or 0))
-        lines.append(f"\n{site}: change in risk not ready against base (95% CI), largest first")
+        lines.append("\n" + paragraph(f"{site}: change in risk not ready against base (95% CI), largest first"))
         for r in mine:
             low, high = r["risk_change_ci95_low"], r["risk_change_ci95_high"]
             ci = f" ({low:+.1%} to {high:+.1%})" if low is not None else ""
             p80 = f"; P80 {r['p80_change_days']:+d} days" if r["p80_change_days"] is not None else ""
-            lines.append(f"  {r['parameter']} = {r['value']} ({r['end']}): {r['risk_change']:+.1%}{ci}{p80}")
+            lines.append(paragraph(f"{r['parameter']} = {r['value']} ({r['end']}): {r['risk_change']:+.1%}{ci}{p80}",
+                                   first="  ", indent="      "))
     return "\n".join(lines)
 
 
 def indices_text(rows: list[dict[str, Any]], method: str) -> str:
-    """Per site and output, the parameters' Morris mu* or Sobol' total indices, largest first."""
+    """Per site and output, the parameters' Morris mu* or Sobol' total indices with their
+    95% CI half-widths, largest first, a line each."""
     main = "mu_star" if method == "morris" else "ST"
+    name = "mu*" if method == "morris" else "total index ST"
     lines: list[str] = []
     for site, output in dict.fromkeys((r["site"], r["output"]) for r in rows):
         mine = sorted((r for r in rows if r["site"] == site and r["output"] == output), key=lambda r: -r[main])
-        lines.append(f"\n{site}, {output.replace('_', ' ')}: "
-                     + "; ".join(f"{r['parameter']} {r[main]:.3g} +-{r[main + '_conf']:.2g}" for r in mine))
+        lines.append("\n" + paragraph(f"{site}, {output.replace('_', ' ')}: {name} (+- its 95% CI), largest first"))
+        lines += [paragraph(f"{r['parameter']} {r[main]:.3g} +-{r[main + '_conf']:.2g}", first="  ", indent="      ")
+                  for r in mine]
     return "\n".join(lines)
 
 
@@ -167,7 +192,7 @@ def capacity_text(result: SearchResult, key: str, site: str, target: float, n: i
     how precisely the replications place it."""
     lines = [""]
     if result.answer is None:
-        lines.append(f"{site}: {result.reason}.")
+        lines.append(paragraph(f"{site}: {result.reason}."))
         return "\n".join(lines)
     a, nb = result.answer, result.neighbour
     dates = isinstance(a.value, dt.date)
@@ -188,35 +213,50 @@ def capacity_text(result: SearchResult, key: str, site: str, target: float, n: i
                      f"widen the range or run more (-n).")
     else:
         lines.append(f"  precision: {a.value} is clear of the target at 95% confidence on both sides.")
-    return "\n".join(lines)
+    # Each line a paragraph of its own within 80 columns, indented as it starts.
+    return "\n".join(paragraph(line.lstrip(), first=line[:len(line) - len(line.lstrip())], indent="    ")
+                     if line else line for line in lines)
 
 
 def evaluation_text(key: str, e: Evaluation) -> str:
     """One value the capacity search tried, and the risk it found."""
-    return f"  {key} = {e.value}: risk {percent(e.risk)} (95% CI {percent(e.low)}-{percent(e.high)})"
+    return paragraph(f"{key} = {e.value}: risk {percent(e.risk)} (95% CI {percent(e.low)}-{percent(e.high)})",
+                     first="  ", indent="      ")
+
+
+COMPARE_KEY = ("risk A, risk B: the risk of not being ready in each run; change: B's risk less A's; untrained: "
+               "the change in expected untrained active staff; P50, P80 days: the change in the completion dates, "
+               "in days (+: later). 95% CIs in brackets.")
 
 
 def compare_text(result: dict[str, Any]) -> str:
-    """The change from A to B per site: risk, expected untrained, P50/P80 completion."""
+    """The change from A to B per site within 80 columns: a table of the risks and their
+    change, expected untrained and P50/P80 completion (split when it does not fit), and
+    a key."""
     how = "paired by replication (same seeds)" if result["paired"] else "unpaired (independent runs)"
-    lines = [f"B ({result['b']['folder']}, {result['b']['scenario']}) against A ({result['a']['folder']}, "
-             f"{result['a']['scenario']}), {how}:"]
+    lines = [paragraph(f"B ({result['b']['folder']}, {result['b']['scenario']}) against A ({result['a']['folder']}, "
+                       f"{result['a']['scenario']}), {how}:")]
     if result["inputs_differ"]:
-        lines.append(f"  note: the two runs' inputs differ ({', '.join(result['inputs_differ'])}), so the change "
-                     "is that of every difference between them, not of the scenarios alone")
+        lines.append(paragraph(f"note: the two runs' inputs differ ({', '.join(result['inputs_differ'])}), so the "
+                               "change is that of every difference between them, not of the scenarios alone",
+                               first="  ", indent="    "))
+
+    def change(value: float | None, ci: list[float | None], form: str, unit: str = "") -> str:
+        if value is None:
+            return "-"
+        low, high = ci
+        return f"{value:{form}}{unit}" + (f" ({low:{form}} to {high:{form}}{unit})" if low is not None else "")
+
+    head = ("site", "risk A", "risk B", "change (95% CI)", "untrained (95% CI)", "P50 days", "P80 days")
+    rows = []
     for site, d in result["sites"].items():
-        low, high = d["risk_difference_ci95"]
-        ci = f" (95% CI {low:+.1%} to {high:+.1%})" if low is not None else ""
-        u_low, u_high = d["expected_untrained_difference_ci95"]
-        u_ci = f" ({u_low:+.1f} to {u_high:+.1f})" if u_low is not None else ""
-        parts = [f"risk {percent(d['risk_a'])} -> {percent(d['risk_b'])}: {d['risk_difference']:+.1%}{ci}",
-                 f"untrained {d['expected_untrained_difference']:+.1f}{u_ci}"]
-        for q in ("p50", "p80"):
-            qd = d[f"{q}_completion_difference"]
-            if qd["days"] is not None:
-                ql, qh = qd["ci95"]
-                parts.append(f"{q.upper()} {qd['days']:+d} days" + (f" ({ql:+.0f} to {qh:+.0f})" if ql is not None else ""))
-        lines.append(f"  {site}: " + "; ".join(parts))
+        p50, p80 = d["p50_completion_difference"], d["p80_completion_difference"]
+        rows.append((site, percent(d["risk_a"]), percent(d["risk_b"]),
+                     change(100 * d["risk_difference"], [None if x is None else 100 * x
+                                                          for x in d["risk_difference_ci95"]], "+.1f", "%"),
+                     change(d["expected_untrained_difference"], d["expected_untrained_difference_ci95"], "+.1f"),
+                     change(p50["days"], p50["ci95"], "+.0f"), change(p80["days"], p80["ci95"], "+.0f")))
+    lines += ["", *fit_table(head, rows, groups=(3, 1, 2)), "", paragraph(COMPARE_KEY)]
     return "\n".join(lines)
 
 
@@ -225,7 +265,7 @@ def targets_text(fits: list[TargetFit]) -> str:
     (observation and model discrepancy), the model's mean with the middle 95% of its
     replications, and the implausibility I (over 3, marked x: the model cannot have made
     the observation)."""
-    lines = [f"{'target':<24} {'observed (sd)':>15} {'model (95% of reps)':>21} {'I':>5}", "-" * 79]
+    lines = [f"{'target':<24} {'observed (sd)':>15} {'model (95% of reps)':>21} {'I':>5}", "-" * WIDTH]
     for f in fits:
         t = f.target
         share = t.measure in SHARE_MEASURES
@@ -240,7 +280,7 @@ def targets_text(fits: list[TargetFit]) -> str:
     summary = (f"{sum(f.plausible for f in fits)} of {len(fits)} targets within implausibility 3 (x: beyond), from "
                f"{fits[0].n:,} replications of each scenario; furthest: {worst.target.name} "
                f"(I {worst.implausibility:.1f}).")
-    return "\n".join(lines + [""] + textwrap.wrap(summary, 79))
+    return "\n".join(lines + [""] + textwrap.wrap(summary, WIDTH))
 
 
 def measure_text(x: float, share: bool) -> str:
@@ -254,8 +294,8 @@ def wave_text(wave: Wave) -> str:
     """One wave of a calibration, in a line: how many parameter sets it kept, and the share
     of the prior space that is left."""
     best = float(wave.implausibility.max(axis=1).min()) if len(wave.points) else math.nan
-    return (f"wave {wave.number}: {int(wave.kept.sum())} of {len(wave.points)} parameter sets not ruled out; "
-            f"{wave.share_of_prior:.1%} of the prior space left (lowest largest I {best:.1f})")
+    return paragraph(f"wave {wave.number}: {int(wave.kept.sum())} of {len(wave.points)} parameter sets not ruled "
+                     f"out; {wave.share_of_prior:.1%} of the prior space left (lowest largest I {best:.1f})")
 
 
 def calibration_text(result: CalibrationResult) -> str:
@@ -269,9 +309,9 @@ def calibration_text(result: CalibrationResult) -> str:
             f"Nothing plausible: every one of the {sum(len(w.points) for w in m.waves):,} parameter sets tried puts "
             f"some target beyond implausibility 3 (the closest set: I {best:.1f}; the target furthest off: "
             f"{worst}). The model cannot make these observations within the parameters' ranges: check the "
-            "targets' values and uncertainties, widen the ranges, or look for what the model leaves out.", 79))
+            "targets' values and uncertainties, widen the ranges, or look for what the model leaves out.", WIDTH))
     lines = [f"{len(result.parameters):,} parameter sets kept (effective sample size {m.effective_size:.0f}).", "",
-             f"{'parameter':<24} {'prior':>17} {'posterior 90%':>19}  constrained", "-" * 79]
+             f"{'parameter':<24} {'prior':>17} {'posterior 90%':>19}  constrained", "-" * WIDTH]
     for p in result.constrained:
         prior = f"{value_text(p['prior_low'])}-{value_text(p['prior_high'])}"
         post = f"{value_text(p['posterior_low'])}-{value_text(p['posterior_high'])}"
@@ -279,7 +319,7 @@ def calibration_text(result: CalibrationResult) -> str:
         lines.append(f"{name:<24} {prior:>17} {post:>19}  {'yes' if p['constrained'] else 'no'} "
                      f"({p['width_ratio']:.0%})")
         lines += [f"  {line}" for line in more]
-    lines += ["", f"{'target':<24} {'observed':>10} {'before':>10} {'after (95%)':>23} {'I':>5}", "-" * 79]
+    lines += ["", f"{'target':<24} {'observed':>10} {'before':>10} {'after (95%)':>23} {'I':>5}", "-" * WIDTH]
     rows = [r for r in result.fit if not r["held_out"]]
     held = [r for r in result.fit if r["held_out"]]
     for row in rows + ([None] if held else []) + held:
@@ -296,9 +336,9 @@ def calibration_text(result: CalibrationResult) -> str:
         lines += [f"  {line}" for line in more]
     lines += [""] + textwrap.wrap("constrained: the posterior's 90% interval is narrower than half the prior's (its "
                                   "width, as a share of the prior's, in brackets); no: the targets leave it about "
-                                  "where its prior range put it.", 79)
+                                  "where its prior range put it.", WIDTH)
     lines += [""] + textwrap.wrap("before: the mean over the first wave's sets (the prior); after: weighted over the "
-                                  "sets kept, with the middle 95% of the sets' means; I: after, with x beyond 3.", 79)
+                                  "sets kept, with the middle 95% of the sets' means; I: after, with x beyond 3.", WIDTH)
     return "\n".join(lines)
 
 
@@ -318,7 +358,7 @@ def value_text(v: Any) -> str:
 def parameter_sets_text(sets: ParameterSets) -> str:
     """What a run's inputs were drawn from, and (when the sets are a calibration's) which
     of them the observed figures constrained and which are still about their prior."""
-    return "\n" + "\n".join(textwrap.wrap(drawn_from(sets.describe(), str(sets.file)), 79, break_on_hyphens=False))
+    return "\n" + "\n".join(textwrap.wrap(drawn_from(sets.describe(), str(sets.file)), WIDTH, break_on_hyphens=False))
 
 
 def drawn_from(described: dict[str, Any], file: str) -> str:
@@ -338,3 +378,29 @@ def drawn_from(described: dict[str, Any], file: str) -> str:
 def _ranged(p: dict[str, Any], which: str) -> str:
     """A parameter's name with its prior or posterior range."""
     return f"{p['parameter']} ({value_text(p[f'{which}_low'])}-{value_text(p[f'{which}_high'])})"
+
+
+def shipped_text(files: list[Shipped]) -> str:
+    """The shipped models and experiments within 80 columns: per file its name (what a
+    command takes) and description, and for an experiment the commands it answers (run,
+    and the studies its tables set up) and its scenarios (what --scenario takes)."""
+    width = max(len(f.name) for f in files) + 4
+    models = [f for f in files if f.kind == "model"]
+    lines: list[str] = []
+    for kind, heading in (("model", "Models (an experiment file names its model):"),
+                          ("experiment", "Experiments (rollout-sim COMMAND NAME):")):
+        mine = [f for f in files if f.kind == kind]
+        if not mine:
+            continue
+        lines += ["", heading] if lines else [heading]
+        for f in mine:
+            about = f"{f.title}, {f.sites} sites: {f.description}" if kind == "model" else f.description
+            lines.append(paragraph(about, first=f"  {f.name}".ljust(width), indent=" " * width))
+            if kind == "model":
+                continue
+            run = "run (the default)" if f.default else "run"  # what run runs when no experiment is named
+            facts = [f"commands: {', '.join((run, *f.commands))}", f"scenarios: {', '.join(f.scenarios)}"]
+            if len(models) > 1:  # with one model, naming it on every line says nothing
+                facts.append(f"model: {f.model}")
+            lines.append(paragraph("; ".join(facts), first=" " * width, indent=" " * (width + 2)))
+    return "\n".join(lines)

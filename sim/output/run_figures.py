@@ -79,7 +79,8 @@ Marked = Literal["p50", "p80", "p90"]
 MARKED: tuple[Marked, ...] = ("p50", "p80", "p90")
 
 
-def write_figures(results_dir: Path, workers: int | None = None, svg: bool = False) -> list[Path]:
+def write_figures(results_dir: Path, workers: int | None = None, svg: bool = False,
+                  progress: Callable[[int, int], None] | None = None) -> list[Path]:
     """Draw every figure of the results folder ``results_dir`` into ``results_dir/figures``.
 
     Reads summary.json, replications.csv, curves.npz and (when present) bottlenecks.npz;
@@ -87,7 +88,8 @@ def write_figures(results_dir: Path, workers: int | None = None, svg: bool = Fal
     same order whatever drew them. ``workers``: processes drawing at once, this one included (default: the
     cores this process may use; 1 draws everything here). From a script, call it under
     ``if __name__ == "__main__":`` (spawned workers import the script); workers that
-    cannot start or die leave their figures to this process.
+    cannot start or die leave their figures to this process. ``progress(done, total)`` is
+    called as each figure is saved (from this process's threads).
     """
     results_dir = Path(results_dir)
     with matplotlib.rc_context(STYLE):
@@ -98,7 +100,7 @@ def write_figures(results_dir: Path, workers: int | None = None, svg: bool = Fal
             jobs = figure_jobs(results_dir, svg)
             out = results_dir / "figures"
             out.mkdir(exist_ok=True)
-            _draw_all(jobs, out, _processes(workers, jobs), pool)
+            _draw_all(jobs, out, _processes(workers, jobs), pool, _Tally(len(jobs), progress))
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -220,8 +222,23 @@ def _draw_in_worker(job: FigureJob, folder: Path) -> None:
         _draw(job, folder)
 
 
-def _draw_all(jobs: list[FigureJob], folder: Path, processes: int, pool: cf.ProcessPoolExecutor | None = None
-              ) -> None:
+class _Tally:
+    """Counts the figures saved and reports each to ``progress``; called by both of this
+    process's threads, hence the lock."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None = None) -> None:
+        self._total, self._done, self._progress = total, 0, progress
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self._lock:
+            self._done += 1
+            if self._progress is not None:
+                self._progress(self._done, self._total)
+
+
+def _draw_all(jobs: list[FigureJob], folder: Path, processes: int, pool: cf.ProcessPoolExecutor | None = None,
+              saved: Callable[[], None] = lambda: None) -> None:
     """Draw every job: here alone, or here and in ``processes - 1`` spawned workers (of
     ``pool`` if given, which the caller then shuts down; otherwise of a pool of their own).
 
@@ -235,18 +252,19 @@ def _draw_all(jobs: list[FigureJob], folder: Path, processes: int, pool: cf.Proc
     if processes <= 1:
         for job in jobs:
             _draw(job, folder)
+            saved()
         return
     queue = _Queue(jobs)
     own = pool is None
     pool = _start_pool(processes - 1) if pool is None else pool
     assert pool is not None  # processes - 1 >= 1
-    feeder = threading.Thread(target=_feed, args=(pool, queue, folder, processes - 1), name="figure-feeder",
+    feeder = threading.Thread(target=_feed, args=(pool, queue, folder, processes - 1, saved), name="figure-feeder",
                               daemon=True)
     try:
         feeder.start()
-        _draw_here(queue, folder)
+        _draw_here(queue, folder, saved)
         feeder.join()
-        _draw_here(queue, folder)  # any left by workers that broke
+        _draw_here(queue, folder, saved)  # any left by workers that broke
     except BaseException:
         queue.stop()
         raise
@@ -260,10 +278,11 @@ def _draw_all(jobs: list[FigureJob], folder: Path, processes: int, pool: cf.Proc
         raise queue.error
 
 
-def _draw_here(queue: _Queue, folder: Path) -> None:
+def _draw_here(queue: _Queue, folder: Path, saved: Callable[[], None] = lambda: None) -> None:
     """Draw the shortest jobs left, here, until none is left."""
     while (job := queue.take(last=True)) is not None:
         _draw(job, folder)
+        saved()
 
 
 class _Queue:
@@ -301,7 +320,8 @@ class _Queue:
             self._jobs.clear()
 
 
-def _feed(pool: cf.ProcessPoolExecutor, queue: _Queue, folder: Path, slots: int) -> None:
+def _feed(pool: cf.ProcessPoolExecutor, queue: _Queue, folder: Path, slots: int,
+          saved: Callable[[], None] = lambda: None) -> None:
     """Keep each worker drawing one job, until the queue is empty (a thread of this process)."""
     running: dict[cf.Future, FigureJob] = {}
     try:
@@ -323,9 +343,14 @@ def _feed(pool: cf.ProcessPoolExecutor, queue: _Queue, folder: Path, slots: int)
                     broken.append(job)
                 elif error is not None:
                     queue.fail(error)
+                else:
+                    saved()
             if broken:
                 cf.wait(running)
                 queue.give_back(broken + [job for future, job in running.items() if future.exception() is not None])
+                for future in running:
+                    if future.exception() is None:
+                        saved()
                 return
     except BaseException as error:  # noqa: BLE001 - raised in the calling thread instead
         queue.fail(error)

@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.engine.fields import SESSION_FIELDS
 from sim.engine.replication import run_replication
-from sim.errors import ConfigError, Problem, excerpt
+from sim.errors import ConfigError, Problem, did_you_mean, excerpt
 from sim.model.experiment_file import model_for
 from sim.model.spec import ExperimentSpec, ModelSpec
 from sim.runs.folder import spreadsheet_safe
@@ -113,7 +113,7 @@ def write_trace(spec: ExperimentSpec, scenario: str | None, replication: int, se
         found = [s for s in spec.scenarios if s.name == scenario]
         if not found:
             raise ValueError(f"no scenario {excerpt(scenario)} in experiment {spec.name!r}; "
-                             f"valid scenarios: {', '.join(names)}")
+                             f"valid scenarios: {', '.join(names)}{did_you_mean(scenario, names)}")
         chosen = found[0]
     if isinstance(replication, bool) or not isinstance(replication, (int, np.integer)) or replication < 0:
         raise ValueError(f"replication must be a whole number 0 or more (0 to {spec.replications - 1} "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ConfigError, Problem
+from sim.errors import ConfigError, Problem, did_you_mean
 from sim.model.design import point, resolve
 from sim.model.overrides import OverrideError, apply_overrides, parse_value, value_at
 from sim.model.values import ValueProblem, check_range, search_step
@@ -72,7 +72,8 @@ def plan_capacity(study: Study, site: str | None, max_risk: float | None, key: s
                                                                      "as options or in a [capacity] table")])
     sites = [s.id for s in study.spec.scenarios[0].model.sites]
     if site not in sites:
-        raise ConfigError([Problem("--site", site, "no such site; expected one of " + ", ".join(sites))])
+        raise ConfigError([Problem("--site", site, f"no such site; expected one of {', '.join(sites)}"
+                                                   f"{did_you_mean(site, sites)}")])
     scenario = study.scenario or (table.scenario if table else None)
     base = study.base(scenario)
 

@@ -23,7 +23,7 @@ from sim.analysis.summary import (
     quantile_difference,
 )
 from sim.analysis.summary_format import SummaryFormatError, read_summary
-from sim.errors import ConfigError, Problem, excerpt
+from sim.errors import ConfigError, Problem, did_you_mean, excerpt
 from sim.runs.integrity import DamagedError, check_complete
 
 
@@ -59,7 +59,8 @@ def read_folder(path: Path, scenario: str | None) -> Side:
     names = list(summary["scenarios"])
     name = scenario or names[0]
     if name not in columns:
-        raise CompareError(f"{path}: no scenario {excerpt(name)}; expected one of {', '.join(names)}")
+        raise CompareError(f"{path}: no scenario {excerpt(name)}; expected one of {', '.join(names)}"
+                           f"{did_you_mean(name, names)}")
     return Side(str(path), name, manifest.get("seed"), summary.get("model"), manifest["inputs"], columns[name])
 
 

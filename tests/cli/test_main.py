@@ -91,7 +91,7 @@ def test_validate_checks_every_file(tmp_path):
     result = invoke("validate", SMALL_MODEL, bad, SMALL_EXPERIMENT)
     assert_clean_failure(result)
     assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [f"ok: {SMALL_MODEL}", f"ok: {SMALL_EXPERIMENT}"]
-    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md)"]
+    assert error_lines(result) == [f"error: {bad}: venue.a-venue.room: unknown key (check the spelling; see docs/model-file.md and docs/experiment-file.md); did you mean 'rooms'?"]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -236,6 +236,77 @@ def test_out_that_is_a_file_gives_a_message_not_a_traceback(tmp_path):
     assert error_lines(result) == [f"error: --out: {out} is a file, not a results folder; choose another --out"]
     assert out.read_text(encoding="utf-8") == "not a folder"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_what_run_prints_for_the_shipped_baseline_fits_80_columns(tmp_path):
+    out = tmp_path / "b"
+    result = invoke("run", "baseline", "-n", 2, "-q", "--out", out)
+    assert result.exit_code == 0, result.output
+    printed = [line for line in result.stdout.splitlines() if str(out) not in line]
+    assert len(printed) > 40 and all(len(line) <= 80 for line in printed), result.stdout
+    assert "Helse Nord-Trøndelag HF:" in result.stdout and "P50" in result.stdout
+
+
+@pytest.mark.parametrize("shift, days", [("+4w", 28), ("-10d", -10)])
+def test_set_moves_a_date_by_a_shift(tmp_path, shift, days):
+    # The shipped baseline as built: HNT's go-live moved, and nothing else's.
+    from sim.model.experiment_file import load_experiment
+    from sim.paths import experiment_path
+    from sim.runs.launch import parse_sets
+
+    base, moved = (load_experiment(experiment_path(Path("baseline")), parse_sets(sets))
+                   for sets in ([], [f"site.hnt.go_live={shift}"]))
+    for a, b in zip(base.scenarios[0].model.sites, moved.scenarios[0].model.sites):
+        assert b.go_live - a.go_live == dt.timedelta(days=days if a.id == "hnt" else 0)
+    # And a run of it, as summary.json records the go-live.
+    result = run_small(tmp_path / "r", "--set", f"site.a.go_live={shift}")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenarios"]["base"]["sites"]["a"]["go_live"] == str(dt.date(2023, 5, 6) + dt.timedelta(days=days))
+
+
+@pytest.mark.parametrize("setting, fragment", [
+    ("site.a.go_live=+4x", "site.a.go_live: '+4x' for site.a.go_live: unknown unit 'x'; expected d, days, w or weeks"),
+    ("venue.a-venue.rooms=+4w", "venue.a-venue.rooms: '+4w' is a shift of a date, but the key holds 1, not a date"),
+])
+def test_a_bad_shift_is_one_clear_line(tmp_path, setting, fragment):
+    result = run_small(tmp_path / "r", "--set", setting)
+    assert_clean_failure(result)
+    (line,) = error_lines(result)
+    assert line.startswith("error: --set: ") and fragment in line, line
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("args, line", [
+    (["run", "baselin"], "error: baselin: file not found, nor a shipped experiment of that name (rollout-sim list "
+                         "shows them); did you mean 'baseline'?"),
+    (["sweep", "delay-sensitivty.toml"], "did you mean 'delay-sensitivity'?"),
+    (["run", "--set", "site.hntt.go_live=+1w"], "error: --set: site.hntt.go_live: no site with id 'hntt'; expected "
+                                                "one of trondheim, st-olavs, hnt, levanger, verdal; did you mean 'hnt'?"),
+    (["run", "--set", "uncertanty.no_show_probability=0.1"], "uncertanty: unknown key (check the spelling; see "
+                                                             "docs/model-file.md and docs/experiment-file.md); "
+                                                             "did you mean 'uncertainty'?"),
+    (["run", "--set", "sitee.hnt.go_live=+1w"], "error: --set: sitee.hnt.go_live: the file has no table 'sitee'; "
+                                                "did you mean 'site'?"),
+    (["run", "--set", "uncertainty.no_show_probabilty=0.1"], "uncertainty.no_show_probabilty: unknown key (check "
+                                                             "the spelling; see docs/model-file.md and "
+                                                             "docs/experiment-file.md); did you mean 'no_show_probability'?"),
+    (["trace", "--scenario", "as-hapened"], "did you mean 'as-happened'?"),
+    (["sweep", "baseline", "--scenario", "as-hapened", "--vary", "site.hnt.go_live=+1w"],
+     "did you mean 'as-happened'?"),
+    (["capacity", "hnt-capacity", "--site", "hntt"], "--site: hntt: no such site; expected one of trondheim, "
+                                                     "st-olavs, hnt, levanger, verdal; did you mean 'hnt'?"),
+    (["run", "nothing-like-it"], "error: nothing-like-it: file not found, nor a shipped experiment of that name "
+                                 "(rollout-sim list shows them)"),
+])
+def test_a_mistyped_name_gets_the_closest_known_one(tmp_path, monkeypatch, args, line):
+    monkeypatch.chdir(tmp_path)  # no file of these names here, and nothing written elsewhere
+    result = invoke(*args)
+    assert_clean_failure(result)
+    (error,) = error_lines(result)
+    assert line in error, error
+    if "did you mean" not in line:
+        assert "did you mean" not in error
 
 
 def test_run_given_a_model_file_says_it_takes_an_experiment_file(tmp_path):

@@ -74,7 +74,9 @@ def test_dry_run_prints_the_design_and_runs_nothing(tmp_path):
     r = invoke("sensitivity", STUDY_EXPERIMENT, "--method", "sobol", "--dry-run", "--out", tmp_path / "d", *SERIAL)
     assert r.exit_code == 0, r.output
     # Sobol' without second order: N (k + 2) points, N = 8, k = 2 parameters.
-    assert "32 design points x 20 replications = 640 replications; estimated" in r.output
+    # The line is wrapped at 80 columns: read as words.
+    assert "32 design points x 20 replications = 640 replications; estimated" in " ".join(r.output.split())
+    assert all(len(line) <= 80 for line in r.output.splitlines())
     assert not (tmp_path / "d").exists()
 
 

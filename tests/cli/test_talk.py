@@ -46,3 +46,32 @@ def test_no_bar_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     bar(1, 10)  # stderr is captured here, not a terminal: nothing drawn
     bar.close()
     assert capsys.readouterr().err == ""
+
+
+def test_say_wraps_at_80_columns_with_later_lines_indented(capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli.talk import say
+
+    text = "morris: 6 parameters, 70 design points x 20 replications = 1,400 replications; " * 3
+    say(text, err=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) > 2 and all(len(line) <= 80 for line in lines)
+    assert all(line.startswith("  ") for line in lines[1:]) and " ".join(" ".join(lines).split()) == text.strip()
+
+
+def test_on_a_terminal_the_bar_waits_a_moment_then_shows_the_time(capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    now = [0.0]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    bar = ProgressBar(clock=lambda: now[0])
+    bar(10, 100)  # within the first second: nothing drawn
+    assert capsys.readouterr().err == ""
+    for done in (20, 30, 40):
+        now[0] += 1.0
+        bar(done, 100)
+    bar.close()
+    drawn = capsys.readouterr().err
+    assert "40/100 rep, elapsed 0:03, about 0:06 left" in drawn  # 10 a second since the first report
+    assert "| 0/100" not in drawn  # nothing drawn before the first report it shows
+    assert "estimating time left" in drawn  # before that

@@ -43,6 +43,18 @@ def test_unknown_keys_and_scenarios_are_named():
     assert "expected one of base, two-rooms" in str(err.value)
 
 
+def test_a_mistyped_key_or_scenario_gets_the_closest_known_one():
+    spec = load_experiment(SMALL_EXPERIMENT)
+    with pytest.raises(ConfigError) as err:  # a shift refused for a key not in the file: which key was meant
+        resolve(spec, spec.scenarios[0], "site.a.golive", ["+1w"], "--vary", "site.a.golive")
+    assert str(err.value).endswith("(site.a has no value 'golive'; did you mean 'go_live'?)")
+    with pytest.raises(ConfigError) as err:
+        base_scenario(spec, "two-room")
+    assert str(err.value).endswith("expected one of base, two-rooms; did you mean 'two-rooms'?")
+    # A key that is there takes its value as before.
+    assert resolve(spec, spec.scenarios[0], "operations.booking_horizon_days", ["2w"], "--vary", "x") == [14]
+
+
 def test_the_shipped_study_experiment_loads_its_study_tables():
     spec = load_experiment(STUDY_EXPERIMENT)
     assert spec.studies.sweep.vary[0][0] == "uncertainty.training_environment_delay_days"

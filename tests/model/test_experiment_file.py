@@ -112,6 +112,22 @@ def test_set_overrides_take_effect():
     assert spec.scenarios[1].model.venues[0].rooms == 2  # scenario overrides still apply on top
 
 
+def test_a_scenario_may_shift_a_date_from_the_value_after_set(write_experiment):
+    path = write_experiment(HEADER + '[[scenario]]\nname = "later"\n[scenario.set]\n"site.a.go_live" = "+2w"\n'
+                            + '[[scenario]]\nname = "earlier"\n[scenario.set]\nsite.a.go_live = "-10d"\n')
+    spec = load_experiment(path)
+    assert [s.model.site("a").go_live for s in spec.scenarios] == [D(2023, 5, 20), D(2023, 4, 26)]
+    spec = load_experiment(path, [("site.a.go_live", "+1w")])  # --set first, the scenario's shift on top
+    assert [s.model.site("a").go_live for s in spec.scenarios] == [D(2023, 5, 27), D(2023, 5, 3)]
+
+
+def test_a_scenario_shift_of_a_number_names_the_scenario_and_key(write_experiment):
+    path = write_experiment(HEADER + '[[scenario]]\nname = "s1"\n[scenario.set]\n"venue.a-venue.rooms" = "+2w"\n')
+    (problem,) = problems_of(path)
+    assert problem.file == str(path) and problem.key == "scenario.s1.set.venue.a-venue.rooms"
+    assert "'+2w' is a shift of a date, but the key holds" in problem.message
+
+
 def test_scenario_override_wins_over_set():
     spec = load_experiment(SMALL_EXPERIMENT, [("venue.a-venue.rooms", 0)])
     assert [s.model.venues[0].rooms for s in spec.scenarios] == [0, 2]

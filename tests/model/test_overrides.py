@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.model.model_file import build_model, load_toml
-from sim.model.overrides import OverrideError, apply_overrides, parse_value
+from sim.model.overrides import OverrideError, apply_overrides, parse_value, value_at
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
@@ -177,3 +177,49 @@ def test_a_missing_table_is_made_on_the_way_and_still_checked(small_raw):
         build_model(bad, SMALL_MODEL)
     with pytest.raises(OverrideError):
         apply_overrides(small_raw, [("site.nowhere.go_live", 1)])  # ids of arrays are never made
+
+
+# -- a date as a shift of the date the key holds -------------------------------------------
+
+def test_a_shift_moves_the_date_the_key_holds(shipped_raw):
+    planned = apply_overrides(shipped_raw, [])["site"]
+    go_live = next(s["go_live"] for s in planned if s["id"] == "hnt")
+    for written, days in (("+4w", 28), ("-10d", -10), ("+2 weeks", 14), ("+0d", 0)):
+        raw = apply_overrides(shipped_raw, [("site.hnt.go_live", written)])
+        assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == go_live + dt.timedelta(days=days)
+    # After the overrides before it: a date set, then shifted; two shifts add up.
+    raw = apply_overrides(shipped_raw, [("site.hnt.go_live", D(2023, 3, 4)), ("site.hnt.go_live", "+1w")])
+    assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == D(2023, 3, 11)
+    raw = apply_overrides(shipped_raw, [("site.hnt.go_live", "+1w"), ("site.hnt.go_live", "-3d")])
+    assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == go_live + dt.timedelta(days=4)
+
+
+def test_a_shift_of_what_is_not_a_date_is_an_error_naming_the_key(shipped_raw):
+    err = _override_error(shipped_raw, "venue.hnt-levanger.rooms", "+4w")
+    assert err.key == "venue.hnt-levanger.rooms" and "is a shift of a date, but the key holds" in err.message
+    assert "not a date" in err.message and "expected a date like 2023-03-04" in err.message
+    err = _override_error(shipped_raw, "site.hnt.readiness.share", "+1w")  # a table made empty for it
+    assert "is not set" in err.message
+
+
+def test_a_bad_shift_says_what_was_expected(shipped_raw):
+    err = _override_error(shipped_raw, "site.hnt.go_live", "+4x")
+    assert err.key == "site.hnt.go_live" and "unknown unit 'x'; expected d, days, w or weeks" in err.message
+    err = _override_error(shipped_raw, "site.hnt.go_live", "+99999w")
+    assert "expected a duration of at most" in err.message
+
+
+def test_text_that_is_no_shift_is_left_for_the_model_check(shipped_raw):
+    for text in ("soon", "+", "-w", "4w"):  # no sign, or no number: not a shift; the model's check names it
+        raw = apply_overrides(shipped_raw, [("site.hnt.go_live", text)])
+        assert next(s["go_live"] for s in raw["site"] if s["id"] == "hnt") == text
+
+
+def test_a_mistyped_part_of_a_key_gets_the_closest_known_one(shipped_raw):
+    assert _override_error(shipped_raw, "sitee.hnt.go_live").message.endswith("no table 'sitee'; did you mean 'site'?")
+    err = _override_error(shipped_raw, "venue.hnt-levangr.rooms")
+    assert err.message.startswith("no venue with id 'hnt-levangr'; expected one of ")
+    assert err.message.endswith("; did you mean 'hnt-levanger'?")
+    with pytest.raises(OverrideError, match=r"has no value 'go_lve'; did you mean 'go_live'\?$"):
+        value_at(shipped_raw, "site.hnt.go_lve")
+    assert "did you mean" not in _override_error(shipped_raw, "zzz.hnt.go_live").message

@@ -1,7 +1,7 @@
 """Console wording: dates as people write them, one verdict sentence per site."""
 from __future__ import annotations
 
-from sim.output.console import long_date, percent, short_date, table, verdict
+from sim.output.console import long_date, percent, short_date, table, table_date, verdict
 
 SITE = {
     "name": "Helse Nord-Trøndelag HF", "go_live": "2023-02-11", "staff": 3200, "active_staff": 3140,
@@ -58,10 +58,29 @@ def test_verdict_names_the_criteria():
 def test_table_has_a_row_per_site_and_marks_missing_dates():
     site = dict(SITE, completion_date={"p50": None, "p80": None, "p90": None})
     text = table({"sites": {"hnt": site}})
-    lines = text.splitlines()
-    assert len(lines) == 3 and lines[2].startswith("hnt")
-    assert "> horizon" in lines[2] and "23% (20%-26%)" in lines[2] and "12.3" in lines[2]
+    lines = text.splitlines()  # the risks, a blank line, the dates: both tables' rows start with the site
+    assert len(lines) == 7 and lines[2].startswith("hnt") and lines[6].startswith("hnt")
+    assert lines[6].count("> horizon") == 3
+    assert "23% (20-26%)" in lines[2] and "12.3" in lines[2]
+    assert "11 Feb 23" in lines[2]  # the go-live, short
     # Active staff (not the headcount) and the risk that self-training is short.
     head, cells = lines[0].split(), lines[2].split()
     assert "active" in head and "self-trn" in head and "staff" not in head
     assert "3,140" in cells and "41%" in cells and "3,200" not in lines[2]
+
+
+def test_a_table_too_wide_for_80_columns_puts_the_dates_in_a_second_table():
+    sites = {"trondheim": SITE, "st-olavs": dict(SITE, go_live="2022-11-12")}
+    lines = table({"sites": sites}).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    first, second = "\n".join(lines).split("\n\n")
+    assert first.splitlines()[0].split()[:2] == second.splitlines()[0].split()[:2] == ["site", "go-live"]
+    assert second.splitlines()[0].split()[2:] == ["P50", "P80", "P90"] and "P50" not in first
+    # The dates as "2 Feb 23", each row its site's.
+    assert second.splitlines()[2].split() == ["trondheim", "11", "Feb", "23", "2", "Feb", "23", "9", "Feb", "23",
+                                              "19", "Feb", "23"]
+    assert second.splitlines()[3].startswith("st-olavs   12 Nov 22")
+
+
+def test_table_dates_are_short():
+    assert table_date("2024-10-09") == "9 Oct 24" and table_date(None) == "> horizon"
