@@ -5,12 +5,16 @@ from pathlib import Path
 
 import click
 
+from sim.cli.options import examples
 from sim.cli.talk import spoken
 from sim.errors import ConfigError, Problem
 from sim.runs import force, integrity
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rollout-sim export results/may                  # results/may/results.xlsx",
+    "rollout-sim export results/delay-sensitivity/sweep-20261204-101500",
+))
 @click.argument("results", type=click.Path(path_type=Path, file_okay=False, exists=True))
 def export(results: Path) -> None:
     """Write RESULTS/results.xlsx: the folder's risks and every CSV it holds as sheets of
@@ -18,11 +22,6 @@ def export(results: Path) -> None:
     Excel in any language opens it without the import dialogue.
 
     RESULTS is a run's, a study's, a capacity search's or a calibration's folder.
-
-    \b
-    Examples:
-      rollout-sim export results/baseline/2026-12-04T09-30-00
-      rollout-sim export results/delay-sensitivity/sweep
     """
     from sim.output.spreadsheet import write_workbook
 

@@ -13,7 +13,7 @@ from sim.paths import experiment_path
 from tests.cli.conftest import invoke_no_traceback
 
 COMMANDS = ["validate", "run", "plot", "report", "trace", "sweep", "sensitivity", "capacity", "compare", "targets",
-            "calibrate", "list"]
+            "calibrate", "list", "export"]
 
 
 def examples(help_text: str) -> list[list[str]]:
