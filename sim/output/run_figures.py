@@ -1098,7 +1098,9 @@ def save_figure(fig: Figure, folder: Path, stem: str, svg: bool = False) -> list
     paths = _files(folder, stem, svg)
     dpi = fig.get_dpi()
     fig.set_dpi(DPI)
-    FigureCanvasAgg(fig).print_png(paths[0], metadata={"Software": None})
+    # zlib level 3, not Pillow's 6: a third less time per figure and, on these flat-coloured
+    # charts, files no larger (measured on the tornado and S-curve PNGs).
+    FigureCanvasAgg(fig).print_png(paths[0], metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     if not svg:
         return paths
     # The SVG keeps the panels where the PNG's layout put them rather than laying the
