@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.analysis.summary_format import ScenarioSummary, SiteSummary, Summary
 from sim.model.catalogue import Shipped
+from sim.model.labels import label
 from sim.model.parameter_sets import ParameterSets
 from sim.model.spec import Readiness, share_text
 from sim.model.target_file import SHARE_MEASURES
@@ -129,10 +130,11 @@ def run_text(summary: Summary) -> str:
 def sweep_text(rows: list[dict[str, Any]], points: list[Any]) -> str:
     """The sweep table within 80 columns: a row per point, a column per site's risk with
     its 95% CI (the sites split over several tables when they do not fit side by side),
-    and a key naming the varied keys in full."""
+    and a key naming the varied keys in full, with their units."""
     keys = [k for k, _ in points[0].settings]
     sites = list(dict.fromkeys(r["site"] for r in rows))
-    head = [k.rsplit(".", 1)[-1] for k in keys] + sites
+    labels = [label(k) for k in keys]  # the one table of labels: as figures and reports name them
+    head = [lab.text for lab in labels] + sites
     cells_by_row = []
     for p in points:
         cells = list(p.labels)
@@ -140,7 +142,7 @@ def sweep_text(rows: list[dict[str, Any]], points: list[Any]) -> str:
             r = next(r for r in rows if r["point"] == p.name and r["site"] == s)
             cells.append(risk_ci(r["risk"], r["risk_ci95_low"], r["risk_ci95_high"]))
         cells_by_row.append(cells)
-    named = "; ".join(f"{short}: {key}" for short, key in zip(head, keys) if short != key)
+    named = "; ".join(f"{lab.text}: {lab.key}{f' ({lab.unit})' if lab.unit else ''}" for lab in labels if lab.known)
     anywhere = "; (any site): the risk that at least one site is not ready" if "(any site)" in sites else ""
     key = (f"Each site's risk (95% CI) of not being ready on the eve of go-live, at each point{anywhere}"
            f"{'; ' + named if named else ''}.")

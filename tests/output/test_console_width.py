@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.model.design import point
 from sim.model.experiment_file import load_experiment
+from sim.model.labels import label
 from sim.output.console import (
     capacity_text,
     compare_text,
@@ -62,6 +63,8 @@ def test_the_sweep_text_fits_and_names_the_key_in_full():
     text = sweep_text(rows, points)
     assert_fits(text)
     assert key in " ".join(text.split()) and "(any site): the risk that at least one site" in " ".join(text.split())
+    named = label(key)  # the column is headed by the input's label, its unit in the key below the table
+    assert text.splitlines()[1].startswith(named.text) and f"{named.text}: {key} ({named.unit})" in " ".join(text.split())
     for s in SITES:
         assert s.id in text
 
