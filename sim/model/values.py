@@ -13,6 +13,7 @@ points a study has is held to MAX_POINTS: see :func:`check_points` and
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from typing import Any
@@ -165,3 +166,29 @@ def label(value: Any) -> str:
     if isinstance(value, dict):
         return value.get("dist", "table")
     return str(value)
+
+
+def toml_text(value: Any) -> str:
+    """A value as a user writes it after ``--set KEY=`` or ``key =`` in a file: a date
+    ``2023-01-26``, a table ``{ decided = 2023-01-26, go_live = 2023-11-04 }``, a list
+    ``[28, 29]``; text stays as it is (as the user typed it), but inside a table or list
+    it is quoted, as TOML needs. What a results folder records, and reads back as TOML."""
+    if isinstance(value, str):
+        return value
+    return _inline(value)
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML's too
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else repr(value)
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _inline(key)

@@ -14,7 +14,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.output.run_figures import BLUE, ORANGE, STYLE, figure_title, save_figure
+from sim.output.run_figures import BLUE, ORANGE, SIZE, STYLE, figure_title, save_figure
 
 # Measure -> (file stem, axis label, [(field, legend)]), in the page's order. A field is
 # read by ``_change``: the risk in percentage points, the others as compare.json has them.
@@ -55,7 +55,8 @@ def compare_figure(result: dict[str, Any], names: dict[str, str], measure: str) 
     values = {f: [_change(result["sites"][s], f) for s in sites] for f, _ in fields}
     if not any(v is not None for vs in values.values() for v in vs):
         return None
-    fig = Figure(figsize=(10.0, max(2.6, 1.2 + 0.55 * len(sites))), layout="constrained")
+    # As wide as every other figure (SIZE), so that a phone shows it at a readable size too.
+    fig = Figure(figsize=(SIZE[0], max(2.6, 1.4 + 0.6 * len(sites))), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(sites))[::-1].astype(float)  # the first site on top
     offsets = np.linspace(0.15, -0.15, len(fields)) if len(fields) > 1 else [0.0]

@@ -8,6 +8,7 @@ import tomli_w
 
 from sim.model import parameter_sets
 from sim.model.spec import ExperimentSpec
+from sim.model.values import toml_text
 from sim.runs import manifest
 from sim.runs.folder import RunFolder, json_text
 from sim.runs.integrity import CONFIG, MANIFEST, checksums, input_files
@@ -81,8 +82,8 @@ def write_manifest(folder: RunFolder, spec: ExperimentSpec, options: RunOptions,
         "max_replications": options.max_replications,
         "curves": options.curves,
         "stop_reason": progress.stop_reason,
-        "scenarios": {s.name: [[k, str(v)] for k, v in s.overrides] for s in spec.scenarios},
-        "overrides": [[k, str(v)] for k, v in overrides],
+        "scenarios": {s.name: [[k, toml_text(v)] for k, v in s.overrides] for s in spec.scenarios},
+        "overrides": [[k, toml_text(v)] for k, v in overrides],
         "executor": options.executor,
         "workers": workers,
         "config_hash": config_hash,

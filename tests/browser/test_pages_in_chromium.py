@@ -4,7 +4,7 @@
 Each page must load with no console error, ask the network for nothing (a report is one
 file to mail: anything it fetched would be missing on the board's laptop, or a leak), and
 fit the window: nothing wider than the window except inside a box that scrolls on its
-own. A screenshot of each page at each width is kept in ``test-artifacts/browser/`` (or
+own, and no figure shrunk until its text cannot be read. A screenshot of each page at each width is kept in ``test-artifacts/browser/`` (or
 ``$ROLLOUT_SIM_ARTIFACTS``) for a person to look at.
 
 The test needs Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs
@@ -13,6 +13,8 @@ missing browser is a failure: CI must never pass without having looked.
 """
 from __future__ import annotations
 
+import base64
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -25,6 +27,9 @@ from tests.cli.conftest import SERIAL, invoke
 from tests.conftest import STUDY_EXPERIMENT
 
 LAPTOP, PHONE = 1280, 420
+# A figure is drawn 1,200 px wide with 13-15 pt text at 150 dpi (about 27 px high); shown
+# at less than half its size that text is under 13 px, too small to read on a phone.
+MIN_SCALE = 0.5
 WIDTHS = (LAPTOP, PHONE)
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ROLLOUT_SIM_ARTIFACTS", ROOT / "test-artifacts" / "browser"))
@@ -34,9 +39,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-default-apps"]
 
 # Every element whose right edge passes the window, leaving out those inside a box
-# that scrolls sideways by itself (a wide table's wrapper), and the page's own width.
+# that scrolls sideways by itself (a wide table's wrapper); every such box whose content
+# does not fit it; every image shown at less than MIN_SCALE of its size; the page's width.
 OVERFLOW_JS = """
-() => {
+(MIN_SCALE) => {
   const width = document.documentElement.clientWidth;
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
       const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
@@ -52,7 +58,10 @@ OVERFLOW_JS = """
       const o = getComputedStyle(el).overflowX;
       return (o === 'auto' || o === 'scroll' || o === 'hidden') && el.scrollWidth > el.clientWidth + 1; })
     .map(el => `${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} holds ${el.scrollWidth} px in ${el.clientWidth} px`);
-  return {page: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 5), boxes: boxes.slice(0, 5)};
+  const small = [...document.images].filter(im => im.naturalWidth > 0 && im.clientWidth < MIN_SCALE * im.naturalWidth)
+    .map(im => `${im.alt || 'an image'} shown ${im.clientWidth} px wide of its ${im.naturalWidth}`);
+  return {page: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 5), boxes: boxes.slice(0, 5),
+          small: small.slice(0, 5)};
 }
 """
 
@@ -91,6 +100,7 @@ def page_problems(browser: Any, page_path: Path, name: str) -> list[str]:
         if found["page"] > found["width"]:
             problems.append(f"{where}: the page is {found['page']} px wide, wider than the window")
         problems += [f"{where}: {w}, past the window's edge" for w in found["wide"]]
+        problems += [f"{where}: {i}: its text too small to read" for i in found["small"]]
         if width >= LAPTOP:  # on a laptop nothing is cut off or needs scrolling sideways; on a phone a wide table may
             problems += [f"{where}: {b}: cut off, or to be scrolled sideways" for b in found["boxes"]]
     return problems
@@ -107,7 +117,7 @@ def _look(browser: Any, page_path: Path, width: int, screenshot: Path) -> tuple[
     page.on("pageerror", lambda e: console.append(f"page error: {e}"))
     page.on("request", lambda r: requests.append(r.url) if r.url != url and not r.url.startswith("data:") else None)
     page.goto(url, wait_until="load")
-    found = page.evaluate(OVERFLOW_JS)
+    found = page.evaluate(OVERFLOW_JS, MIN_SCALE)
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screenshot), full_page=True)
     page.close()
@@ -153,6 +163,12 @@ def test_the_check_sees_overflow_console_errors_and_requests(browser, tmp_path: 
     assert any("div ends at" in p and "past the window's edge" in p for p in problems)
     assert any("console error: boom" in p for p in problems)
     assert any("asked the network for https://example.invalid/x.png" in p for p in problems)
+    squeezed = tmp_path / "squeezed.html"
+    squeezed.write_text(f'<!doctype html><html><body><img alt="a chart" src="{_png_uri(1000)}" style="width:300px">'
+                        '</body></html>')
+    assert page_problems(browser, squeezed, "self-check-squeezed") == [
+        f"self-check-squeezed at {w} px: a chart shown 300 px wide of its 1000: its text too small to read"
+        for w in WIDTHS]
     good = tmp_path / "good.html"
     good.write_text('<!doctype html><html><body><div style="overflow-x:auto"><table style="width:1000px">'
                     '<tr><td>a table wider than a phone, in a box that scrolls</td></tr></table></div></body></html>')
@@ -162,3 +178,12 @@ def test_the_check_sees_overflow_console_errors_and_requests(browser, tmp_path: 
                    '<tr><td>wider than a laptop</td></tr></table></div></body></html>')
     [only] = page_problems(browser, cut, "self-check-cut")  # at 1280 px; on a phone it may scroll
     assert only.startswith("self-check-cut at 1280 px: div holds 1500 px in ") and only.endswith("scrolled sideways")
+
+
+def _png_uri(width: int) -> str:
+    """A grey PNG ``width`` pixels wide, as a data URI."""
+    from PIL import Image  # matplotlib's dependency
+
+    out = io.BytesIO()
+    Image.new("L", (width, 20), 128).save(out, format="png")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 
 import pytest
 
-from sim.model.values import ValueProblem, label, study_value
+from sim.model.values import ValueProblem, label, study_value, toml_text
 
 
 @pytest.mark.parametrize(("written", "key", "expected"), [
@@ -45,3 +46,12 @@ def test_values_that_do_not_fit_their_key_are_named(written, key, base, words):
 
 def test_labels_read_as_written():
     assert label(0.25) == "0.25" and label("3w") == "3w" and label({"dist": "uniform"}) == "uniform"
+
+
+def test_a_value_is_recorded_as_toml_a_user_could_write_and_read_back() -> None:
+    moves = [{"decided": dt.date(2023, 1, 26), "go_live": dt.date(2023, 11, 4)}]
+    assert toml_text(moves) == "[{ decided = 2023-01-26, go_live = 2023-11-04 }]"
+    assert toml_text("+4w") == "+4w" and toml_text(dt.date(2023, 2, 11)) == "2023-02-11"
+    odd = {"dist": "uniform", "low": 0.1, "high": 2, "on": True, "name with space": 'a "b"\n'}
+    assert tomllib.loads(f"v = {toml_text(odd)}")["v"] == odd  # read back as TOML: the same value
+    assert tomllib.loads(f"v = {toml_text(moves)}")["v"] == moves
