@@ -12,8 +12,7 @@ from typing import Any
 from sim.model.parameter_sets import CALIBRATION, FILE
 from sim.model.target_file import SHARE_MEASURES
 from sim.output.console import measure_text, value_text
-from sim.output.report import embedded_figure, template_environment
-from sim.runs.folder import write_atomic
+from sim.output.report import embedded_figure, write_page
 
 FILES = ((FILE, "the parameter sets kept, a column per dotted key, with their weights"),
          ("fit.csv", "every target: observed, before and after, the implausibility after"),
@@ -25,10 +24,7 @@ FIGURES = (("fit.png", "Every observed figure against the model, before and afte
 
 def write_calibration_report(folder: Path) -> Path:
     """Write ``folder/report.html`` for a calibration's folder and return its path."""
-    html = template_environment().get_template("calibration.html").render(**calibration_context(folder))
-    path = folder / "report.html"
-    write_atomic(path, html)
-    return path
+    return write_page(folder / "report.html", "calibration.html", calibration_context(folder))
 
 
 def calibration_context(folder: Path) -> dict[str, Any]:

@@ -12,9 +12,8 @@ from typing import Any
 
 from sim.model.labels import label
 from sim.output.console import percent
-from sim.output.report import embedded_figure, file_links, template_environment
+from sim.output.report import embedded_figure, file_links, write_page
 from sim.output.study_report import label_of, model_value, value_shown
-from sim.runs.folder import write_atomic
 
 FILES = (("capacity.json", "the question, every value tried in the order tried, the answer and its precision"),
          ("search.csv", "every value tried, with the site's risk and its 95% CI"))
@@ -25,10 +24,7 @@ def write_capacity_report(folder: Path, svg: bool = False) -> Path:
     ``folder/report.html`` for a capacity search's folder and return its path."""
     if not (folder / "figures" / "capacity.png").is_file():
         draw_capacity_figure(folder, svg)
-    html = template_environment().get_template("capacity.html").render(**capacity_context(folder))
-    path = folder / "report.html"
-    write_atomic(path, html)
-    return path
+    return write_page(folder / "report.html", "capacity.html", capacity_context(folder))
 
 
 def draw_capacity_figure(folder: Path, svg: bool = False) -> list[Path]:

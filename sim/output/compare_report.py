@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, Problem
-from sim.output.report import embedded_figure, file_links, template_environment
+from sim.output.report import embedded_figure, file_links, write_page
 from sim.runs.folder import json_text, write_atomic
 
 FILE = "compare.json"
@@ -83,10 +83,7 @@ def write_compare(result: dict[str, Any], out: Path, force: bool = False, svg: b
 
 def write_compare_report(folder: Path) -> Path:
     """Write ``folder/compare.html`` from its compare.json and figures; return its path."""
-    html = template_environment().get_template("compare.html").render(**compare_context(folder))
-    path = folder / PAGE
-    write_atomic(path, html)
-    return path
+    return write_page(folder / PAGE, "compare.html", compare_context(folder))
 
 
 def _pp(x: float | None) -> str:

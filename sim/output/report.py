@@ -80,9 +80,14 @@ def write_report(results_dir: Path) -> Path:
     return its path. Needs summary.json; manifest.json, figures/ and config/ are used
     when present."""
     results_dir = Path(results_dir)
-    html = template_environment().get_template("report.html").render(**report_context(results_dir))
-    path = results_dir / "report.html"
-    write_atomic(path, html)
+    return write_page(results_dir / "report.html", "report.html", report_context(results_dir))
+
+
+def write_page(path: Path, template: str, context: dict[str, Any]) -> Path:
+    """Render ``template`` with ``context`` into ``path`` (atomically: a reader sees the
+    old page or the new, never half of one); return ``path``. Every page of rollout-sim
+    is written this way."""
+    write_atomic(path, template_environment().get_template(template).render(**context))
     return path
 
 

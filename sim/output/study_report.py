@@ -20,8 +20,7 @@ from typing import Any
 from sim.model.labels import label
 from sim.model.overrides import OverrideError, value_at
 from sim.output.console import percent
-from sim.output.report import _slug, embedded_figure, file_links, template_environment
-from sim.runs.folder import write_atomic
+from sim.output.report import _slug, embedded_figure, file_links, write_page
 
 ANY_SITE = "(any site)"  # the joint rows of sweep.csv (sim.studies.sweep.ANY_SITE)
 
@@ -198,10 +197,7 @@ def _status_warning(manifest: dict[str, Any]) -> str:
 
 def write_sweep_report(folder: Path) -> Path:
     """Write ``folder/report.html`` for a sweep's folder and return its path."""
-    html = template_environment().get_template("sweep.html").render(**sweep_context(folder))
-    path = folder / "report.html"
-    write_atomic(path, html)
-    return path
+    return write_page(folder / "report.html", "sweep.html", sweep_context(folder))
 
 
 def sweep_context(folder: Path) -> dict[str, Any]:
@@ -281,10 +277,7 @@ METHOD_TEXT = {
 
 def write_sensitivity_report(folder: Path) -> Path:
     """Write ``folder/report.html`` for a sensitivity study's folder and return its path."""
-    html = template_environment().get_template("sensitivity.html").render(**sensitivity_context(folder))
-    path = folder / "report.html"
-    write_atomic(path, html)
-    return path
+    return write_page(folder / "report.html", "sensitivity.html", sensitivity_context(folder))
 
 
 def sensitivity_method(folder: Path) -> tuple[str, list[dict[str, str]]]:
