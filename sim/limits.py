@@ -18,6 +18,7 @@ MAX_CHUNK_SIZE = 100_000
 MAX_POINTS = 10_000  # design points of one sweep, sensitivity design or capacity search
 MAX_TARGETS = 1_000  # [[target]] tables of one experiment
 MAX_OBSERVED = 1e9  # an observed figure of a target, or its uncertainty (counts of sessions or people)
+MAX_SHEET_ROWS = 1_048_576  # rows of an Excel sheet, its header's included: rollout-sim export
 
 # -- dates ------------------------------------------------------------------------------
 # Every date in a model (and every date a shift or a delay leads to) must fall here: the

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, Problem
+from sim.limits import MAX_SHEET_ROWS
 from sim.runs.force import WORKBOOK
-
-MAX_ROWS = 1_048_576  # Excel's rows in a sheet, the header's included
 
 # What each CSV a rollout-sim folder may hold is, for the About sheet.
 SHEETS = {
@@ -83,8 +82,8 @@ def csv_sheet(path: Path) -> Sheet:
         header = next(reader, [])
         sheet = Sheet(path.stem[:31], header, percent={i for i, h in enumerate(header) if _PERCENT.search(h)})
         for row in reader:
-            if len(sheet.rows) + 2 > MAX_ROWS:
-                raise ConfigError([Problem(str(path), "", f"has more than {MAX_ROWS - 1:,} rows, more than an Excel "
+            if len(sheet.rows) + 2 > MAX_SHEET_ROWS:
+                raise ConfigError([Problem(str(path), "", f"has more than {MAX_SHEET_ROWS - 1:,} rows, more than an Excel "
                                                           "sheet holds; read it with pandas or R instead")])
             sheet.rows.append([cell(f) for f in row])
     return sheet

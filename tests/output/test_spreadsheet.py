@@ -99,7 +99,7 @@ def test_a_folder_not_ours_is_refused_before_anything_is_written(tmp_path: Path)
 
 
 def test_a_sheet_longer_than_excel_holds_is_refused(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)
+    monkeypatch.setattr(spreadsheet, "MAX_SHEET_ROWS", 3)
     (tmp_path / "replications.csv").write_text("a\n1\n2\n3\n")
     with pytest.raises(ConfigError, match="more than 2 rows, more than an Excel sheet holds"):
         write_workbook(tmp_path)
