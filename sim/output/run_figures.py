@@ -923,7 +923,9 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
     weeks = np.array([date2num(_date(str(w))) for w in weekly["weeks"]])
     reps = max(int(weekly["replications"]), 1)
     none = not np.any(weekly["sessions_cancelled"])
-    cancelled_label = "cancelled sessions (right axis)" + (": none in any week" if none else "")
+    # The legend's title says the bars are on the right axis; short labels keep the legend
+    # inside its spare panel, clear of the next panel's right-axis label.
+    cancelled_label = "cancelled sessions" + (": none in any week" if none else "")
     fig, axes = _grid(len(weekly["sites"]))
     figure_title(fig, "Where capacity binds: instructor and room utilisation by week", f"{scenario}, {reps} replications")
     for k, (ax, site_id) in enumerate(zip(axes, (str(s) for s in weekly["sites"]))):
@@ -953,7 +955,7 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
         twin.plot(weeks[hit] + 3.5, (cancelled + under)[hit], "v", color=RED, mec="#4d1a00", ms=7, ls="",
                   label=cancelled_label, zorder=5)
         _boxes(twin, weeks + 1, weeks + 6, cancelled, cancelled + under, color=YELLOW, alpha=0.55,
-               label="under-filled sessions (right axis)")
+               label="under-filled sessions")
         twin.set_ylim(0, max(float((cancelled + under).max()) * 2.2, 1))
         twin.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
         twin.spines["right"].set_visible(True)
@@ -971,7 +973,7 @@ def bottleneck_figure(scenario: str, summary: ScenarioSummary, weekly: dict[str,
         ax.set_ylabel("utilisation", fontsize=12)
         ax.set_xlabel("week", fontsize=12)
     _legend_in_spare(fig, axes, len(weekly["sites"]),
-                     title="right axis: sessions a week,\nmean per replication")
+                     title="bars, right axis: sessions a\nweek, mean per replication")
     return fig
 
 

@@ -390,11 +390,11 @@ def test_the_bottleneck_figure_labels_both_axes_and_marks_each_week_with_a_cance
     marks = [line for line in twin.get_lines() if line.get_marker() == "v"]
     assert len(marks) == 1 and marks[0].get_color() == RED
     assert len(marks[0].get_xdata()) == 2
-    assert "cancelled sessions (right axis)" in _legend_texts(fig)
+    assert "cancelled sessions" in _legend_texts(fig)
     none = {**weekly, "sessions_cancelled": np.zeros_like(weekly["sessions_cancelled"])}
     with matplotlib.rc_context(STYLE):
         quiet = bottleneck_figure("base", summary["scenarios"]["base"], none)
-    assert "cancelled sessions (right axis): none in any week" in _legend_texts(quiet)
+    assert "cancelled sessions: none in any week" in _legend_texts(quiet)
 
 
 def _legend_texts(fig: Figure) -> list[str]:
