@@ -550,13 +550,16 @@ def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
     if any(len(set(c.dates.go_lives)) > 1 for c in cells):
         key.append((Line2D([], [], color=GREY, lw=1.3, ls="--"), "go-live after\ndrawn delays"))
     side.legend(*zip(*key), loc="upper left", frameon=False, borderaxespad=0, fontsize=10)
-    lines = ["Not complete before go-live:"]
+    # "Complete" is the share criterion alone; a board comparing this with the risk of not
+    # being ready (which also counts super-users) needs to be told why the two differ.
+    lines = ["Share required not reached", "before go-live:"]
     for c in cells:
         share = c.dates.late / c.n if c.n else math.nan
         lines.append(f"{_short(c.scenario)}: {share:.0%} ({c.dates.late}/{c.n})"
                      if len(cells) > 1 else f"{share:.0%} ({c.dates.late} of {c.n} replications)")
         if len(c.dates.done) < c.n:
             lines.append(f"  {c.n - len(c.dates.done)} not complete in the horizon")
+    lines += ["(the share only: the risk of", "not being ready also counts", "the other criteria)"]
     side.text(0.0, 0.0, "\n".join(lines), transform=side.transAxes, ha="left", va="bottom", fontsize=10,
               bbox={"boxstyle": "round", "fc": "white", "ec": GREY}, wrap=True)
 

@@ -286,6 +286,8 @@ def test_a_completion_figure_puts_every_scenario_on_days_from_its_go_live():
         assert y[x < 0][-1] == pytest.approx(in_time)  # a step line holds its value until the next x
         assert f"({cell.dates.late}/10)" in "".join(t.get_text() for t in fig.axes[2].texts)
     assert bottom.get_xlim()[0] < -40 and bottom.get_xlim()[1] > 40  # both scenarios on one axis of days
+    # The note says it counts the share alone, so that it is not read as the risk.
+    assert "the share only" in " ".join("".join(t.get_text() for t in fig.axes[2].texts).split())
 
 
 def test_the_completion_figures_are_one_per_site_with_every_scenario(results: Path):
