@@ -14,7 +14,7 @@ from sim.cli.export import export
 from sim.cli.listing import list_shipped
 from sim.cli.options import CHUNK_SIZE, PRECISION, REPLICATIONS, SEED, WORKERS, examples, svg_option
 from sim.cli.studies import compare, sensitivity, sweep
-from sim.cli.talk import ProgressBar, Spoken, fail, spoken
+from sim.cli.talk import drawing, fail, spoken
 from sim.cli.targets import targets
 from sim.errors import ConfigError, Problem
 from sim.model.catalogue import experiment_file
@@ -172,7 +172,7 @@ def _draw(path: Path, svg: bool, quiet: bool = False) -> None:
     from sim.output.report import write_report
     from sim.output.run_figures import write_figures
 
-    with Spoken(None if quiet else ProgressBar("figure")) as talk:
+    with drawing(quiet) as talk:
         figures = write_figures(path, svg=svg, progress=talk.bar)
     report = write_report(path)
     click.echo(f"\nfigures: {len([f for f in figures if f.suffix == '.png'])} in {path / 'figures'}; report: {report}")
@@ -196,7 +196,7 @@ def plot(results: Path, svg: bool) -> None:
     from sim.output.run_figures import write_figures
 
     path = _results_dir(results)
-    with Spoken(ProgressBar("figure")) as talk:
+    with drawing() as talk:
         figures = write_figures(path, svg=svg, progress=talk.bar)
     click.echo(f"figures: {len([f for f in figures if f.suffix == '.png'])} in {results / 'figures'}")
 
@@ -223,7 +223,7 @@ def report(results: Path) -> None:
     if kind in ("run", "sweep", "sensitivity"):
         path = _results_dir(results)  # a run's folder underneath: whole before it is read
         if kind == "run" and not (path / "figures").is_dir():
-            with Spoken(ProgressBar("figure")) as talk:
+            with drawing() as talk:
                 write_figures(path, progress=talk.bar)
     click.echo(f"report ({kind}): {write_folder_report(results)}")
 

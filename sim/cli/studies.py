@@ -12,7 +12,7 @@ import click
 
 from sim.cli.options import examples, svg_option
 from sim.cli.study_options import study_command
-from sim.cli.talk import say, spoken
+from sim.cli.talk import drawing, say, spoken
 from sim.errors import ConfigError, Problem
 from sim.output.console import compare_text, duration, indices_text, sweep_text, tornado_text
 from sim.runs.folder import json_text, write_atomic
@@ -45,8 +45,9 @@ def sweep(study: Study, quiet: bool, vary: tuple[str, ...], svg: bool) -> None:
     path = done.finished.path
     assert path is not None  # the command line always writes a folder
     (path / "figures").mkdir(exist_ok=True)
-    sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg,
-                  model=study.base(plan.scenario).raw_model)
+    with drawing(quiet) as talk:
+        sweep_figures(done.rows, done.points, path / "figures", done.finished.spec.name, svg,
+                      model=study.base(plan.scenario).raw_model, progress=talk.bar)
     click.echo(sweep_text(done.rows, done.points))
     click.echo(f"\nsweep table: {path / SWEEP_FILE}\nfigures: {path / 'figures'}\nreport: {write_sweep_report(path)}")
 
@@ -83,14 +84,16 @@ def sensitivity(study: Study, quiet: bool, method: str, dry_run: bool, svg: bool
     figures.mkdir(exist_ok=True)
     base = study.base(plan.table.scenario)  # the scenario the points build on: labels and names
     if method == "oat":
-        tornado_figures(done.rows, figures, done.finished.spec.name, svg, model=base.raw_model,
-                        summary=done.finished.summary)
+        with drawing(quiet) as talk:
+            tornado_figures(done.rows, figures, done.finished.spec.name, svg, model=base.raw_model,
+                            summary=done.finished.summary, progress=talk.bar)
         click.echo(tornado_text(done.rows))
         click.echo(f"\ntornado table: {path / done.table}\nfigures: {figures}\n"
                    f"report: {write_sensitivity_report(path)}")
         return
-    index_figures(done.rows, method, figures, done.finished.spec.name, svg, model=base.raw_model,
-                  keys={b.parameter.name: b.parameter.key for b in plan.params})
+    with drawing(quiet) as talk:
+        index_figures(done.rows, method, figures, done.finished.spec.name, svg, model=base.raw_model,
+                      keys={b.parameter.name: b.parameter.key for b in plan.params}, progress=talk.bar)
     click.echo(indices_text(done.rows, method))
     for w in done.warnings:
         say(f"warning: design too small to rank reliably: {w}", err=True)

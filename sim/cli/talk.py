@@ -112,3 +112,9 @@ def spoken(quiet: bool = True) -> Spoken:
     if compiled_on_disk() is False:
         click.echo("note: compiling the simulation engine for this machine (once, about half a minute)", err=True)
     return Spoken(ProgressBar())
+
+
+def drawing(quiet: bool = False) -> Spoken:
+    """A :class:`Spoken` context with a bar counting figures (none if ``quiet``): the
+    figures of a run or a study take seconds, and a silent terminal looks hung."""
+    return Spoken(None if quiet else ProgressBar("figure"))

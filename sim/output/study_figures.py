@@ -13,7 +13,7 @@ has them) is optional: without it, sites and elements are named by their ids.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,14 @@ from sim.studies.sweep import ANY_SITE  # sweep.csv's rows of the risk that at l
 SMALL = 10  # points: the dotted keys in small print
 NO_EFFECT = "no effect at this precision"
 Model = Mapping[str, Any]
+
+
+Progress = Callable[[int, int], None]  # (figures drawn, figures in all), after each figure
+
+
+def _tell(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
 
 
 def site_names(model: Model | None) -> dict[str, str]:
@@ -113,7 +121,7 @@ def _tick_text(value: Any, written: str) -> str:
 
 
 def sweep_figures(rows: list[dict[str, Any]], points: list[Point], folder: Path, experiment: str, svg: bool = False,
-                  model: Model | None = None) -> list[Path]:
+                  model: Model | None = None, progress: Progress | None = None) -> list[Path]:
     """One figure per site: the risk of not being ready against the first key's value,
     with its 95% CI as a band, one line per combination of the other keys' values; the
     key's value in the unchanged ``model`` (the study's base scenario) is marked."""
@@ -125,10 +133,12 @@ def sweep_figures(rows: list[dict[str, Any]], points: list[Point], folder: Path,
     names = site_names(model)
     base = base_value(model, key)
     with matplotlib.rc_context(STYLE):
-        for site in dict.fromkeys(r["site"] for r in rows):
+        sites = list(dict.fromkeys(r["site"] for r in rows))
+        for done, site in enumerate(sites, 1):
             mine = [r for r in rows if r["site"] == site]
             fig = sweep_figure(site, mine, by_name, name, base, names, experiment)
             written += save_figure(fig, folder, f"sweep-{slug(site)}", svg)
+            _tell(progress, done, len(sites))
     return written
 
 
@@ -224,7 +234,8 @@ def distinguishable(changes: Mapping[str, tuple[float, float, float]]) -> bool:
 
 
 def tornado_figures(rows: list[dict[str, Any]], folder: Path, experiment: str, svg: bool = False,
-                    model: Model | None = None, summary: Mapping[str, Any] | None = None) -> list[Path]:
+                    model: Model | None = None, summary: Mapping[str, Any] | None = None,
+                    progress: Progress | None = None) -> list[Path]:
     """One figure per site: each parameter's risk of not being ready (top) and change in
     P80 completion (bottom) at its low and high value, as bars from the base, with paired
     95% CIs as whiskers; each panel sorted by swing, largest at the top.
@@ -235,11 +246,13 @@ def tornado_figures(rows: list[dict[str, Any]], folder: Path, experiment: str, s
     slug = Slugs()
     names = site_names(model)
     with matplotlib.rc_context(STYLE):
-        for site in dict.fromkeys(r["site"] for r in rows):
+        sites = list(dict.fromkeys(r["site"] for r in rows))
+        for done, site in enumerate(sites, 1):
             mine = [r for r in rows if r["site"] == site]
             base_site = (summary or {}).get("scenarios", {}).get("base", {}).get("sites", {}).get(site)
             fig = tornado_figure(mine, _site(site, names), experiment, model, base_site)
             written += save_figure(fig, folder, f"tornado-{slug(site)}", svg)
+            _tell(progress, done, len(sites))
     return written
 
 
@@ -352,7 +365,8 @@ def _row_headers(ax: Axes, texts: list[str], keys: list[str], figure_width: floa
 # ---------------------------------------------------------------- indices
 
 def index_figures(rows: list[dict[str, Any]], method: str, folder: Path, experiment: str, svg: bool = False,
-                  model: Model | None = None, keys: Mapping[str, str] | None = None) -> list[Path]:
+                  model: Model | None = None, keys: Mapping[str, str] | None = None,
+                  progress: Progress | None = None) -> list[Path]:
     """One figure per site and output: each parameter's sensitivity index with its 95%
     CI (Morris mu*, or Sobol' first-order and total), sorted, the largest at the top.
 
@@ -362,10 +376,12 @@ def index_figures(rows: list[dict[str, Any]], method: str, folder: Path, experim
     slug = Slugs()
     names = site_names(model)
     with matplotlib.rc_context(STYLE):
-        for site, output in dict.fromkeys((r["site"], r["output"]) for r in rows):
+        cells = list(dict.fromkeys((r["site"], r["output"]) for r in rows))
+        for done, (site, output) in enumerate(cells, 1):
             mine = [r for r in rows if r["site"] == site and r["output"] == output]
             fig = index_figure(mine, method, output, _site(site, names), experiment, model, keys or {})
             written += save_figure(fig, folder, f"{method}-{slug(site)}-{slug(output)}", svg)
+            _tell(progress, done, len(cells))
     return written
 
 

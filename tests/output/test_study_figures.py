@@ -93,8 +93,10 @@ def test_a_base_between_the_swept_values_is_a_line_at_it():
 def test_sweep_figures_are_written_per_site_with_names_from_the_model(tmp_path: Path):
     points, rows = _sweep_rows([0, 14])
     rows += [{**r, "site": "(any site)"} for r in rows]
-    written = sweep_figures(rows, points, tmp_path, "delay", model=MODEL)
+    told: list[tuple[int, int]] = []
+    written = sweep_figures(rows, points, tmp_path, "delay", model=MODEL, progress=lambda *a: told.append(a))
     assert [p.name for p in written] == ["sweep-st-olavs.png", "sweep-any-site.png"]
+    assert told == [(1, 2), (2, 2)]  # the command's progress bar counts each figure as it is saved
 
 
 def _tornado_rows(changes: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]],
@@ -153,7 +155,9 @@ def test_swing_spans_the_base_and_both_ends():
 
 def test_tornado_figures_are_written_per_site(tmp_path: Path):
     rows = _tornado_rows({"late": ((0.0, 0.0, 0.0), (0.3, 0.1, 0.5))}, {"late": (0, 2)})
-    assert [p.name for p in tornado_figures(rows, tmp_path, "delay", model=MODEL)] == ["tornado-st-olavs.png"]
+    told: list[tuple[int, int]] = []
+    written = tornado_figures(rows, tmp_path, "delay", model=MODEL, progress=lambda *a: told.append(a))
+    assert [p.name for p in written] == ["tornado-st-olavs.png"] and told == [(1, 1)]
 
 
 def test_index_figures_label_their_parameters_and_say_when_nothing_stands_out(tmp_path: Path):
@@ -166,8 +170,9 @@ def test_index_figures_label_their_parameters_and_say_when_nothing_stands_out(tm
     assert NO_EFFECT not in fig.axes[0].get_title(loc="left")
     flat = [{**r, "mu_star": 0.0, "mu_star_conf": 0.0} for r in rows]
     assert NO_EFFECT in index_figure(flat, "morris", "risk", "x", "delay", MODEL, keys).axes[0].get_title(loc="left")
-    written = index_figures(rows, "morris", tmp_path, "delay", model=MODEL, keys=keys)
-    assert [p.name for p in written] == ["morris-st-olavs-risk.png"]
+    told: list[tuple[int, int]] = []
+    written = index_figures(rows, "morris", tmp_path, "delay", model=MODEL, keys=keys, progress=lambda *a: told.append(a))
+    assert [p.name for p in written] == ["morris-st-olavs-risk.png"] and told == [(1, 1)]
 
 
 def test_a_tornado_s_risk_whiskers_stop_at_100_percent():
