@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Mapping
 from typing import Any
 
 from sim.errors import did_you_mean, excerpt
@@ -126,3 +127,15 @@ def value_at(raw: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
         where = key.rsplit(".", 1)[0] if "." in key else "the file"
         raise OverrideError(key, f"{where} has no value {last!r}{did_you_mean(last, node)}")
     return node[last]
+
+
+def value_or_none(raw: Mapping[str, Any] | None, key: str) -> Any:
+    """The value ``key`` has in raw tables, or None when they do not hold it (left at its
+    default, a table that is not there, or no tables at all): the "model's own value"
+    a figure marks and a report prints."""
+    if not raw:
+        return None
+    try:
+        return value_at(dict(raw), key, missing_ok=True)
+    except OverrideError:
+        return None

@@ -4,7 +4,6 @@ alone (calibration.json, fit.csv, waves.csv, figures/*.png), self-contained like
 run's report (:mod:`sim.output.report`)."""
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from sim.model.parameter_sets import CALIBRATION, FILE
 from sim.model.target_file import SHARE_MEASURES
 from sim.output.console import measure_text, value_text
 from sim.output.report import embedded_figure, write_page
+from sim.output.study_report import read_rows
 
 FILES = ((FILE, "the parameter sets kept, a column per dotted key, with their weights"),
          ("fit.csv", "every target: observed, before and after, the implausibility after"),
@@ -30,8 +30,8 @@ def write_calibration_report(folder: Path) -> Path:
 def calibration_context(folder: Path) -> dict[str, Any]:
     """The template's variables, every value already text."""
     summary = json.loads((folder / CALIBRATION).read_text(encoding="utf-8"))
-    fit = _rows(folder / "fit.csv")
-    waves = _rows(folder / "waves.csv")
+    fit = read_rows(folder / "fit.csv")
+    waves = read_rows(folder / "waves.csv")
     plausible = bool(summary["plausible"])
     tried = sum(int(w["points"]) for w in waves)
     lead = (f"{len(summary['parameters'])} parameters of experiment {summary['experiment']} fitted to "
@@ -57,11 +57,6 @@ def calibration_context(folder: Path) -> dict[str, Any]:
                     if (folder / "figures" / name).is_file()],
         "files": [(name, what) for name, what in FILES if (folder / name).is_file()],
     }
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def _parameter(p: dict[str, Any]) -> dict[str, str]:

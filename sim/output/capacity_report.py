@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from sim.model.labels import label
+from sim.model.overrides import value_or_none
 from sim.output.console import percent
-from sim.output.report import embedded_figure, file_links, write_page
-from sim.output.study_report import label_of, model_value, value_shown
+from sim.output.report import embedded_figure, file_links, read_json, write_page
+from sim.output.study_report import label_of, read_rows, read_toml, risk_cell, site_names, value_shown
 
 FILES = (("capacity.json", "the question, every value tried in the order tried, the answer and its precision"),
          ("search.csv", "every value tried, with the site's risk and its 95% CI"))
@@ -51,32 +51,23 @@ def model_of(folder: Path) -> dict[str, Any]:
     runs = value_runs(folder)
     for run in runs:
         for path in sorted((run / "config" / "original").glob("*.toml")):
-            data = _toml(path)
+            data = read_toml(path)
             if "model" in data and "experiment" not in data:
                 return data
-    return _toml(runs[0] / "config" / "model.toml") if runs else {}
-
-
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
+    return read_toml(runs[0] / "config" / "model.toml") if runs else {}
 
 
 def site_name(folder: Path, site: str) -> str:
     """The site's name from a value's summary.json (its id when none says)."""
     for run in value_runs(folder):
-        summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
-        for scenario in summary.get("scenarios", {}).values():
-            if site in scenario["sites"]:
-                return str(scenario["sites"][site]["name"])
+        name = site_names(read_json(run / "summary.json") or {}).get(site)
+        if name is not None:
+            return name
     return site
 
 
 def _ci(e: dict[str, Any]) -> str:
-    low, high = e["risk_ci95"]
-    return f"95% CI {percent(low)}\u2013{percent(high)}"
+    return risk_cell(e["risk"], *e["risk_ci95"])["ci"]
 
 
 def _is_date(text: str) -> bool:
@@ -128,11 +119,9 @@ def capacity_context(folder: Path) -> dict[str, Any]:
     search = record.get("search")
     finished = search is not None  # else only the question: an older rollout-sim, or a search cut short
     if search is None:  # search.csv has the values tried, if the search got that far
-        import csv
-        with open(folder / "search.csv", newline="", encoding="utf-8") as f:
-            search = [{"step": "", "value": r["value"], "risk": float(r["risk"]),
-                       "risk_ci95": [float(r["risk_ci95_low"]), float(r["risk_ci95_high"])],
-                       "replications": int(r["replications"])} for r in csv.DictReader(f)]
+        search = [{"step": "", "value": r["value"], "risk": float(r["risk"]),
+                   "risk_ci95": [float(r["risk_ci95_low"]), float(r["risk_ci95_high"])],
+                   "replications": int(r["replications"])} for r in read_rows(folder / "search.csv")]
     answer = (record.get("answer") or {}).get("value")
     neighbour = (record.get("neighbour") or {}).get("value")
     rows = [{"step": str(e.get("step", "")), "value": e["value"], "risk": percent(e["risk"]), "ci": _ci(e),
@@ -153,7 +142,7 @@ def capacity_context(folder: Path) -> dict[str, Any]:
                      ("Range searched", f"{record['low']} to {record['high']}, in steps of {record['step']}"
                                         + (" days" if _is_date(str(record["low"])) else "")),
                      ("Replications per value", f"{record['replications']:,}"), ("Seed", str(record["seed"])),
-                     ("The model's own value", value_shown(model_value(model, record["vary"])))],
+                     ("The model's own value", value_shown(value_or_none(model, record["vary"])))],
         "key": key,
         "rows": rows,
         "figure": embedded_figure(figure, f"{name}: risk of not being ready at each value tried, with its 95% CI")

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError, Problem
-from sim.output.report import embedded_figure, file_links, write_page
+from sim.output.report import embedded_figure, file_links, read_json, write_page
+from sim.output.study_report import change_cell
+from sim.output.study_report import site_names as summary_site_names
 from sim.runs.folder import json_text, write_atomic
 
 FILE = "compare.json"
@@ -34,14 +36,9 @@ CAPTIONS = {
 def site_names(folder: str | Path) -> dict[str, str]:
     """Site id -> name from a results folder's summary.json (empty when it cannot be read)."""
     try:
-        summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return summary_site_names(read_json(Path(folder) / "summary.json") or {})
+    except ValueError:
         return {}
-    names: dict[str, str] = {}
-    for scenario in summary.get("scenarios", {}).values():
-        for site_id, site in scenario.get("sites", {}).items():
-            names.setdefault(site_id, str(site.get("name", site_id)))
-    return names
 
 
 def check_compare_out(out: Path, force: bool) -> None:
@@ -86,29 +83,15 @@ def write_compare_report(folder: Path) -> Path:
     return write_page(folder / PAGE, "compare.html", compare_context(folder))
 
 
-def _pp(x: float | None) -> str:
-    if x is None:
-        return "open"
-    text = f"{100 * x:+.1f}"
-    return text[1:] if float(text) == 0 else text
-
-
-def _plain(x: float | None, digits: int) -> str:
-    if x is None:
-        return "open"
-    text = f"{x:+.{digits}f}"
-    return text[1:] if float(text) == 0 else text
-
-
-def _cell(value: str, ci: list[Any] | None, shown: Any) -> dict[str, str]:
-    low, high = ci or [None, None]
-    return {"value": value, "ci": "" if low is None and high is None else f"95% CI {shown(low)} to {shown(high)}"}
+def _ci(ci: list[Any] | None) -> tuple[Any, Any]:
+    low, high = ci or (None, None)
+    return low, high
 
 
 def _days(diff: dict[str, Any] | None) -> dict[str, str]:
-    if not diff or diff.get("days") is None:
-        return {"value": "not within the horizon", "ci": ""}
-    return _cell(_plain(diff["days"], 0), diff.get("ci95"), lambda x: _plain(x, 0))
+    """A completion date's paired change in days, with its CI."""
+    diff = diff or {}
+    return change_cell(diff.get("days"), *_ci(diff.get("ci95")), "days")
 
 
 def _relative(target: Path, start: Path) -> str | None:
@@ -139,9 +122,9 @@ def compare_context(folder: Path) -> dict[str, Any]:
         rows.append({
             "id": site_id, "name": names.get(site_id, site_id),
             "risk_a": percent(s["risk_a"]), "risk_b": percent(s["risk_b"]),
-            "risk": _cell(_pp(s.get("risk_difference")), s.get("risk_difference_ci95"), _pp),
-            "untrained": _cell(_plain(s.get("expected_untrained_difference"), 1),
-                               s.get("expected_untrained_difference_ci95"), lambda x: _plain(x, 1)),
+            "risk": change_cell(s.get("risk_difference"), *_ci(s.get("risk_difference_ci95")), "pp"),
+            "untrained": change_cell(s.get("expected_untrained_difference"),
+                                     *_ci(s.get("expected_untrained_difference_ci95"))),
             "p50": _days(s.get("p50_completion_difference")), "p80": _days(s.get("p80_completion_difference")),
         })
     figures = [embedded_figure(folder / "figures" / f"{stem}.png", caption) for stem, caption in CAPTIONS.items()

@@ -105,7 +105,7 @@ def report_context(results_dir: Path) -> dict[str, Any]:
     if not (results_dir / "summary.json").is_file():
         raise FileNotFoundError(f"{results_dir / 'summary.json'}: not found; is this a complete results folder?")
     summary = read_summary(results_dir / "summary.json")
-    manifest = _read_json(results_dir / "manifest.json") or {}
+    manifest = read_json(results_dir / "manifest.json") or {}
     descriptions = _scenario_descriptions(results_dir / "config" / "experiment.toml")
     scenarios = list(summary["scenarios"].items())
     reference = scenarios[0][0] if scenarios else ""
@@ -141,7 +141,8 @@ def file_links(folder: Path, files: tuple[tuple[str, str], ...]) -> list[tuple[s
     return [(name, what) for name, what in files if (folder / name).is_file()]
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """A JSON file of a folder, or None when it is not there."""
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
@@ -278,8 +279,8 @@ def _difference(site_id: str, site: SiteSummary) -> dict[str, str]:
     return {
         "id": site_id,
         "name": site["name"],
-        "risk": "-" if risk is None else _signed(100 * risk, 1) + (
-            " (95% CI open)" if low is None or high is None else f" ({_signed(100 * low, 1)} to {_signed(100 * high, 1)})"),
+        "risk": "-" if risk is None else signed(100 * risk, 1) + (
+            " (95% CI open)" if low is None or high is None else f" ({signed(100 * low, 1)} to {signed(100 * high, 1)})"),
         "p50": _days(d.get("p50_completion_difference")),
         "p80": _days(d.get("p80_completion_difference")),
     }
@@ -290,12 +291,12 @@ def _days(diff: DaysDifference | None) -> str:
     if not diff or days is None:
         return "not within the horizon"
     low, high = diff.get("ci95") or [None, None]
-    ci = " (95% CI open)" if low is None or high is None else f" ({_signed(low, 0)} to {_signed(high, 0)})"
-    return f"{_signed(days, 0)}{ci}"
+    ci = " (95% CI open)" if low is None or high is None else f" ({signed(low, 0)} to {signed(high, 0)})"
+    return f"{signed(days, 0)}{ci}"
 
 
-def _signed(x: float, digits: int) -> str:
-    """+5.2, -3, and 0 without a sign (nor a '-0.0')."""
+def signed(x: float, digits: int) -> str:
+    """+5.2, -3, and 0 without a sign (nor a '-0.0'): how every page writes a change."""
     text = f"{x:+.{digits}f}"
     return text[1:] if float(text) == 0 else text
 
@@ -312,7 +313,7 @@ def _relative(path: Path | None, root: Path) -> str:
 # ---------------------------------------------------------------------------------------
 # Figures: every PNG in figures/, grouped by name prefix, embedded as data URIs.
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """As the figure file names spell names: lower-case ASCII letters, digits and dashes."""
     plain = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     plain = plain.encode("ascii", "ignore").decode()
@@ -327,9 +328,9 @@ def _figure_groups(folder: Path, summary: Summary) -> list[dict[str, Any]]:
     by_scenario: dict[str, tuple[tuple[int, int], str]] = {}
     by_site: dict[str, tuple[tuple[int, int], str]] = {}
     for i, (name, scenario) in enumerate(scenarios):
-        by_scenario[_slug(name)] = ((i, -1), f"scenario {name}")
+        by_scenario[slug(name)] = ((i, -1), f"scenario {name}")
         for site_id, site in scenario["sites"].items():
-            by_site.setdefault(_slug(site_id), ((0, len(by_site)), site["name"]))
+            by_site.setdefault(slug(site_id), ((0, len(by_site)), site["name"]))
     groups: list[dict[str, Any]] = []
     left = list(pngs)
     for prefix, title, blurb in FIGURE_GROUPS:

@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.model.design import Point
 from sim.model.labels import Label, label
-from sim.model.overrides import OverrideError, value_at
+from sim.model.overrides import value_or_none
 from sim.output.run_figures import (
     BLACK,
     GREY,
@@ -101,16 +101,6 @@ def _x(values: list[Any]) -> tuple[np.ndarray, bool]:
     return np.arange(len(values), dtype=float), False  # distributions or text: in order
 
 
-def base_value(model: Model | None, key: str) -> Any:
-    """The value of ``key`` in the unchanged model (None: not given, or left at its default)."""
-    if model is None:
-        return None
-    try:
-        return value_at(dict(model), key, missing_ok=True)
-    except OverrideError:
-        return None
-
-
 def _tick_text(value: Any, written: str) -> str:
     """A tick of a swept value: the value set (in the axis's unit), with the value as
     written beneath it when that reads differently ("14" over "(2w)")."""
@@ -131,7 +121,7 @@ def sweep_figures(rows: list[dict[str, Any]], points: list[Point], folder: Path,
     key = points[0].settings[0][0]
     name = label(key, model)
     names = site_names(model)
-    base = base_value(model, key)
+    base = value_or_none(model, key)  # the unchanged model's value, marked
     with matplotlib.rc_context(STYLE):
         sites = list(dict.fromkeys(r["site"] for r in rows))
         for done, site in enumerate(sites, 1):

@@ -11,16 +11,15 @@ figures and needs no network and no JavaScript.
 from __future__ import annotations
 
 import csv
-import json
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sim.model.labels import label
-from sim.model.overrides import OverrideError, value_at
+from sim.model.overrides import value_or_none
 from sim.output.console import percent
-from sim.output.report import _slug, embedded_figure, file_links, write_page
+from sim.output.report import embedded_figure, file_links, read_json, signed, slug, write_page
 
 ANY_SITE = "(any site)"  # the joint rows of sweep.csv (sim.studies.sweep.ANY_SITE)
 
@@ -52,17 +51,19 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file of a folder's config/, or no tables when it is missing or unreadable:
+    a report then names keys without their elements' names, rather than failing."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def raw_model(folder: Path) -> dict[str, Any]:
     """The model's tables as run (config/model.toml), for labels and the model's values;
     empty when the folder does not keep it."""
-    try:
-        return tomllib.loads((folder / "config" / "model.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
+    return read_toml(folder / "config" / "model.toml")
 
 
 def original_experiment(folder: Path) -> dict[str, Any]:
@@ -70,21 +71,10 @@ def original_experiment(folder: Path) -> dict[str, Any]:
     [experiment] table): its study tables say what the study was asked."""
     original = folder / "config" / "original"
     for path in sorted(original.glob("*.toml")) if original.is_dir() else []:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            continue
+        data = read_toml(path)
         if "experiment" in data:
             return data
     return {}
-
-
-def model_value(model: dict[str, Any], key: str) -> Any:
-    """The model's own value of ``key`` (None when it is left at its default or unknown)."""
-    try:
-        return value_at(model, key, missing_ok=True)
-    except (OverrideError, TypeError, KeyError, IndexError):
-        return None
 
 
 def value_shown(value: Any) -> str:
@@ -99,8 +89,13 @@ def value_shown(value: Any) -> str:
     return str(value)
 
 
-def _with_unit(text: str, value: Any, unit: str) -> str:
-    """A plain number with its unit ("0 days"); other values as they are."""
+def _model_value(model: dict[str, Any], key: str) -> str:
+    """The model's own value of ``key`` as a reader reads it, a plain number with its
+    unit ("0 days"); "-" for a parameter without a key."""
+    if not key:
+        return "-"
+    value = value_or_none(model, key)
+    text, unit = value_shown(value), label(key, model).unit
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     return f"{text} {unit}" if numeric and unit and unit not in ("share", "probability") else text
 
@@ -115,38 +110,31 @@ def site_names(summary: dict[str, Any]) -> dict[str, str]:
     """Site id -> name, in the summary's order (every scenario has the same sites)."""
     names: dict[str, str] = {}
     for scenario in summary.get("scenarios", {}).values():
-        for site_id, site in scenario["sites"].items():
-            names.setdefault(site_id, site["name"])
+        for site_id, site in scenario.get("sites", {}).items():
+            names.setdefault(site_id, str(site.get("name", site_id)))
     return names
 
 
-def _number(cell: str | None) -> float | None:
-    return None if cell in (None, "") else float(cell)
+def _number(cell: Any) -> float | None:
+    return None if cell is None or cell == "" else float(cell)
 
 
-def risk_cell(risk: str | None, low: str | None, high: str | None) -> dict[str, str]:
+def risk_cell(risk: Any, low: Any, high: Any) -> dict[str, str]:
     """A risk and its 95% CI as two texts: '23%' and '95% CI 20%–26%'."""
     r, lo, hi = _number(risk), _number(low), _number(high)
     return {"value": percent(r), "ci": "" if lo is None or hi is None else f"95% CI {percent(lo)}\u2013{percent(hi)}"}
 
 
-def _signed_points(x: float | None) -> str:
-    """A change in risk in percentage points: '+5.0', '-3.2', '0.0'."""
-    if x is None:
-        return "-"
-    text = f"{100 * x:+.1f}"
-    return text[1:] if float(text) == 0 else text
-
-
-def change_cell(change: str | None, low: str | None, high: str | None, unit: str = "") -> dict[str, str]:
-    """A paired change and its 95% CI ('+5.0' and '95% CI +1.0 to +9.0'); risk changes in
-    percentage points, day changes as whole days."""
+def change_cell(change: Any, low: Any, high: Any, unit: str = "") -> dict[str, str]:
+    """A paired change and its 95% CI ('+5.0' and '95% CI +1.0 to +9.0'), from numbers
+    or a CSV's texts: risk changes (``unit`` "pp") in percentage points, day changes as
+    whole days, others to one decimal; a missing bound is open."""
     c, lo, hi = _number(change), _number(low), _number(high)
 
     def shown(x: float | None) -> str:
         if x is None:
             return "open"
-        return _signed_points(x) if unit == "pp" else (f"{x:+.0f}" if round(x) else "0")
+        return signed(100 * x, 1) if unit == "pp" else signed(x, 0 if unit == "days" else 1)
 
     if c is None:
         return {"value": "not within the horizon" if unit == "days" else "-", "ci": ""}
@@ -161,7 +149,7 @@ def study_figures(folder: Path, prefixes: tuple[str, ...], names: dict[str, str]
     figures = folder / "figures"
     if not figures.is_dir():
         return []
-    slugs = {_slug(site_id): (i, name) for i, (site_id, name) in enumerate(names.items())}
+    slugs = {slug(site_id): (i, name) for i, (site_id, name) in enumerate(names.items())}
     slugs.setdefault("any-site", (len(slugs), "any site"))
     found = []
     for path in sorted(figures.glob("*.png")):
@@ -205,8 +193,8 @@ def sweep_context(folder: Path) -> dict[str, Any]:
     rows = read_rows(folder / "sweep.csv")
     if not rows:
         raise UnknownFolder(f"{folder / 'sweep.csv'}: empty; expected a row per point and site")
-    summary = _json(folder / "summary.json") or {}
-    manifest = _json(folder / "manifest.json") or {}
+    summary = read_json(folder / "summary.json") or {}
+    manifest = read_json(folder / "manifest.json") or {}
     model = raw_model(folder)
     columns = list(rows[0])
     keys = columns[columns.index("point") + 1:columns.index("site")]
@@ -221,7 +209,7 @@ def sweep_context(folder: Path) -> dict[str, Any]:
     values = {p: [by[next(k for k in by if k[0] == p)][key] for key in keys] for p in points}
     # The model's value: the point whose values are the model's own (as the manifest
     # records each point's settings) is marked; none is when the sweep skipped it.
-    own = {key: model_value(model, key) for key in keys}
+    own = {key: value_or_none(model, key) for key in keys}
     settings = manifest.get("scenarios") or {}
 
     def is_base(p: str) -> bool:
@@ -238,7 +226,7 @@ def sweep_context(folder: Path) -> dict[str, Any]:
         return {"value": r.get("p80_completion") or "not within the horizon", "ci": ""}
 
     varied: list[dict[str, Any]] = [{"label": label_of(k, model), "tried": ", ".join(dict.fromkeys(values[p][i] for p in points)),
-               "model": _with_unit(value_shown(own[k]), own[k], label(k, model).unit)} for i, k in enumerate(keys)]
+               "model": _model_value(model, k)} for i, k in enumerate(keys)]
     first = next(iter(summary.get("scenarios", {}).values()), None)
     wording = " and ".join(f"{v['label']['text']}" for v in varied)
     return {
@@ -294,8 +282,8 @@ def sensitivity_context(folder: Path) -> dict[str, Any]:
     from sim.studies.sensitivity import warnings
 
     method, rows = sensitivity_method(folder)
-    summary = _json(folder / "summary.json") or {}
-    manifest = _json(folder / "manifest.json") or {}
+    summary = read_json(folder / "summary.json") or {}
+    manifest = read_json(folder / "manifest.json") or {}
     model = raw_model(folder)
     table = original_experiment(folder).get("sensitivity") or {}
     declared = {str(p.get("name") or str(p.get("key", "")).rsplit(".", 1)[-1]): p
@@ -316,8 +304,7 @@ def sensitivity_context(folder: Path) -> dict[str, Any]:
         parameters[name] = {"name": name, "label": label_of(key, model) if key else
                             {"text": name, "unit": "", "key": ""},
                             "low": "-" if low is None else str(low), "high": "-" if high is None else str(high),
-                            "model": _with_unit(value_shown(model_value(model, key)), model_value(model, key),
-                                                label(key, model).unit) if key else "-"}
+                            "model": _model_value(model, key)}
     notes: list[str] = []
     if method != "oat":
         numeric = [{k: (float(v) if k not in ("site", "output", "parameter") else v) for k, v in r.items()}

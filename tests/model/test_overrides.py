@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.model.model_file import build_model, load_toml
-from sim.model.overrides import OverrideError, apply_overrides, parse_value, value_at
+from sim.model.overrides import OverrideError, apply_overrides, parse_value, value_at, value_or_none
 from tests.conftest import SMALL_MODEL
 
 D = dt.date
@@ -223,3 +223,11 @@ def test_a_mistyped_part_of_a_key_gets_the_closest_known_one(shipped_raw):
     with pytest.raises(OverrideError, match=r"has no value 'go_lve'; did you mean 'go_live'\?$"):
         value_at(shipped_raw, "site.hnt.go_lve")
     assert "did you mean" not in _override_error(shipped_raw, "zzz.hnt.go_live").message
+
+
+def test_value_or_none_is_the_models_value_or_nothing_never_an_error() -> None:
+    raw = {"site": [{"id": "hnt", "go_live": dt.date(2023, 2, 11)}], "venue": [{"id": "v", "rooms": 7}]}
+    assert value_or_none(raw, "venue.v.rooms") == 7 and value_or_none(raw, "site.hnt.go_live") == dt.date(2023, 2, 11)
+    assert value_or_none(raw, "venue.v.seats") is None  # left at its default
+    assert value_or_none(raw, "venue.w.rooms") is None  # no such element: value_at would raise
+    assert value_or_none(raw, "calendar.country") is None and value_or_none(None, "venue.v.rooms") is None
