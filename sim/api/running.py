@@ -13,10 +13,10 @@ from typing import Any
 
 from sim.api.results import Results, from_finished
 from sim.errors import ConfigError, Problem
+from sim.model.catalogue import experiment_file
 from sim.model.experiment_file import load_experiment as _load
 from sim.model.overrides import parse_value
 from sim.model.spec import ExperimentSpec
-from sim.paths import experiment_path
 from sim.runs.executors import EXECUTORS, executor_problems
 from sim.runs.launch import run_fresh, run_in_memory
 from sim.runs.runner import RunOptions
@@ -39,7 +39,7 @@ def load_experiment(path_or_name: str | Path, set: Mapping[str, Any] | None = No
     """An experiment file, checked: a path, or the name of a shipped experiment
     (``"baseline"``, ``"delay-sensitivity"``). ``set`` overrides model or experiment
     values by dotted key, as ``--set`` does: ``{"site.hnt.go_live": "2023-03-04"}``."""
-    return _load(experiment_path(Path(path_or_name)), overrides_of(set))
+    return _load(experiment_file(Path(path_or_name)), overrides_of(set))
 
 
 def experiment_of(experiment: Experiment,
@@ -52,7 +52,7 @@ def experiment_of(experiment: Experiment,
                                                   "or path here instead of a loaded experiment")])
         return experiment, []
     overrides = overrides_of(set)
-    return _load(experiment_path(Path(experiment)), overrides), overrides
+    return _load(experiment_file(Path(experiment)), overrides), overrides
 
 
 def run(experiment: Experiment = "baseline", n: int | None = None, seed: int | None = None,

@@ -137,3 +137,8 @@ def test_importing_sim_does_not_load_the_api_or_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."})
     assert out.stdout.strip() == "['CalibrationResults', 'CapacityResults', 'ConfigError']"
+
+
+def test_a_mistyped_experiment_name_gets_the_same_suggestion_as_on_the_command_line():
+    with pytest.raises(ConfigError, match="did you mean 'baseline'"):
+        sim.load_experiment("baselin")
