@@ -24,8 +24,8 @@ from sim.api.running import Experiment, experiment_of
 from sim.errors import ConfigError, Problem
 from sim.model.overrides import parse_value
 from sim.output.console import capacity_text, indices_text, sweep_text, tornado_text
+from sim.runs import record
 from sim.runs.manifest import text_hash
-from sim.runs.record import safe_name
 from sim.studies.bisection import Evaluation, SearchResult
 from sim.studies.capacity import CapacityPlan, plan_capacity, run_capacity
 from sim.studies.compare import CompareError, Side, compare_sides, read_folder
@@ -195,7 +195,7 @@ def _comparable(side: Side) -> Side:
         return side
     folder = Path(side.label)
     index = list(read_summary(folder / "summary.json")["scenarios"]).index(side.scenario)
-    path = folder / "resolved" / f"{index}-{safe_name(side.scenario)}.toml"
+    path = folder / record.RESOLVED / record.resolved_name(index, side.scenario)
     model = tomllib.loads(path.read_text(encoding="utf-8"))
     return dataclasses.replace(side, inputs={RESOLVED: _resolved_digest(model)})
 

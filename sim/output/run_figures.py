@@ -606,11 +606,11 @@ def postponements(results_dir: Path, summary: Summary) -> dict[str, dict[str, li
     folder) has none."""
     import tomllib
 
-    from sim.runs.record import safe_name
+    from sim.runs.record import RESOLVED, resolved_name
 
     out: dict[str, dict[str, list[Postponement]]] = {}
     for i, name in enumerate(summary["scenarios"]):
-        path = results_dir / "resolved" / f"{i}-{safe_name(name)}.toml"
+        path = results_dir / RESOLVED / resolved_name(i, name)
         sites = tomllib.loads(path.read_text(encoding="utf-8")).get("site", []) if path.is_file() else []
         out[name] = {str(site["id"]): [Postponement(p["decided"], p["go_live"]) for p in site.get("postponement", [])]
                      for site in sites if "id" in site}

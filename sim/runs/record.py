@@ -51,9 +51,17 @@ def save_inputs(folder: RunFolder, spec: ExperimentSpec) -> tuple[str, dict[str,
     folder.write(CONFIG, "experiment.toml", texts[0])
     folder.write(CONFIG, "model.toml", texts[1])
     for i, scenario in enumerate(spec.scenarios):
-        folder.write("resolved", f"{i}-{safe_name(scenario.name)}.toml", _toml(scenario.raw_model))
+        folder.write(RESOLVED, resolved_name(i, scenario.name), _toml(scenario.raw_model))
     inputs = checksums(folder.path, input_files(folder.path))
     return manifest.text_hash(texts + [p.read_text(encoding="utf-8") for p in data] + extra), inputs
+
+
+RESOLVED = "resolved"  # the folder of each scenario's model after its overrides
+
+
+def resolved_name(index: int, scenario: str) -> str:
+    """The file in ``resolved/`` of the ``index``-th scenario's model, as run."""
+    return f"{index}-{safe_name(scenario)}.toml"
 
 
 def safe_name(name: str) -> str:
