@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 import tomllib
 from collections.abc import Mapping
 from typing import Any
@@ -22,11 +21,7 @@ from typing import Any
 from sim.errors import did_you_mean, excerpt
 from sim.limits import MAX_NESTING
 from sim.model.input_files import nesting
-from sim.model.values import ValueProblem, study_value
-
-# A sign, a number and a unit: what only a shift is (a date or a number has no unit, and
-# TOML reads "+4" as a number); the unit is checked by study_value.
-_SHIFT = re.compile(r"^\s*[+-]\s*\d+(?:\.\d+)?\s*[a-z]+\s*$", re.IGNORECASE)
+from sim.model.values import ValueProblem, is_shift, study_value
 
 
 class OverrideError(ValueError):
@@ -85,11 +80,6 @@ def _parent(raw: dict[str, Any], key: str, create: bool = False) -> tuple[dict[s
     if not isinstance(node, dict):
         raise OverrideError(key, f"{'.'.join(parts[:-1])} is not a table")
     return node, parts[-1]
-
-
-def is_shift(value: Any) -> bool:
-    """Whether ``value`` is written as a shift of a date, like ``+4w`` or ``-10d``."""
-    return isinstance(value, str) and _SHIFT.match(value) is not None
 
 
 def _shifted(node: dict[str, Any], last: str, key: str, value: Any) -> Any:

@@ -24,10 +24,18 @@ from sim.limits import EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_POINTS, MAX_WEE
 DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "week": 7, "weeks": 7}
 _AMOUNT = re.compile(r"^\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+# A sign, a number and a unit: what only a shift is (a date or a number has no unit, and
+# TOML reads "+4" as a number); the unit is checked by study_value.
+_SHIFT = re.compile(r"^\s*[+-]\s*\d+(?:\.\d+)?\s*[a-z]+\s*$", re.IGNORECASE)
 
 
 class ValueProblem(ValueError):
     """A study value that cannot be used for its key."""
+
+
+def is_shift(value: Any) -> bool:
+    """Whether ``value`` is written as a shift of a date, like ``+4w`` or ``-10d``."""
+    return isinstance(value, str) and _SHIFT.match(value) is not None
 
 
 def _days(sign: str, amount: str, unit: str, key: str, text: str) -> float:
