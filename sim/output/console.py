@@ -188,7 +188,6 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-
 def capacity_text(result: SearchResult, key: str, site: str, target: float, n: int) -> str:
     """The capacity search's answer, its neighbour on the other side of the target, and
     how precisely the replications place it."""

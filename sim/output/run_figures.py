@@ -468,7 +468,7 @@ def completion_figure(cells: list[SiteCompletion]) -> Figure:
     bottom.set_ylim(0, 1.05)
     bottom.yaxis.set_major_formatter(PCT)
     bottom.set_ylabel("replications complete")
-    _completion_legend(side, cells)
+    _completion_legend(side, cells, same)
     return fig
 
 
@@ -538,9 +538,9 @@ def _completion_range(ax: Axes, site: SiteSummary, y: float, colour: str) -> Non
                     ha="center", va="bottom", fontsize=9, color=colour)
 
 
-def _completion_legend(side: Axes, cells: list[SiteCompletion]) -> None:
-    """What the marks mean, then each scenario's share not complete before go-live."""
-    same = same_as(cells)
+def _completion_legend(side: Axes, cells: list[SiteCompletion], same: dict[str, str | None]) -> None:
+    """What the marks mean (``same``: :func:`same_as`, the scenarios drawn dashed), then
+    each scenario's share not complete before go-live."""
     key = [(Line2D([], [], color=colour, lw=2.2, ls=(0, (4, 3)) if same[c.scenario] else "-"),
             _short(c.scenario) + (f"\n(same as {_short(same[c.scenario] or '')})" if same[c.scenario] else ""))
            for c, colour in zip(cells, PALETTE * len(cells))]
