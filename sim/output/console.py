@@ -19,6 +19,7 @@ from sim.model.spec import Readiness, share_text
 from sim.model.target_file import SHARE_MEASURES
 from sim.output.text_width import WIDTH, fit_table, paragraph
 from sim.studies.bisection import Evaluation, SearchResult
+from sim.studies.sweep import ANY_SITE
 
 if TYPE_CHECKING:
     from sim.analysis.targets import TargetFit
@@ -143,7 +144,7 @@ def sweep_text(rows: list[dict[str, Any]], points: list[Any]) -> str:
             cells.append(risk_ci(r["risk"], r["risk_ci95_low"], r["risk_ci95_high"]))
         cells_by_row.append(cells)
     named = "; ".join(f"{lab.text}: {lab.key}{f' ({lab.unit})' if lab.unit else ''}" for lab in labels if lab.known)
-    anywhere = "; (any site): the risk that at least one site is not ready" if "(any site)" in sites else ""
+    anywhere = f"; {ANY_SITE}: the risk that at least one site is not ready" if ANY_SITE in sites else ""
     key = (f"Each site's risk (95% CI) of not being ready on the eve of go-live, at each point{anywhere}"
            f"{'; ' + named if named else ''}.")
     return "\n".join(["", *fit_table(head, cells_by_row, keys=len(keys)), "", paragraph(key)])

@@ -20,8 +20,7 @@ from sim.model.labels import label
 from sim.model.overrides import value_or_none
 from sim.output.console import percent
 from sim.output.report import embedded_figure, file_links, read_json, signed, slug, write_page
-
-ANY_SITE = "(any site)"  # the joint rows of sweep.csv (sim.studies.sweep.ANY_SITE)
+from sim.studies.sweep import ANY_SITE  # the joint rows of sweep.csv
 
 COMMON_FILES = (
     ("summary.json", "per point and site: risk, dates and paired changes, with their intervals"),
